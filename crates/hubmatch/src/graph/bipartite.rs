@@ -1,0 +1,158 @@
+//! Max-weight b-matching problems and the flow networks that solve them.
+//!
+//! A [`BipartiteProblem`] has needs (units to serve), offers (capacities),
+//! optional groups of offers sharing a capacity (a provider's total), and
+//! weighted need–offer edges. Its [`MatchingNetwork`] is
+//!
+//! ```text
+//! need ──(cap units, cost −w)──▶ offer ──(cap offer)──▶ group ──(cap group)──▶ sink
+//!   └──────────────(cap units + 1, cost unserved penalty)──────────────────────▲
+//! ```
+//!
+//! so the maximum total weight is minus the minimum cost. The network comes
+//! with a crash basis in which every need is unserved, which is strongly
+//! feasible and needs no artificial flow.
+
+use crate::graph::FlowNetwork;
+
+/// A max-weight b-matching problem with optional shared capacities.
+///
+/// ```
+/// use hubmatch::graph::BipartiteProblem;
+/// // Two needs of 2 units, one provider of capacity 3; need 1 weighs more.
+/// let p = BipartiteProblem::simple(vec![2, 2], vec![3], &[(0, 0, 5), (1, 0, 7)]);
+/// assert_eq!(p.edge_count(), 2);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BipartiteProblem {
+    /// Units of each need (at least 1).
+    pub units: Vec<i64>,
+    /// Capacity of each offer.
+    pub offer_capacity: Vec<i64>,
+    /// Group (shared capacity) of each offer, if any.
+    pub offer_group: Vec<Option<u32>>,
+    /// Capacity of each group.
+    pub group_capacity: Vec<i64>,
+    /// Need end of each edge.
+    pub edge_need: Vec<u32>,
+    /// Offer end of each edge.
+    pub edge_offer: Vec<u32>,
+    /// Weight of one unit on each edge.
+    pub edge_weight: Vec<i64>,
+    /// Cost of leaving one unit unserved (0 or more).
+    pub unserved_penalty: i64,
+}
+
+impl BipartiteProblem {
+    /// A problem without groups: needs with units, providers with capacities,
+    /// and `(need, provider, weight)` edges.
+    pub fn simple(units: Vec<i64>, capacity: Vec<i64>, edges: &[(u32, u32, i64)]) -> Self {
+        let offers = capacity.len();
+        BipartiteProblem {
+            units,
+            offer_capacity: capacity,
+            offer_group: vec![None; offers],
+            group_capacity: Vec::new(),
+            edge_need: edges.iter().map(|e| e.0).collect(),
+            edge_offer: edges.iter().map(|e| e.1).collect(),
+            edge_weight: edges.iter().map(|e| e.2).collect(),
+            unserved_penalty: 0,
+        }
+    }
+
+    /// Number of edges.
+    pub fn edge_count(&self) -> usize {
+        self.edge_need.len()
+    }
+
+    /// Number of needs.
+    pub fn need_count(&self) -> usize {
+        self.units.len()
+    }
+
+    /// Number of offers.
+    pub fn offer_count(&self) -> usize {
+        self.offer_capacity.len()
+    }
+}
+
+/// The flow network of a [`BipartiteProblem`] and where each part of it lies.
+///
+/// Nodes: needs `0..N`, offers `N..N+O`, groups `N+O..N+O+G`, then the sink.
+/// Arcs: edges `0..E` (in the problem's order), unserved arcs `E..E+N`, offer
+/// arcs `E+N..E+N+O`, group arcs after them.
+///
+/// ```
+/// use hubmatch::graph::{BipartiteProblem, MatchingNetwork};
+/// let p = BipartiteProblem::simple(vec![2, 2], vec![3], &[(0, 0, 5), (1, 0, 7)]);
+/// let m = MatchingNetwork::build(&p);
+/// assert_eq!(m.net.node_count(), 4); // 2 needs, 1 offer, the sink
+/// assert_eq!(m.net.arc_count(), 5);  // 2 edges, 2 unserved, 1 offer arc
+/// ```
+#[derive(Debug, Clone)]
+pub struct MatchingNetwork {
+    /// The network.
+    pub net: FlowNetwork,
+    /// The sink node.
+    pub sink: u32,
+    /// Index of the first unserved arc.
+    pub unserved_arcs: usize,
+    /// Index of the first offer arc.
+    pub offer_arcs: usize,
+    /// Index of the first group arc.
+    pub group_arcs: usize,
+    /// For each node, the arc joining it to its parent in the crash basis
+    /// (`None` = artificial).
+    pub crash_tree: Vec<Option<u32>>,
+}
+
+impl MatchingNetwork {
+    /// Builds the network. The caller guarantees indices are in range and
+    /// numbers non-negative (see `solve::matching`, which checks).
+    pub fn build(p: &BipartiteProblem) -> Self {
+        let (n, o, g, e) = (p.need_count(), p.offer_count(), p.group_capacity.len(), p.edge_count());
+        let sink = (n + o + g) as u32;
+        let mut net = FlowNetwork::new(n + o + g + 1);
+        let arcs = e + n + o + g;
+        net.source.reserve(arcs);
+        net.target.reserve(arcs);
+        net.capacity.reserve(arcs);
+        net.cost.reserve(arcs);
+        for k in 0..e {
+            let need = p.edge_need[k];
+            net.add_arc(need, n as u32 + p.edge_offer[k], p.units[need as usize], -p.edge_weight[k]);
+        }
+        let unserved_arcs = net.arc_count();
+        let mut total = 0;
+        for (i, &u) in p.units.iter().enumerate() {
+            net.supply[i] = u;
+            total += u;
+            net.add_arc(i as u32, sink, u + 1, p.unserved_penalty);
+        }
+        net.supply[sink as usize] = -total;
+        let offer_arcs = net.arc_count();
+        for k in 0..o {
+            let head = p.offer_group[k].map_or(sink, |grp| (n + o) as u32 + grp);
+            net.add_arc((n + k) as u32, head, p.offer_capacity[k], 0);
+        }
+        let group_arcs = net.arc_count();
+        for k in 0..g {
+            net.add_arc((n + o + k) as u32, sink, p.group_capacity[k], 0);
+        }
+        let mut crash_tree = vec![None; n + o + g + 1];
+        for (i, slot) in crash_tree.iter_mut().enumerate().take(n) {
+            *slot = Some((unserved_arcs + i) as u32);
+        }
+        for k in 0..o {
+            if p.offer_capacity[k] > 0 {
+                crash_tree[n + k] = Some((offer_arcs + k) as u32);
+            }
+        }
+        for k in 0..g {
+            if p.group_capacity[k] > 0 {
+                crash_tree[n + o + k] = Some((group_arcs + k) as u32);
+            }
+        }
+        MatchingNetwork { net, sink, unserved_arcs, offer_arcs, group_arcs, crash_tree }
+    }
+}

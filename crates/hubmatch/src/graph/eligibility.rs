@@ -1,0 +1,155 @@
+//! Eligibility: which offers may serve which needs, and at what weight.
+//!
+//! A need is eligible for an offer when the offer is in the need's category;
+//! the provider's service area covers the need's community; the policy lets
+//! the provider's kind serve the category; the provider has every skill the
+//! need requires; their time windows overlap where both are given; and a
+//! priced offer costs no more than the need's budget (a need without a budget
+//! cannot pay). An eligible pair becomes an edge when serving is worth it:
+//! weight + unserved penalty > 0.
+//!
+//! Candidates are found through a (community, category) bucket index, so the
+//! cost is O(Σ candidates) rather than O(needs × offers).
+
+use petgraph::graph::{DiGraph, NodeIndex};
+
+use crate::graph::weight::{unit_weight, unserved_penalty};
+use crate::validate::{DistrictIndex, NeedIndex, ProviderIndex};
+
+/// A node of the eligibility graph.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EligibilityNode {
+    /// Need, by index into the district's needs.
+    Need(u32),
+    /// Offer `offer` of provider `provider` (indices into the district).
+    Offer {
+        /// Provider index.
+        provider: u32,
+        /// Offer index within the provider.
+        offer: u32,
+    },
+}
+
+/// An edge: one unit of the need served by the offer is worth `weight`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Eligible {
+    /// Weight of one unit in thousandths of a point.
+    pub weight: i64,
+    /// Whether the provider's home is another community (pooled mode only).
+    pub cross: bool,
+}
+
+/// Why a need has no edge at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoEdge {
+    /// No offer passes the eligibility rules.
+    NoEligibleProvider,
+    /// Some offers are eligible, but none is worth serving.
+    NotWorthServing,
+}
+
+/// The eligibility graph of a district: needs and offers as nodes, an edge
+/// need → offer for every eligible pair worth serving, weighted per unit.
+///
+/// Nodes `0..needs` are the needs in input order, followed by the offers in
+/// provider order; edges are grouped by need, in input order. The graph is a
+/// plain [`petgraph`] graph for inspection and export.
+///
+/// ```
+/// use hubmatch::graph::EligibilityGraph;
+/// let d = hubmatch::io::json::read_district("../../tests/data/example.json").unwrap();
+/// let g = EligibilityGraph::build(&d.validate().unwrap());
+/// assert_eq!(g.graph.node_count(), d.needs.len() + d.providers.iter().map(|p| p.offers.len()).sum::<usize>());
+/// ```
+#[derive(Debug, Clone)]
+pub struct EligibilityGraph {
+    /// Needs and offers, weighted edges need → offer.
+    pub graph: DiGraph<EligibilityNode, Eligible, u32>,
+    /// Number of needs (the first nodes).
+    pub needs: usize,
+    /// For each provider, the node of its first offer.
+    pub first_offer: Vec<u32>,
+    /// For each need with no edge, why.
+    pub no_edge: Vec<Option<NoEdge>>,
+    /// For each need, the range of its edges (edge indices).
+    pub need_edges: Vec<std::ops::Range<u32>>,
+}
+
+fn eligible(need: &NeedIndex, provider: &ProviderIndex, price: Option<i64>) -> bool {
+    // Skills: both sorted, need's must be a subset of provider's.
+    let mut have = provider.skills.iter();
+    if !need.skills.iter().all(|s| have.any(|h| h == s)) {
+        return false;
+    }
+    if let (Some(w), false) = (need.window, provider.availability.is_empty()) {
+        if !provider.availability.iter().any(|a| a.overlaps(&w)) {
+            return false;
+        }
+    }
+    match price {
+        Some(p) if p > 0 => need.budget.is_some_and(|b| b >= p),
+        _ => true,
+    }
+}
+
+impl EligibilityGraph {
+    /// Builds the pooled eligibility graph: every provider serves its whole
+    /// service area, with the cross-community penalty where it applies.
+    pub fn build(ix: &DistrictIndex) -> Self {
+        let n = ix.needs.len();
+        let cats = ix.categories.len();
+        let mut graph = DiGraph::with_capacity(n, n * 8);
+        for i in 0..n {
+            graph.add_node(EligibilityNode::Need(i as u32));
+        }
+        let mut first_offer = Vec::with_capacity(ix.providers.len());
+        // Bucket index: (community, category) -> offer nodes.
+        let mut buckets: Vec<Vec<(u32, u32, u32)>> = vec![Vec::new(); ix.communities.len() * cats];
+        for (pi, p) in ix.providers.iter().enumerate() {
+            first_offer.push(graph.node_count() as u32);
+            for (oi, o) in p.offers.iter().enumerate() {
+                let node = graph.add_node(EligibilityNode::Offer { provider: pi as u32, offer: oi as u32 });
+                if !ix.allowed[o.category][p.kind as usize] {
+                    continue;
+                }
+                for &c in &p.area {
+                    buckets[c * cats + o.category].push((node.index() as u32, pi as u32, oi as u32));
+                }
+            }
+        }
+        let penalty = unserved_penalty(ix);
+        let mut no_edge = vec![None; n];
+        let mut need_edges = Vec::with_capacity(n);
+        for (i, need) in ix.needs.iter().enumerate() {
+            let start = graph.edge_count() as u32;
+            let mut any_eligible = false;
+            for &(node, pi, oi) in &buckets[need.community * cats + need.category] {
+                let provider = &ix.providers[pi as usize];
+                let offer = &provider.offers[oi as usize];
+                if !eligible(need, provider, offer.price) {
+                    continue;
+                }
+                any_eligible = true;
+                let cross = provider.home.is_some_and(|h| h != need.community);
+                let weight = unit_weight(ix, need, provider, offer, cross);
+                if weight + penalty > 0 {
+                    graph.add_edge(NodeIndex::new(i), NodeIndex::new(node as usize), Eligible { weight, cross });
+                }
+            }
+            let end = graph.edge_count() as u32;
+            if start == end {
+                no_edge[i] = Some(if any_eligible { NoEdge::NotWorthServing } else { NoEdge::NoEligibleProvider });
+            }
+            need_edges.push(start..end);
+        }
+        EligibilityGraph { graph, needs: n, first_offer, no_edge, need_edges }
+    }
+
+    /// The (provider, offer) of an offer node.
+    pub fn offer_of(&self, node: u32) -> (u32, u32) {
+        match self.graph[NodeIndex::new(node as usize)] {
+            EligibilityNode::Offer { provider, offer } => (provider, offer),
+            EligibilityNode::Need(_) => (u32::MAX, u32::MAX),
+        }
+    }
+}

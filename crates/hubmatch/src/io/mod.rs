@@ -1,0 +1,6 @@
+//! Input and output at the edges: district JSON documents, CSV tables and the
+//! JSON Schema. Nothing in the engine reads or writes files.
+
+pub mod csv;
+pub mod json;
+pub mod schema;

@@ -1,0 +1,161 @@
+//! Exact aggregation of interchangeable needs.
+//!
+//! Needs with the same multiset of (offer, weight) edges are interchangeable:
+//! any feasible flow can move units between them without changing its weight.
+//! So they are merged into one *class* node carrying their summed units; the
+//! class problem has the same optimum, and its flow is split back over the
+//! members deterministically (members in input order, class edges in
+//! signature order, each member filled before the next). Every member takes
+//! its class's potential, so the split solution carries a valid certificate
+//! for the original problem.
+//!
+//! Cost: O(E log d) to sort each need's edges (d = its degree) and hash the
+//! signatures; the split is O(E).
+
+use std::collections::HashMap;
+
+use crate::graph::BipartiteProblem;
+
+/// The classes of a problem and the aggregated problem.
+#[derive(Debug, Clone)]
+pub struct Aggregation {
+    /// The class problem (classes as needs, same offers and groups).
+    pub problem: BipartiteProblem,
+    /// Class of each original need.
+    pub class_of: Vec<u32>,
+    /// Each need's edges in signature order (original edge indices), flattened.
+    sorted_edges: Vec<u32>,
+    /// Where each need's run in `sorted_edges` starts (length needs + 1).
+    offsets: Vec<u32>,
+    /// Members of each class in input order, flattened, with offsets.
+    members: Vec<u32>,
+    member_offsets: Vec<u32>,
+}
+
+impl Aggregation {
+    /// Groups the needs of `p` into classes. Returns `None` when no two needs
+    /// are interchangeable (nothing to gain).
+    ///
+    /// ```
+    /// use hubmatch::graph::BipartiteProblem;
+    /// use hubmatch::solve::aggregate::Aggregation;
+    /// // Needs 0 and 2 have the same edges (in another order); need 1 differs.
+    /// let p = BipartiteProblem::simple(vec![1, 2, 3], vec![4, 4],
+    ///     &[(0, 0, 5), (0, 1, 2), (1, 0, 5), (2, 1, 2), (2, 0, 5)]);
+    /// let agg = Aggregation::build(&p).unwrap();
+    /// assert_eq!(agg.problem.units, vec![4, 2]);
+    /// assert_eq!(agg.class_of, vec![0, 1, 0]);
+    /// ```
+    pub fn build(p: &BipartiteProblem) -> Option<Aggregation> {
+        let n = p.need_count();
+        // Edges of each need (counting sort by need), then each run sorted.
+        let mut offsets = vec![0u32; n + 1];
+        for &i in &p.edge_need {
+            offsets[i as usize + 1] += 1;
+        }
+        for i in 0..n {
+            offsets[i + 1] += offsets[i];
+        }
+        let mut fill = offsets.clone();
+        let mut sorted_edges = vec![0u32; p.edge_count()];
+        for (k, &i) in p.edge_need.iter().enumerate() {
+            sorted_edges[fill[i as usize] as usize] = k as u32;
+            fill[i as usize] += 1;
+        }
+        let key = |k: &u32| (p.edge_offer[*k as usize], p.edge_weight[*k as usize], *k);
+        for i in 0..n {
+            sorted_edges[offsets[i] as usize..offsets[i + 1] as usize].sort_unstable_by_key(key);
+        }
+        let signature = |i: usize| -> Vec<(u32, i64)> {
+            sorted_edges[offsets[i] as usize..offsets[i + 1] as usize]
+                .iter()
+                .map(|&k| (p.edge_offer[k as usize], p.edge_weight[k as usize]))
+                .collect()
+        };
+        let mut classes: HashMap<Vec<(u32, i64)>, u32> = HashMap::with_capacity(n);
+        let mut class_of = Vec::with_capacity(n);
+        let mut class_units: Vec<i64> = Vec::new();
+        let mut representative: Vec<u32> = Vec::new();
+        for i in 0..n {
+            let next = class_units.len() as u32;
+            let c = *classes.entry(signature(i)).or_insert(next);
+            if c == next {
+                class_units.push(0);
+                representative.push(i as u32);
+            }
+            class_units[c as usize] += p.units[i];
+            class_of.push(c);
+        }
+        let k = class_units.len();
+        if k == n {
+            return None;
+        }
+        let mut member_offsets = vec![0u32; k + 1];
+        for &c in &class_of {
+            member_offsets[c as usize + 1] += 1;
+        }
+        for c in 0..k {
+            member_offsets[c + 1] += member_offsets[c];
+        }
+        let mut fill = member_offsets.clone();
+        let mut members = vec![0u32; n];
+        for (i, &c) in class_of.iter().enumerate() {
+            members[fill[c as usize] as usize] = i as u32;
+            fill[c as usize] += 1;
+        }
+        let mut problem = BipartiteProblem {
+            units: class_units,
+            offer_capacity: p.offer_capacity.clone(),
+            offer_group: p.offer_group.clone(),
+            group_capacity: p.group_capacity.clone(),
+            unserved_penalty: p.unserved_penalty,
+            ..BipartiteProblem::default()
+        };
+        for (c, &r) in representative.iter().enumerate() {
+            for &e in &sorted_edges[offsets[r as usize] as usize..offsets[r as usize + 1] as usize] {
+                problem.edge_need.push(c as u32);
+                problem.edge_offer.push(p.edge_offer[e as usize]);
+                problem.edge_weight.push(p.edge_weight[e as usize]);
+            }
+        }
+        Some(Aggregation { problem, class_of, sorted_edges, offsets, members, member_offsets })
+    }
+
+    /// Number of classes.
+    pub fn class_count(&self) -> usize {
+        self.problem.need_count()
+    }
+
+    /// Splits class edge flows back over the original edges, returning
+    /// (edge flows, unserved units per need).
+    pub fn split(&self, original: &BipartiteProblem, class_flow: &[i64]) -> (Vec<i64>, Vec<i64>) {
+        let mut flow = vec![0i64; original.edge_count()];
+        let mut unserved = original.units.clone();
+        // Class edges are laid out class by class, in signature order.
+        let mut class_edge = 0usize;
+        for c in 0..self.class_count() {
+            let members = &self.members[self.member_offsets[c] as usize..self.member_offsets[c + 1] as usize];
+            let first = members[0] as usize;
+            let degree = (self.offsets[first + 1] - self.offsets[first]) as usize;
+            let mut cur = 0usize;
+            for slot in 0..degree {
+                let mut f = class_flow[class_edge + slot];
+                while f > 0 {
+                    let i = members[cur] as usize;
+                    let give = f.min(unserved[i]);
+                    if give > 0 {
+                        let e = self.sorted_edges[self.offsets[i] as usize + slot] as usize;
+                        flow[e] += give;
+                        unserved[i] -= give;
+                        f -= give;
+                    }
+                    if unserved[i] == 0 {
+                        cur += 1;
+                    }
+                }
+            }
+            class_edge += degree;
+        }
+        (flow, unserved)
+    }
+}

@@ -1,0 +1,131 @@
+//! The optimality certificate of a min-cost flow: a proof, checkable in
+//! O(nodes + arcs), that a flow is optimal.
+//!
+//! A flow `x` with potentials `π` is optimal when
+//! 1. `0 ≤ x(a) ≤ cap(a)` on every arc (capacities);
+//! 2. outflow − inflow = supply at every node (conservation);
+//! 3. with reduced cost `rc(a) = c(a) + π(tail) − π(head)`: `rc > 0 ⇒ x = 0`
+//!    and `rc < 0 ⇒ x = cap` (complementary slackness).
+//!
+//! Then `π` is a feasible dual solution with the same value as `x`, so neither
+//! can be improved (LP duality). [`verify`] checks all three and also computes
+//! the dual value, which must equal the primal cost.
+
+use crate::graph::FlowNetwork;
+
+/// Why a flow and potentials are not a proof of optimality.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CertificateError {
+    /// Flow or potential vectors have the wrong length.
+    #[error("expected {expected} {what}, got {got}")]
+    Length {
+        /// Which vector.
+        what: &'static str,
+        /// Its expected length.
+        expected: usize,
+        /// Its length.
+        got: usize,
+    },
+    /// A flow is outside its arc's bounds.
+    #[error("arc {arc}: flow {flow} outside 0..={capacity}")]
+    Capacity {
+        /// Arc index.
+        arc: usize,
+        /// Its flow.
+        flow: i64,
+        /// Its capacity.
+        capacity: i64,
+    },
+    /// Flow is not conserved at a node.
+    #[error("node {node}: outflow - inflow = {net}, supply is {supply}")]
+    Conservation {
+        /// Node index.
+        node: usize,
+        /// Outflow minus inflow.
+        net: i128,
+        /// Its supply.
+        supply: i64,
+    },
+    /// An arc breaks complementary slackness, so the flow can be improved.
+    #[error("arc {arc}: reduced cost {reduced_cost} with flow {flow} of {capacity}")]
+    Slackness {
+        /// Arc index.
+        arc: usize,
+        /// Its reduced cost.
+        reduced_cost: i128,
+        /// Its flow.
+        flow: i64,
+        /// Its capacity.
+        capacity: i64,
+    },
+    /// Primal and dual values differ (cannot happen when the checks above pass).
+    #[error("primal cost {primal} differs from dual value {dual}")]
+    Gap {
+        /// Primal cost.
+        primal: i128,
+        /// Dual value.
+        dual: i128,
+    },
+}
+
+/// What a successful check proves: the cost, equal to the dual value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Certificate {
+    /// The (optimal) cost `Σ c·x`.
+    pub cost: i128,
+}
+
+/// Checks that `flow` is an optimal flow of `net` with `potential` as its
+/// dual proof. O(nodes + arcs).
+///
+/// ```
+/// use hubmatch::graph::FlowNetwork;
+/// use hubmatch::solve::certificate::verify;
+/// use hubmatch::solve::network_simplex::{solve, SolveOptions};
+/// let mut net = FlowNetwork::new(2);
+/// net.supply = vec![1, -1];
+/// net.add_arc(0, 1, 1, 4);
+/// let sol = solve(&net, &SolveOptions::default()).unwrap();
+/// assert_eq!(verify(&net, &sol.flow, &sol.potential).unwrap().cost, 4);
+/// assert!(verify(&net, &[0], &sol.potential).is_err()); // not feasible
+/// ```
+pub fn verify(net: &FlowNetwork, flow: &[i64], potential: &[i64]) -> Result<Certificate, CertificateError> {
+    let (n, m) = (net.node_count(), net.arc_count());
+    if flow.len() != m {
+        return Err(CertificateError::Length { what: "arc flows", expected: m, got: flow.len() });
+    }
+    if potential.len() != n {
+        return Err(CertificateError::Length { what: "node potentials", expected: n, got: potential.len() });
+    }
+    let mut balance = vec![0i128; n];
+    let mut primal: i128 = 0;
+    let mut dual: i128 = 0;
+    for a in 0..m {
+        let (x, cap) = (flow[a], net.capacity[a]);
+        if x < 0 || x > cap {
+            return Err(CertificateError::Capacity { arc: a, flow: x, capacity: cap });
+        }
+        let (s, t) = (net.source[a] as usize, net.target[a] as usize);
+        balance[s] += i128::from(x);
+        balance[t] -= i128::from(x);
+        let c = i128::from(net.cost[a]);
+        let rc = c + i128::from(potential[s]) - i128::from(potential[t]);
+        if (rc > 0 && x != 0) || (rc < 0 && x != cap) {
+            return Err(CertificateError::Slackness { arc: a, reduced_cost: rc, flow: x, capacity: cap });
+        }
+        primal += c * i128::from(x);
+        if rc < 0 {
+            dual += rc * i128::from(cap);
+        }
+    }
+    for v in 0..n {
+        if balance[v] != i128::from(net.supply[v]) {
+            return Err(CertificateError::Conservation { node: v, net: balance[v], supply: net.supply[v] });
+        }
+        dual -= i128::from(potential[v]) * i128::from(net.supply[v]);
+    }
+    if primal != dual {
+        return Err(CertificateError::Gap { primal, dual });
+    }
+    Ok(Certificate { cost: primal })
+}

@@ -1,0 +1,541 @@
+//! Matching a whole district, in one of two modes.
+//!
+//! * [`Mode::PerCommunity`] — the baseline without a hub: each community is
+//!   solved on its own with its own providers (those whose home it is). A
+//!   district-level provider's capacity is split among the communities it
+//!   serves: by its quotas when given, otherwise in proportion to each
+//!   community's eligible demand, with largest-remainder rounding (ties to
+//!   the earlier community). Communities are solved in parallel.
+//! * [`Mode::Pooled`] — the hub: one district-wide network in which every
+//!   provider serves its whole service area, at the cross-community penalty
+//!   when it serves outside its home. Independent connected components are
+//!   solved in parallel.
+//!
+//! Each network is solved by [`solve_matching`]; results are assembled in a
+//! fixed order, so they are identical at any thread count.
+
+use rayon::prelude::*;
+
+use crate::error::Result;
+use crate::graph::eligibility::NoEdge;
+use crate::graph::weight::unserved_penalty;
+use crate::graph::{BipartiteProblem, EligibilityGraph};
+use crate::solve::matching::{MatchOptions, MatchingSolution, solve_matching};
+use crate::solve::network_simplex::Basis;
+use crate::validate::DistrictIndex;
+
+/// Matching mode.
+///
+/// ```
+/// use hubmatch::solve::Mode;
+/// assert_eq!(Mode::parse("per-community"), Some(Mode::PerCommunity));
+/// assert_eq!(Mode::Pooled.as_str(), "pooled");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Mode {
+    /// Each community alone (no hub).
+    PerCommunity,
+    /// One pooled district (the hub).
+    Pooled,
+}
+
+impl Mode {
+    /// `"per_community"` or `"pooled"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::PerCommunity => "per_community",
+            Mode::Pooled => "pooled",
+        }
+    }
+
+    /// Parses `pooled`, `per_community` or `per-community`.
+    pub fn parse(s: &str) -> Option<Mode> {
+        match s {
+            "pooled" => Some(Mode::Pooled),
+            "per_community" | "per-community" => Some(Mode::PerCommunity),
+            _ => None,
+        }
+    }
+}
+
+/// Why units of a need were left unserved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum UnmetReason {
+    /// No offer passes the eligibility rules (in this mode).
+    NoEligibleProvider,
+    /// Eligible offers exist, but their capacity went to needs of higher value.
+    CapacityExhausted,
+    /// Eligible offers exist, but serving would cost more than it is worth.
+    NotWorthServing,
+}
+
+impl UnmetReason {
+    /// The reason code used in files.
+    ///
+    /// ```
+    /// assert_eq!(hubmatch::solve::UnmetReason::CapacityExhausted.as_str(), "capacity_exhausted");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UnmetReason::NoEligibleProvider => "no_eligible_provider",
+            UnmetReason::CapacityExhausted => "capacity_exhausted",
+            UnmetReason::NotWorthServing => "not_worth_serving",
+        }
+    }
+}
+
+/// Units of a need served by one offer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assignment {
+    /// Need index.
+    pub need: u32,
+    /// Provider index.
+    pub provider: u32,
+    /// Offer index within the provider.
+    pub offer: u32,
+    /// Units served.
+    pub units: i64,
+    /// Weight per unit (thousandths of a point).
+    pub weight: i64,
+    /// Whether the provider serves outside its home community.
+    pub cross: bool,
+}
+
+/// Unserved units of a need.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unmet {
+    /// Need index.
+    pub need: u32,
+    /// Units left unserved.
+    pub units: i64,
+    /// Why.
+    pub reason: UnmetReason,
+}
+
+/// Use of one offer's capacity (in per-community mode, of one community's share).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OfferUse {
+    /// Provider index.
+    pub provider: u32,
+    /// Offer index within the provider.
+    pub offer: u32,
+    /// The community whose share this is (per-community mode), or `None`.
+    pub community: Option<u32>,
+    /// Capacity available.
+    pub capacity: i64,
+    /// Units used.
+    pub used: i64,
+    /// Dual value of one more unit of this capacity (thousandths of a point).
+    pub potential: i64,
+}
+
+/// Use of one provider's shared capacity (only providers that have one).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProviderUse {
+    /// Provider index.
+    pub provider: u32,
+    /// The community whose share this is (per-community mode), or `None`.
+    pub community: Option<u32>,
+    /// Shared capacity available.
+    pub capacity: i64,
+    /// Units used.
+    pub used: i64,
+    /// Dual value of one more unit of this capacity (thousandths of a point).
+    pub potential: i64,
+}
+
+/// Solver counters summed over the networks of a district.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MatchStats {
+    /// Networks solved (communities or components).
+    pub networks: usize,
+    /// Needs in all networks.
+    pub needs: usize,
+    /// Need classes after aggregation.
+    pub classes: usize,
+    /// Eligibility edges in all networks.
+    pub edges: usize,
+    /// Simplex pivots.
+    pub pivots: u64,
+    /// Networks that started from a given basis.
+    pub warm: usize,
+}
+
+/// The optimal allocation of a district in one mode.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MatchResult {
+    /// The mode solved.
+    pub mode: Mode,
+    /// Total weight served minus unserved penalties (thousandths of a point).
+    pub objective: i64,
+    /// Units served, by need then provider.
+    pub assignments: Vec<Assignment>,
+    /// Units unserved, by need.
+    pub unmet: Vec<Unmet>,
+    /// Offer utilisation and duals.
+    pub offers: Vec<OfferUse>,
+    /// Shared-capacity utilisation and duals.
+    pub providers: Vec<ProviderUse>,
+    /// Counters.
+    pub stats: MatchStats,
+    /// Optimal bases of the networks solved, to warm-start a scenario.
+    pub bases: Vec<Basis>,
+}
+
+/// One network to solve: which needs, offers and groups it holds.
+struct Part {
+    community: Option<u32>,
+    problem: BipartiteProblem,
+    needs: Vec<u32>,
+    /// (provider, offer) of each local offer.
+    offers: Vec<(u32, u32)>,
+    /// Provider of each local group.
+    groups: Vec<u32>,
+    /// Global edge index of each local edge.
+    edges: Vec<u32>,
+}
+
+/// Matches a validated district in `mode`, optionally warm-starting each
+/// network from the bases of an earlier result of the same district shape.
+///
+/// ```
+/// use hubmatch::solve::{match_district, MatchOptions, Mode};
+/// let d = hubmatch::io::json::read_district("../../tests/data/example.json").unwrap();
+/// let ix = d.validate().unwrap();
+/// let pooled = match_district(&ix, Mode::Pooled, &MatchOptions::default(), None).unwrap();
+/// let alone = match_district(&ix, Mode::PerCommunity, &MatchOptions::default(), None).unwrap();
+/// assert!(pooled.objective >= alone.objective);
+/// ```
+pub fn match_district(
+    ix: &DistrictIndex,
+    mode: Mode,
+    options: &MatchOptions,
+    warm: Option<&[Basis]>,
+) -> Result<MatchResult> {
+    let graph = EligibilityGraph::build(ix);
+    let parts = match mode {
+        Mode::Pooled => pooled_parts(ix, &graph),
+        Mode::PerCommunity => community_parts(ix, &graph),
+    };
+    let solutions: Vec<MatchingSolution> = parts
+        .par_iter()
+        .enumerate()
+        .map(|(k, part)| solve_matching(&part.problem, options, warm.and_then(|w| w.get(k))))
+        .collect::<Result<_>>()?;
+    Ok(assemble(ix, &graph, mode, &parts, solutions))
+}
+
+fn edge_ends(graph: &EligibilityGraph, e: u32) -> (u32, u32) {
+    let edge = &graph.graph.raw_edges()[e as usize];
+    (edge.source().index() as u32, edge.target().index() as u32)
+}
+
+fn find(parent: &mut [u32], mut v: u32) -> u32 {
+    while parent[v as usize] != v {
+        parent[v as usize] = parent[parent[v as usize] as usize];
+        v = parent[v as usize];
+    }
+    v
+}
+
+fn pooled_parts(ix: &DistrictIndex, graph: &EligibilityGraph) -> Vec<Part> {
+    let nodes = graph.graph.node_count();
+    let mut parent: Vec<u32> = (0..nodes as u32).collect();
+    let union = |parent: &mut Vec<u32>, a: u32, b: u32| {
+        let (ra, rb) = (find(parent, a), find(parent, b));
+        if ra != rb {
+            let (lo, hi) = if ra < rb { (ra, rb) } else { (rb, ra) };
+            parent[hi as usize] = lo;
+        }
+    };
+    for e in 0..graph.graph.edge_count() as u32 {
+        let (a, b) = edge_ends(graph, e);
+        union(&mut parent, a, b);
+    }
+    for (p, pr) in ix.providers.iter().enumerate() {
+        if pr.capacity.is_some() {
+            let first = graph.first_offer[p];
+            for k in 1..pr.offers.len() as u32 {
+                union(&mut parent, first, first + k);
+            }
+        }
+    }
+    // Components with at least one edge, in order of their smallest need.
+    let mut part_of = vec![u32::MAX; nodes];
+    let mut parts: Vec<Part> = Vec::new();
+    for i in 0..graph.needs as u32 {
+        if graph.need_edges[i as usize].is_empty() {
+            continue;
+        }
+        let r = find(&mut parent, i) as usize;
+        if part_of[r] == u32::MAX {
+            part_of[r] = parts.len() as u32;
+            parts.push(Part::new(None));
+        }
+        parts[part_of[r] as usize].needs.push(i);
+    }
+    let penalty = unserved_penalty(ix);
+    for part in &mut parts {
+        let mut local = std::collections::HashMap::new();
+        let mut groups = std::collections::HashMap::new();
+        let needs = std::mem::take(&mut part.needs);
+        for (li, &i) in needs.iter().enumerate() {
+            part.problem.units.push(ix.needs[i as usize].units);
+            for e in graph.need_edges[i as usize].clone() {
+                let (_, node) = edge_ends(graph, e);
+                let lo = *local.entry(node).or_insert_with(|| {
+                    let (p, o) = graph.offer_of(node);
+                    let provider = &ix.providers[p as usize];
+                    let group = provider.capacity.map(|cap| {
+                        *groups.entry(p).or_insert_with(|| {
+                            part.groups.push(p);
+                            part.problem.group_capacity.push(cap);
+                            (part.groups.len() - 1) as u32
+                        })
+                    });
+                    part.offers.push((p, o));
+                    part.problem.offer_capacity.push(provider.offers[o as usize].capacity);
+                    part.problem.offer_group.push(group);
+                    (part.offers.len() - 1) as u32
+                });
+                part.push_edge(li as u32, lo, graph.graph.raw_edges()[e as usize].weight.weight, e);
+            }
+        }
+        part.needs = needs;
+        part.problem.unserved_penalty = penalty;
+    }
+    parts
+}
+
+/// Splits `total` over `weights` in proportion, largest remainder first
+/// (ties to the earlier entry). All zero weights: nothing is given out.
+fn largest_remainder(total: i64, weights: &[i64]) -> Vec<i64> {
+    let sum: i128 = weights.iter().map(|&w| i128::from(w)).sum();
+    if sum == 0 {
+        return vec![0; weights.len()];
+    }
+    let mut share: Vec<i64> = Vec::with_capacity(weights.len());
+    let mut rem: Vec<(i128, usize)> = Vec::with_capacity(weights.len());
+    for (k, &w) in weights.iter().enumerate() {
+        let exact = i128::from(total) * i128::from(w);
+        share.push((exact / sum) as i64);
+        rem.push((exact % sum, k));
+    }
+    let mut left = total - share.iter().sum::<i64>();
+    rem.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    for &(_, k) in &rem {
+        if left == 0 {
+            break;
+        }
+        share[k] += 1;
+        left -= 1;
+    }
+    share
+}
+
+fn community_parts(ix: &DistrictIndex, graph: &EligibilityGraph) -> Vec<Part> {
+    let nc = ix.communities.len();
+    // Eligible demand of each community for each district-level offer and provider.
+    let mut offer_demand: std::collections::HashMap<u32, Vec<i64>> = std::collections::HashMap::new();
+    let mut provider_demand: std::collections::HashMap<u32, Vec<i64>> = std::collections::HashMap::new();
+    for (i, need) in ix.needs.iter().enumerate() {
+        let mut seen_providers = Vec::new();
+        for e in graph.need_edges[i].clone() {
+            let (_, node) = edge_ends(graph, e);
+            let (p, _) = graph.offer_of(node);
+            if ix.providers[p as usize].home.is_none() {
+                offer_demand.entry(node).or_insert_with(|| vec![0; nc])[need.community] += need.units;
+                if !seen_providers.contains(&p) {
+                    seen_providers.push(p);
+                    provider_demand.entry(p).or_insert_with(|| vec![0; nc])[need.community] += need.units;
+                }
+            }
+        }
+    }
+    let quota_weights = |p: usize| -> Option<Vec<i64>> {
+        let q = &ix.providers[p].quotas;
+        (!q.is_empty()).then(|| {
+            let mut w = vec![0; nc];
+            for &(c, units) in q {
+                w[c] = units;
+            }
+            w
+        })
+    };
+    let mut offer_share: std::collections::HashMap<u32, Vec<i64>> = std::collections::HashMap::new();
+    for (&node, demand) in &offer_demand {
+        let (p, o) = graph.offer_of(node);
+        let weights = quota_weights(p as usize).unwrap_or_else(|| demand.clone());
+        let cap = ix.providers[p as usize].offers[o as usize].capacity;
+        offer_share.insert(node, largest_remainder(cap, &weights));
+    }
+    let mut group_share: std::collections::HashMap<u32, Vec<i64>> = std::collections::HashMap::new();
+    for (&p, demand) in &provider_demand {
+        if let Some(cap) = ix.providers[p as usize].capacity {
+            let weights = quota_weights(p as usize).unwrap_or_else(|| demand.clone());
+            group_share.insert(p, largest_remainder(cap, &weights));
+        }
+    }
+
+    let penalty = unserved_penalty(ix);
+    let mut parts: Vec<Part> = (0..nc as u32).map(|c| Part::new(Some(c))).collect();
+    for (i, need) in ix.needs.iter().enumerate() {
+        parts[need.community].needs.push(i as u32);
+    }
+    parts.par_iter_mut().for_each(|part| {
+        let c = part.community.unwrap_or(0) as usize;
+        let mut local = std::collections::HashMap::new();
+        let mut groups = std::collections::HashMap::new();
+        let needs = std::mem::take(&mut part.needs);
+        for &i in &needs {
+            let li = part.problem.units.len() as u32;
+            let mut kept = false;
+            for e in graph.need_edges[i as usize].clone() {
+                let (_, node) = edge_ends(graph, e);
+                let (p, o) = graph.offer_of(node);
+                let provider = &ix.providers[p as usize];
+                let (offer_cap, group_cap) = match provider.home {
+                    Some(h) if h == c => (provider.offers[o as usize].capacity, provider.capacity),
+                    Some(_) => continue,
+                    None => (
+                        offer_share[&node][c],
+                        provider.capacity.map(|_| group_share[&p][c]),
+                    ),
+                };
+                if !kept {
+                    part.needs.push(i);
+                    part.problem.units.push(ix.needs[i as usize].units);
+                    kept = true;
+                }
+                let lo = *local.entry(node).or_insert_with(|| {
+                    let group = group_cap.map(|cap| {
+                        *groups.entry(p).or_insert_with(|| {
+                            part.groups.push(p);
+                            part.problem.group_capacity.push(cap);
+                            (part.groups.len() - 1) as u32
+                        })
+                    });
+                    part.offers.push((p, o));
+                    part.problem.offer_capacity.push(offer_cap);
+                    part.problem.offer_group.push(group);
+                    (part.offers.len() - 1) as u32
+                });
+                part.push_edge(li, lo, graph.graph.raw_edges()[e as usize].weight.weight, e);
+            }
+        }
+        part.problem.unserved_penalty = penalty;
+    });
+    parts
+}
+
+impl Part {
+    fn new(community: Option<u32>) -> Part {
+        Part {
+            community,
+            problem: BipartiteProblem::default(),
+            needs: Vec::new(),
+            offers: Vec::new(),
+            groups: Vec::new(),
+            edges: Vec::new(),
+        }
+    }
+
+    fn push_edge(&mut self, need: u32, offer: u32, weight: i64, global: u32) {
+        self.problem.edge_need.push(need);
+        self.problem.edge_offer.push(offer);
+        self.problem.edge_weight.push(weight);
+        self.edges.push(global);
+    }
+}
+
+fn assemble(
+    ix: &DistrictIndex,
+    graph: &EligibilityGraph,
+    mode: Mode,
+    parts: &[Part],
+    solutions: Vec<MatchingSolution>,
+) -> MatchResult {
+    let n = ix.needs.len();
+    let mut served_in = vec![false; n];
+    let mut unserved = vec![0i64; n];
+    for (i, need) in ix.needs.iter().enumerate() {
+        unserved[i] = need.units;
+    }
+    let mut assignments = Vec::new();
+    let mut offers = Vec::new();
+    let mut providers = Vec::new();
+    let mut stats = MatchStats { networks: parts.len(), ..MatchStats::default() };
+    let mut objective: i64 = 0;
+    let mut bases = Vec::with_capacity(parts.len());
+    for (part, sol) in parts.iter().zip(solutions) {
+        objective += sol.objective;
+        stats.needs += part.needs.len();
+        stats.classes += sol.classes;
+        stats.edges += part.edges.len();
+        stats.pivots += sol.stats.pivots;
+        stats.warm += usize::from(sol.stats.warm);
+        let mut offer_used = vec![0i64; part.offers.len()];
+        for (k, &x) in sol.edge_flow.iter().enumerate() {
+            if x == 0 {
+                continue;
+            }
+            let global = part.edges[k];
+            let i = part.needs[part.problem.edge_need[k] as usize];
+            let lo = part.problem.edge_offer[k];
+            offer_used[lo as usize] += x;
+            let (p, o) = part.offers[lo as usize];
+            let w = graph.graph.raw_edges()[global as usize].weight;
+            assignments.push(Assignment { need: i, provider: p, offer: o, units: x, weight: w.weight, cross: w.cross });
+        }
+        for (li, &i) in part.needs.iter().enumerate() {
+            served_in[i as usize] = true;
+            unserved[i as usize] = sol.unserved[li];
+        }
+        let mut group_used = vec![0i64; part.groups.len()];
+        for (lo, &(p, o)) in part.offers.iter().enumerate() {
+            if let Some(g) = part.problem.offer_group[lo] {
+                group_used[g as usize] += offer_used[lo];
+            }
+            offers.push(OfferUse {
+                provider: p,
+                offer: o,
+                community: part.community,
+                capacity: part.problem.offer_capacity[lo],
+                used: offer_used[lo],
+                potential: sol.offer_potential[lo],
+            });
+        }
+        for (g, &p) in part.groups.iter().enumerate() {
+            providers.push(ProviderUse {
+                provider: p,
+                community: part.community,
+                capacity: part.problem.group_capacity[g],
+                used: group_used[g],
+                potential: sol.group_potential[g],
+            });
+        }
+        bases.push(sol.basis);
+    }
+    // Unserved units count against the objective only when penalised; needs
+    // outside every network are charged here.
+    let penalty = unserved_penalty(ix);
+    let mut unmet = Vec::new();
+    for i in 0..n {
+        if unserved[i] == 0 {
+            continue;
+        }
+        if !served_in[i] {
+            objective -= penalty * unserved[i];
+        }
+        let reason = match (graph.no_edge[i], served_in[i]) {
+            (Some(NoEdge::NotWorthServing), _) => UnmetReason::NotWorthServing,
+            (Some(NoEdge::NoEligibleProvider), _) | (None, false) => UnmetReason::NoEligibleProvider,
+            (None, true) => UnmetReason::CapacityExhausted,
+        };
+        unmet.push(Unmet { need: i as u32, units: unserved[i], reason });
+    }
+    assignments.sort_by_key(|a| (a.need, a.provider, a.offer));
+    offers.sort_by_key(|o| (o.provider, o.offer, o.community));
+    providers.sort_by_key(|p| (p.provider, p.community));
+    MatchResult { mode, objective, assignments, unmet, offers, providers, stats, bases }
+}

@@ -1,0 +1,17 @@
+//! The solve layer: the network simplex, its certificate, exact aggregation,
+//! matching problems, and district-wide matching per community or pooled.
+
+pub mod aggregate;
+pub mod certificate;
+pub mod district;
+pub mod matching;
+pub mod network_simplex;
+pub mod ssp;
+
+pub use certificate::{Certificate, CertificateError, verify};
+pub use district::{
+    Assignment, MatchResult, MatchStats, Mode, OfferUse, ProviderUse, Unmet, UnmetReason,
+    match_district,
+};
+pub use matching::{MatchOptions, MatchingSolution, solve_matching};
+pub use network_simplex::{Basis, FlowSolution, Pricing, SolveOptions};

@@ -1,0 +1,553 @@
+//! Validation: checks a [`District`] and builds the [`DistrictIndex`] the
+//! engine works on (ids resolved to indices, numbers in fixed point).
+//!
+//! Every rule has a message naming the record and field, and the value given.
+//! Validation never panics, whatever the input.
+
+use std::collections::HashMap;
+
+use crate::error::{RecordKind, Result, ValidationError};
+use crate::fixed::{INPUT_SCALE, to_micro};
+use crate::model::{District, FORMAT, ProviderKind, ServiceArea, TimeWindow};
+
+/// Largest category value, in points per unit.
+pub const MAX_VALUE: f64 = 100_000.0;
+/// Largest priority or vulnerability multiplier.
+pub const MAX_MULTIPLIER: f64 = 100.0;
+/// Largest offer quality score.
+pub const MAX_QUALITY: f64 = 10.0;
+/// Largest money amount (cost, price, budget) and largest penalty.
+pub const MAX_AMOUNT: f64 = 1_000_000.0;
+/// Largest absolute grid coordinate.
+pub const MAX_COORDINATE: f64 = 1_000_000.0;
+/// Largest units of one need, capacity of one offer or provider, or quota.
+pub const MAX_UNITS: i64 = 1_000_000_000;
+/// Largest time-window bound, in minutes.
+pub const MAX_MINUTE: i64 = 1_000_000_000;
+
+/// A validated district with ids resolved to dense indices and every real
+/// number converted to fixed point (millionths, see [`crate::fixed`]).
+///
+/// Indices follow the order of the district's lists, so results are stable.
+///
+/// ```
+/// let d = hubmatch::io::json::read_district("../../tests/data/example.json").unwrap();
+/// let index = d.validate().unwrap();
+/// assert_eq!(index.communities.len(), d.communities.len());
+/// ```
+#[derive(Debug, Clone)]
+pub struct DistrictIndex {
+    /// Community ids, by index.
+    pub communities: Vec<String>,
+    /// Grid cells: (community index, x, y) in millionths.
+    pub cells: Vec<(usize, i64, i64)>,
+    /// Category ids in force, by index.
+    pub categories: Vec<String>,
+    /// Value of each category (policy override applied), in millionths.
+    pub category_value: Vec<i64>,
+    /// Needs, in input order.
+    pub needs: Vec<NeedIndex>,
+    /// Providers, in input order.
+    pub providers: Vec<ProviderIndex>,
+    /// Priority multipliers in millionths.
+    pub priority_multiplier: [i64; 5],
+    /// Policy cost weight in millionths.
+    pub cost_weight: i64,
+    /// Policy travel penalty in millionths.
+    pub travel_penalty: i64,
+    /// Policy cross-community penalty in millionths.
+    pub cross_community_penalty: i64,
+    /// Policy unserved penalty in millionths.
+    pub unserved_penalty: i64,
+    /// For each category, which provider kinds may serve it.
+    pub allowed: Vec<[bool; 4]>,
+}
+
+/// A need with resolved references.
+#[derive(Debug, Clone)]
+pub struct NeedIndex {
+    /// Community index.
+    pub community: usize,
+    /// Cell index, if any.
+    pub cell: Option<usize>,
+    /// Category index.
+    pub category: usize,
+    /// Units needed.
+    pub units: i64,
+    /// Priority 1..=5.
+    pub priority: u8,
+    /// Vulnerability multiplier in millionths.
+    pub vulnerability: i64,
+    /// Required skills as sorted skill ids.
+    pub skills: Vec<u32>,
+    /// Time window, if any.
+    pub window: Option<TimeWindow>,
+    /// Budget per unit in millionths, if any.
+    pub budget: Option<i64>,
+}
+
+/// A provider with resolved references.
+#[derive(Debug, Clone)]
+pub struct ProviderIndex {
+    /// Provider kind.
+    pub kind: ProviderKind,
+    /// Home community index; `None` for district-level providers.
+    pub home: Option<usize>,
+    /// Communities it may serve, sorted.
+    pub area: Vec<usize>,
+    /// Location cell, if any.
+    pub cell: Option<usize>,
+    /// Skills as sorted skill ids.
+    pub skills: Vec<u32>,
+    /// Availability windows; empty means always.
+    pub availability: Vec<TimeWindow>,
+    /// Shared capacity across offers, if any.
+    pub capacity: Option<i64>,
+    /// Per-community quotas (community index, units), sorted.
+    pub quotas: Vec<(usize, i64)>,
+    /// Offers.
+    pub offers: Vec<OfferIndex>,
+}
+
+/// An offer with resolved references.
+#[derive(Debug, Clone)]
+pub struct OfferIndex {
+    /// Category index.
+    pub category: usize,
+    /// Capacity in units.
+    pub capacity: i64,
+    /// Unit cost in millionths.
+    pub unit_cost: i64,
+    /// Price per unit in millionths, if priced.
+    pub price: Option<i64>,
+    /// Quality in millionths.
+    pub quality: i64,
+}
+
+impl District {
+    /// Checks every rule and returns the resolved index, or the first error
+    /// found (records are checked in document order).
+    ///
+    /// ```
+    /// use hubmatch::{District, Need};
+    /// let mut d = District::new("d");
+    /// d.needs.push(Need::new("n42", "nowhere", "life", 1));
+    /// let err = d.validate().unwrap_err();
+    /// assert_eq!(err.to_string(), r#"need "n42": community "nowhere" is not a community of the district"#);
+    /// ```
+    pub fn validate(&self) -> Result<DistrictIndex> {
+        Validator::default().run(self).map_err(Into::into)
+    }
+}
+
+type Check<T> = std::result::Result<T, ValidationError>;
+
+#[derive(Default)]
+struct Validator {
+    skills: HashMap<String, u32>,
+}
+
+fn err(kind: RecordKind, record: &str, field: &str, problem: String) -> ValidationError {
+    ValidationError::new(kind, record, field, problem)
+}
+
+/// A real number in `[0, max]` with at most six decimals, in millionths.
+fn amount(kind: RecordKind, record: &str, field: &str, x: f64, max: f64) -> Check<i64> {
+    if !x.is_finite() {
+        return Err(err(kind, record, field, format!("must be a finite number, got {x}")));
+    }
+    if x < 0.0 {
+        return Err(err(kind, record, field, format!("must be >= 0, got {x}")));
+    }
+    if x > max {
+        return Err(err(
+            kind,
+            record,
+            field,
+            format!("must be at most {max} to compute weights exactly, got {x}"),
+        ));
+    }
+    to_micro(x).ok_or_else(|| {
+        err(kind, record, field, format!("must have at most 6 decimal places, got {x}"))
+    })
+}
+
+fn coordinate(record: &str, field: &str, x: f64) -> Check<i64> {
+    if !x.is_finite() || x.abs() > MAX_COORDINATE {
+        return Err(err(
+            RecordKind::Cell,
+            record,
+            field,
+            format!("must be a finite number within ±{MAX_COORDINATE}, got {x}"),
+        ));
+    }
+    to_micro(x).ok_or_else(|| {
+        err(RecordKind::Cell, record, field, format!("must have at most 6 decimal places, got {x}"))
+    })
+}
+
+fn count(kind: RecordKind, record: &str, field: &str, v: i64, min: i64) -> Check<i64> {
+    if v < min {
+        let rel = if min == 1 { "> 0" } else { ">= 0" };
+        return Err(err(kind, record, field, format!("must be {rel}, got {v}")));
+    }
+    if v > MAX_UNITS {
+        return Err(err(kind, record, field, format!("must be at most {MAX_UNITS}, got {v}")));
+    }
+    Ok(v)
+}
+
+fn window(kind: RecordKind, record: &str, field: &str, w: &TimeWindow) -> Check<TimeWindow> {
+    if w.start < 0 || w.end <= w.start || w.end > MAX_MINUTE {
+        return Err(err(
+            kind,
+            record,
+            field,
+            format!(
+                "must satisfy 0 <= start < end <= {MAX_MINUTE}, got [{}, {})",
+                w.start, w.end
+            ),
+        ));
+    }
+    Ok(*w)
+}
+
+fn ids<'a>(
+    kind: RecordKind,
+    items: impl Iterator<Item = &'a str>,
+) -> Check<HashMap<&'a str, usize>> {
+    let mut map = HashMap::new();
+    for (i, id) in items.enumerate() {
+        if id.is_empty() {
+            return Err(err(kind, &format!("#{i}"), "id", "must not be empty".into()));
+        }
+        if map.insert(id, i).is_some() {
+            return Err(err(kind, id, "id", "is a duplicate id".into()));
+        }
+    }
+    Ok(map)
+}
+
+impl Validator {
+    fn skill_ids(&mut self, skills: &[String]) -> Vec<u32> {
+        let mut out: Vec<u32> = skills
+            .iter()
+            .map(|s| {
+                let next = self.skills.len() as u32;
+                *self.skills.entry(s.clone()).or_insert(next)
+            })
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    #[allow(clippy::too_many_lines)]
+    fn run(mut self, d: &District) -> Check<DistrictIndex> {
+        use RecordKind as K;
+        if d.format != FORMAT {
+            return Err(err(
+                K::District,
+                &d.id,
+                "format",
+                format!("must be {FORMAT:?}, got {:?}", d.format),
+            ));
+        }
+
+        // Categories and policy.
+        ids(K::Category, d.categories.iter().map(|c| c.id.as_str()))?;
+        let cats = d.effective_categories();
+        let cat_ix = ids(K::Category, cats.iter().map(|c| c.id.as_str()))?;
+        let p = &d.policy;
+        let mut category_value = Vec::with_capacity(cats.len());
+        for c in &cats {
+            let (kind, rec, field, v) = match p.category_values.get(&c.id) {
+                Some(v) => (K::Policy, "policy", format!("category_values.{}", c.id), *v),
+                None => (K::Category, c.id.as_str(), "value".to_owned(), c.value),
+            };
+            category_value.push(amount(kind, rec, &field, v, MAX_VALUE)?);
+        }
+        for key in p.category_values.keys() {
+            if !cat_ix.contains_key(key.as_str()) {
+                return Err(err(
+                    K::Policy,
+                    "policy",
+                    "category_values",
+                    format!("names unknown category {key:?}"),
+                ));
+            }
+        }
+        let mut priority_multiplier = [0; 5];
+        for (i, m) in p.priority_multipliers.iter().enumerate() {
+            priority_multiplier[i] = amount(
+                K::Policy,
+                "policy",
+                &format!("priority_multipliers[{i}]"),
+                *m,
+                MAX_MULTIPLIER,
+            )?;
+        }
+        let mut max_vulnerability = INPUT_SCALE;
+        for (tag, m) in &p.vulnerability_multipliers {
+            let field = format!("vulnerability_multipliers.{tag}");
+            let m = amount(K::Policy, "policy", &field, *m, MAX_MULTIPLIER)?;
+            max_vulnerability = max_vulnerability.max(m);
+        }
+        let cost_weight = amount(K::Policy, "policy", "cost_weight", p.cost_weight, 1_000.0)?;
+        let travel_penalty =
+            amount(K::Policy, "policy", "travel_penalty", p.travel_penalty, MAX_AMOUNT)?;
+        let cross_community_penalty = amount(
+            K::Policy,
+            "policy",
+            "cross_community_penalty",
+            p.cross_community_penalty,
+            MAX_AMOUNT,
+        )?;
+        let unserved_penalty =
+            amount(K::Policy, "policy", "unserved_penalty", p.unserved_penalty, MAX_AMOUNT)?;
+        let mut allowed = vec![[true; 4]; cats.len()];
+        for (cat, kinds) in &p.allowed_kinds {
+            let Some(&ci) = cat_ix.get(cat.as_str()) else {
+                return Err(err(
+                    K::Policy,
+                    "policy",
+                    "allowed_kinds",
+                    format!("names unknown category {cat:?}"),
+                ));
+            };
+            allowed[ci] = [false; 4];
+            for k in kinds {
+                allowed[ci][*k as usize] = true;
+            }
+        }
+
+        // Communities and cells.
+        let com_ix = ids(K::Community, d.communities.iter().map(|c| c.id.as_str()))?;
+        let cell_ix = ids(
+            K::Cell,
+            d.communities.iter().flat_map(|c| c.cells.iter().map(|g| g.id.as_str())),
+        )?;
+        let mut cells = Vec::with_capacity(cell_ix.len());
+        for (ci, c) in d.communities.iter().enumerate() {
+            count(K::Community, &c.id, "population", c.population, 0)?;
+            for g in &c.cells {
+                cells.push((ci, coordinate(&g.id, "x", g.x)?, coordinate(&g.id, "y", g.y)?));
+            }
+        }
+        let community = |kind: K, rec: &str, field: &str, id: &str| -> Check<usize> {
+            com_ix.get(id).copied().ok_or_else(|| {
+                err(kind, rec, field, format!("{id:?} is not a community of the district"))
+            })
+        };
+        let cell = |kind: K, rec: &str, id: &str| -> Check<usize> {
+            cell_ix.get(id).copied().ok_or_else(|| {
+                err(kind, rec, "cell", format!("{id:?} is not a grid cell of the district"))
+            })
+        };
+        let category = |kind: K, rec: &str, id: &str| -> Check<usize> {
+            cat_ix.get(id).copied().ok_or_else(|| {
+                err(kind, rec, "category", format!("{id:?} is not a service category"))
+            })
+        };
+
+        // Needs.
+        ids(K::Need, d.needs.iter().map(|n| n.id.as_str()))?;
+        let mut needs = Vec::with_capacity(d.needs.len());
+        let mut total_units: i128 = 0;
+        for n in &d.needs {
+            let rec = n.id.as_str();
+            let com = community(K::Need, rec, "community", &n.community)?;
+            let cell = match &n.cell {
+                Some(id) => {
+                    let c = cell(K::Need, rec, id)?;
+                    if cells[c].0 != com {
+                        return Err(err(
+                            K::Need,
+                            rec,
+                            "cell",
+                            format!("{id:?} is not in community {:?}", n.community),
+                        ));
+                    }
+                    Some(c)
+                }
+                None => None,
+            };
+            let cat = category(K::Need, rec, &n.category)?;
+            let units = count(K::Need, rec, "units", n.units, 1)?;
+            total_units += i128::from(units);
+            if !(1..=5).contains(&n.priority) {
+                return Err(err(
+                    K::Need,
+                    rec,
+                    "priority",
+                    format!("must be between 1 and 5, got {}", n.priority),
+                ));
+            }
+            let vulnerability = amount(
+                K::Need,
+                rec,
+                "vulnerability",
+                p.vulnerability_multiplier(&n.vulnerability),
+                MAX_MULTIPLIER,
+            )?;
+            let window = n.window.as_ref().map(|w| window(K::Need, rec, "window", w)).transpose()?;
+            let budget =
+                n.budget.map(|b| amount(K::Need, rec, "budget", b, MAX_AMOUNT)).transpose()?;
+            needs.push(NeedIndex {
+                community: com,
+                cell,
+                category: cat,
+                units,
+                priority: n.priority as u8,
+                vulnerability,
+                skills: self.skill_ids(&n.skills),
+                window,
+                budget,
+            });
+        }
+
+        // Providers and offers.
+        ids(K::Provider, d.providers.iter().map(|p| p.id.as_str()))?;
+        let mut providers = Vec::with_capacity(d.providers.len());
+        let mut max_quality = 0;
+        for pr in &d.providers {
+            let rec = pr.id.as_str();
+            let home = pr.home.as_deref().map(|h| community(K::Provider, rec, "home", h)).transpose()?;
+            let mut area: Vec<usize> = match pr.effective_area() {
+                ServiceArea::Home => match home {
+                    Some(h) => vec![h],
+                    None => {
+                        return Err(err(
+                            K::Provider,
+                            rec,
+                            "service_area",
+                            "is \"home\" but the provider has no home community".into(),
+                        ));
+                    }
+                },
+                ServiceArea::District => (0..com_ix.len()).collect(),
+                ServiceArea::Communities(list) => list
+                    .iter()
+                    .map(|c| community(K::Provider, rec, "service_area", c))
+                    .collect::<Check<_>>()?,
+            };
+            area.sort_unstable();
+            area.dedup();
+            let cell = pr.cell.as_deref().map(|c| cell(K::Provider, rec, c)).transpose()?;
+            let capacity =
+                pr.capacity.map(|c| count(K::Provider, rec, "capacity", c, 0)).transpose()?;
+            let mut quotas = Vec::with_capacity(pr.quotas.len());
+            for (c, q) in &pr.quotas {
+                let field = format!("quotas.{c}");
+                let ci = community(K::Provider, rec, &field, c)?;
+                if area.binary_search(&ci).is_err() {
+                    return Err(err(
+                        K::Provider,
+                        rec,
+                        &field,
+                        format!("community {c:?} is outside the provider's service area"),
+                    ));
+                }
+                quotas.push((ci, count(K::Provider, rec, &field, *q, 0)?));
+            }
+            quotas.sort_unstable();
+            let availability = pr
+                .availability
+                .iter()
+                .map(|w| window(K::Provider, rec, "availability", w))
+                .collect::<Check<_>>()?;
+            let mut offers = Vec::with_capacity(pr.offers.len());
+            let mut seen = Vec::with_capacity(pr.offers.len());
+            for o in &pr.offers {
+                let orec = format!("{}/{}", pr.id, o.category);
+                let cat = category(K::Offer, &orec, &o.category)?;
+                if seen.contains(&cat) {
+                    return Err(err(
+                        K::Offer,
+                        &orec,
+                        "category",
+                        "is offered twice by the same provider".into(),
+                    ));
+                }
+                seen.push(cat);
+                if !allowed[cat].iter().any(|&a| a) {
+                    return Err(err(
+                        K::Offer,
+                        &orec,
+                        "category",
+                        format!("{:?} may be served by no provider kind under the policy", o.category),
+                    ));
+                }
+                let quality = amount(K::Offer, &orec, "quality", o.quality, MAX_QUALITY)?;
+                max_quality = max_quality.max(quality);
+                offers.push(OfferIndex {
+                    category: cat,
+                    capacity: count(K::Offer, &orec, "capacity", o.capacity, 0)?,
+                    unit_cost: amount(K::Offer, &orec, "unit_cost", o.unit_cost, MAX_AMOUNT)?,
+                    price: o
+                        .price
+                        .map(|x| amount(K::Offer, &orec, "price", x, MAX_AMOUNT))
+                        .transpose()?,
+                    quality,
+                });
+            }
+            providers.push(ProviderIndex {
+                kind: pr.kind,
+                home,
+                area,
+                cell,
+                skills: self.skill_ids(&pr.skills),
+                availability,
+                capacity,
+                quotas,
+                offers,
+            });
+        }
+
+        // Exactness: the largest weight times the network's size must fit i64
+        // with room for the solver's potentials (see `solve::network_simplex`).
+        let max_value = category_value.iter().copied().max().unwrap_or(0);
+        let max_priority = priority_multiplier.iter().copied().max().unwrap_or(0);
+        let s = i128::from(INPUT_SCALE);
+        let max_weight = i128::from(max_value) * i128::from(max_priority) / s
+            * i128::from(max_vulnerability)
+            / s
+            * i128::from(max_quality)
+            / s
+            / 1000
+            + i128::from(unserved_penalty) / 1000
+            + 1;
+        let nodes = (d.needs.len()
+            + d.providers.len()
+            + d.providers.iter().map(|p| p.offers.len()).sum::<usize>()
+            + 2) as i128;
+        let limit = i128::from(i64::MAX) / 8;
+        if max_weight * nodes > limit || max_weight * total_units > limit {
+            return Err(err(
+                K::Policy,
+                "policy",
+                "category_values",
+                format!(
+                    "give weights up to {max_weight} thousandths per unit, too large to \
+                     compute exactly with {nodes} nodes and {total_units} units in 64-bit \
+                     integers; lower the category values or multipliers"
+                ),
+            ));
+        }
+
+        Ok(DistrictIndex {
+            communities: d.communities.iter().map(|c| c.id.clone()).collect(),
+            cells,
+            categories: cats.into_iter().map(|c| c.id).collect(),
+            category_value,
+            needs,
+            providers,
+            priority_multiplier,
+            cost_weight,
+            travel_penalty,
+            cross_community_penalty,
+            unserved_penalty,
+            allowed,
+        })
+    }
+}
