@@ -146,6 +146,9 @@ pub enum Error {
     /// The numbers are too large to compute exactly in 64-bit integers.
     #[error("numeric range exceeded: {0}")]
     Overflow(String),
+    /// A solution failed its optimality certificate (a bug: please report it).
+    #[error("certificate check failed: {0}")]
+    Certificate(String),
     /// A flow network has no feasible flow (supplies cannot be routed).
     #[error("infeasible: {0}")]
     Infeasible(String),

@@ -33,6 +33,7 @@ pub mod graph;
 pub mod io;
 pub mod model;
 pub mod solve;
+pub mod synthetic;
 pub mod validate;
 
 pub use error::{Error, RecordKind, Result, ValidationError};

@@ -293,14 +293,11 @@ pub fn write_district_dir(district: &District, dir: impl AsRef<Path>) -> Result<
     std::fs::create_dir_all(dir).map_err(io(dir))?;
     let write = |name: &str, header: &[&str], rows: Vec<Vec<String>>| -> Result<()> {
         let path = dir.join(name);
-        let mut w = csv::Writer::from_path(&path).map_err(|e| Error::Parse {
-            source_name: path.display().to_string(),
-            message: e.to_string(),
-        })?;
-        let csv_err = |e: csv::Error| Error::Parse {
-            source_name: path.display().to_string(),
-            message: e.to_string(),
+        let csv_err = |e: csv::Error| Error::Io {
+            path: path.display().to_string(),
+            source: std::io::Error::other(e),
         };
+        let mut w = csv::Writer::from_path(&path).map_err(csv_err)?;
         w.write_record(header).map_err(csv_err)?;
         for row in rows {
             w.write_record(&row).map_err(csv_err)?;

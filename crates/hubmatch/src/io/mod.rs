@@ -2,5 +2,7 @@
 //! JSON Schema. Nothing in the engine reads or writes files.
 
 pub mod csv;
+pub mod graph_json;
 pub mod json;
+pub mod results;
 pub mod schema;

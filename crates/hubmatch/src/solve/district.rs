@@ -182,17 +182,39 @@ pub struct MatchResult {
     pub bases: Vec<Basis>,
 }
 
-/// One network to solve: which needs, offers and groups it holds.
-struct Part {
-    community: Option<u32>,
-    problem: BipartiteProblem,
-    needs: Vec<u32>,
+/// One network of a mode: the matching problem of a community (per-community
+/// mode) or of a connected component (pooled), and what its local indices mean.
+#[derive(Debug, Clone)]
+pub struct Part {
+    /// The community (per-community mode), or `None`.
+    pub community: Option<u32>,
+    /// The matching problem.
+    pub problem: BipartiteProblem,
+    /// District need index of each local need.
+    pub needs: Vec<u32>,
     /// (provider, offer) of each local offer.
-    offers: Vec<(u32, u32)>,
-    /// Provider of each local group.
-    groups: Vec<u32>,
-    /// Global edge index of each local edge.
-    edges: Vec<u32>,
+    pub offers: Vec<(u32, u32)>,
+    /// Provider of each local group (shared capacity).
+    pub groups: Vec<u32>,
+    /// Eligibility-graph edge index of each local edge.
+    pub edges: Vec<u32>,
+}
+
+/// The eligibility graph of a district and the networks `mode` solves.
+///
+/// ```
+/// use hubmatch::solve::{district::mode_parts, Mode};
+/// let d = hubmatch::io::json::read_district("../../tests/data/example.json").unwrap();
+/// let (_, parts) = mode_parts(&d.validate().unwrap(), Mode::PerCommunity);
+/// assert_eq!(parts.len(), 2); // one per community
+/// ```
+pub fn mode_parts(ix: &DistrictIndex, mode: Mode) -> (EligibilityGraph, Vec<Part>) {
+    let graph = EligibilityGraph::build(ix);
+    let parts = match mode {
+        Mode::Pooled => pooled_parts(ix, &graph),
+        Mode::PerCommunity => community_parts(ix, &graph),
+    };
+    (graph, parts)
 }
 
 /// Matches a validated district in `mode`, optionally warm-starting each
@@ -212,11 +234,7 @@ pub fn match_district(
     options: &MatchOptions,
     warm: Option<&[Basis]>,
 ) -> Result<MatchResult> {
-    let graph = EligibilityGraph::build(ix);
-    let parts = match mode {
-        Mode::Pooled => pooled_parts(ix, &graph),
-        Mode::PerCommunity => community_parts(ix, &graph),
-    };
+    let (graph, parts) = mode_parts(ix, mode);
     let solutions: Vec<MatchingSolution> = parts
         .par_iter()
         .enumerate()

@@ -26,11 +26,14 @@ pub struct MatchOptions {
     pub aggregate: bool,
     /// Options of the network simplex.
     pub simplex: SolveOptions,
+    /// Check every solution's optimality certificate before returning it
+    /// (O(edges); on by default).
+    pub verify: bool,
 }
 
 impl Default for MatchOptions {
     fn default() -> Self {
-        MatchOptions { aggregate: true, simplex: SolveOptions::default() }
+        MatchOptions { aggregate: true, simplex: SolveOptions::default(), verify: true }
     }
 }
 
@@ -150,7 +153,7 @@ pub fn solve_matching(p: &BipartiteProblem, options: &MatchOptions, warm: Option
             (flow, unserved, need_potential)
         }
     };
-    Ok(MatchingSolution {
+    let solution = MatchingSolution {
         edge_flow,
         unserved,
         objective: -sol.cost,
@@ -160,7 +163,11 @@ pub fn solve_matching(p: &BipartiteProblem, options: &MatchOptions, warm: Option
         basis: sol.basis,
         stats: sol.stats,
         classes: n,
-    })
+    };
+    if options.verify {
+        solution.verify(p).map_err(|e| crate::Error::Certificate(e.to_string()))?;
+    }
+    Ok(solution)
 }
 
 impl MatchingSolution {

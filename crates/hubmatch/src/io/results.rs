@@ -1,0 +1,313 @@
+//! Results as tables (assignments, unmet needs, utilisation) and a summary,
+//! with district ids instead of indices; written as CSV and JSON.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::fixed::weight_to_f64;
+use crate::model::District;
+use crate::solve::MatchResult;
+
+/// One row of `assignments.csv`: units of a need served by a provider's offer.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AssignmentRow {
+    /// Need id.
+    pub need: String,
+    /// The need's community.
+    pub community: String,
+    /// Category served.
+    pub category: String,
+    /// Provider id.
+    pub provider: String,
+    /// Provider kind.
+    pub provider_kind: String,
+    /// Units served.
+    pub units: i64,
+    /// Weight of one unit, in points.
+    pub weight_per_unit: f64,
+    /// Whether the provider serves outside its home community.
+    pub cross_community: bool,
+}
+
+/// One row of `unmet.csv`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UnmetRow {
+    /// Need id.
+    pub need: String,
+    /// The need's community.
+    pub community: String,
+    /// Category needed.
+    pub category: String,
+    /// Units left unserved.
+    pub units: i64,
+    /// Reason code: `no_eligible_provider`, `capacity_exhausted` or `not_worth_serving`.
+    pub reason: String,
+}
+
+/// One row of `utilisation.csv`: an offer's capacity (or a provider's shared
+/// capacity when `category` is empty), and in per-community mode one
+/// community's share of it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UtilisationRow {
+    /// Provider id.
+    pub provider: String,
+    /// Provider kind.
+    pub provider_kind: String,
+    /// Offer category, or empty for the provider's shared capacity.
+    pub category: String,
+    /// The community whose share this is (per-community mode), or empty.
+    pub community: String,
+    /// Capacity available.
+    pub capacity: i64,
+    /// Units used.
+    pub used: i64,
+    /// used / capacity (0 when capacity is 0).
+    pub utilisation: f64,
+    /// Dual value of one more unit of this capacity, in points.
+    pub shadow_price: f64,
+}
+
+/// Served and unmet units of one community or category.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CommunitySummary {
+    /// Units needed.
+    pub needed: i64,
+    /// Units served.
+    pub served: i64,
+    /// Units unmet.
+    pub unmet: i64,
+    /// Weight served, in points.
+    pub weight: f64,
+}
+
+/// Capacity and use of one provider kind.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct KindUse {
+    /// Offer capacity of the kind's providers (offers with at least one eligible need).
+    pub capacity: i64,
+    /// Units they served.
+    pub served: i64,
+}
+
+/// The `summary.json` of a result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    /// `pooled` or `per_community`.
+    pub mode: String,
+    /// District id.
+    pub district: String,
+    /// Objective in points (weight served minus unserved penalties).
+    pub objective: f64,
+    /// Number of needs.
+    pub need_count: usize,
+    /// Units needed in all.
+    pub needed: i64,
+    /// Units served in all.
+    pub served: i64,
+    /// Units unmet in all.
+    pub unmet: i64,
+    /// By community id.
+    pub by_community: BTreeMap<String, CommunitySummary>,
+    /// By category id.
+    pub by_category: BTreeMap<String, CommunitySummary>,
+    /// Capacity and served units by provider kind.
+    pub by_kind: BTreeMap<String, KindUse>,
+    /// Unmet units by reason code.
+    pub unmet_by_reason: BTreeMap<String, i64>,
+    /// Networks solved.
+    pub networks: usize,
+    /// Needs before aggregation.
+    pub needs: usize,
+    /// Need classes after aggregation.
+    pub classes: usize,
+    /// Eligibility edges.
+    pub edges: usize,
+    /// Simplex pivots.
+    pub pivots: u64,
+}
+
+/// A result in table form.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResultTables {
+    /// Assignments, by need then provider.
+    pub assignments: Vec<AssignmentRow>,
+    /// Unmet needs.
+    pub unmet: Vec<UnmetRow>,
+    /// Utilisation of offers and shared capacities.
+    pub utilisation: Vec<UtilisationRow>,
+    /// Summary.
+    pub summary: Summary,
+}
+
+impl ResultTables {
+    /// Builds the tables of `result`, a matching of `district`.
+    ///
+    /// ```
+    /// use hubmatch::io::results::ResultTables;
+    /// use hubmatch::solve::{match_district, MatchOptions, Mode};
+    /// let d = hubmatch::io::json::read_district("../../tests/data/example.json").unwrap();
+    /// let r = match_district(&d.validate().unwrap(), Mode::Pooled, &MatchOptions::default(), None).unwrap();
+    /// let t = ResultTables::new(&d, &r);
+    /// assert_eq!(t.summary.objective, 290.6);
+    /// assert_eq!(t.summary.served + t.summary.unmet, t.summary.needed);
+    /// ```
+    pub fn new(district: &District, result: &MatchResult) -> ResultTables {
+        let needs = &district.needs;
+        let providers = &district.providers;
+        let mut by_community: BTreeMap<String, CommunitySummary> = district
+            .communities
+            .iter()
+            .map(|c| (c.id.clone(), CommunitySummary::default()))
+            .collect();
+        for n in needs {
+            if let Some(s) = by_community.get_mut(&n.community) {
+                s.needed += n.units;
+            }
+        }
+        let mut by_category: BTreeMap<String, CommunitySummary> = BTreeMap::new();
+        for n in needs {
+            by_category.entry(n.category.clone()).or_default().needed += n.units;
+        }
+        let mut by_kind: BTreeMap<String, KindUse> =
+            crate::ProviderKind::ALL.iter().map(|k| (k.as_str().to_owned(), KindUse::default())).collect();
+        let assignments: Vec<AssignmentRow> = result
+            .assignments
+            .iter()
+            .map(|a| {
+                let n = &needs[a.need as usize];
+                let p = &providers[a.provider as usize];
+                by_kind.entry(p.kind.as_str().to_owned()).or_default().served += a.units;
+                if let Some(s) = by_category.get_mut(&n.category) {
+                    s.served += a.units;
+                    s.weight += weight_to_f64(a.weight) * a.units as f64;
+                }
+                if let Some(s) = by_community.get_mut(&n.community) {
+                    s.served += a.units;
+                    s.weight += weight_to_f64(a.weight) * a.units as f64;
+                }
+                AssignmentRow {
+                    need: n.id.clone(),
+                    community: n.community.clone(),
+                    category: n.category.clone(),
+                    provider: p.id.clone(),
+                    provider_kind: p.kind.as_str().to_owned(),
+                    units: a.units,
+                    weight_per_unit: weight_to_f64(a.weight),
+                    cross_community: a.cross,
+                }
+            })
+            .collect();
+        let mut unmet_by_reason: BTreeMap<String, i64> = BTreeMap::new();
+        let unmet: Vec<UnmetRow> = result
+            .unmet
+            .iter()
+            .map(|u| {
+                let n = &needs[u.need as usize];
+                *unmet_by_reason.entry(u.reason.as_str().to_owned()).or_default() += u.units;
+                if let Some(s) = by_community.get_mut(&n.community) {
+                    s.unmet += u.units;
+                }
+                if let Some(s) = by_category.get_mut(&n.category) {
+                    s.unmet += u.units;
+                }
+                UnmetRow {
+                    need: n.id.clone(),
+                    community: n.community.clone(),
+                    category: n.category.clone(),
+                    units: u.units,
+                    reason: u.reason.as_str().to_owned(),
+                }
+            })
+            .collect();
+        let community_id = |c: Option<u32>| c.map(|c| district.communities[c as usize].id.clone()).unwrap_or_default();
+        let ratio = |used: i64, cap: i64| if cap > 0 { used as f64 / cap as f64 } else { 0.0 };
+        let mut utilisation: Vec<UtilisationRow> = result
+            .offers
+            .iter()
+            .map(|o| {
+                let p = &providers[o.provider as usize];
+                UtilisationRow {
+                    provider: p.id.clone(),
+                    provider_kind: p.kind.as_str().to_owned(),
+                    category: p.offers[o.offer as usize].category.clone(),
+                    community: community_id(o.community),
+                    capacity: o.capacity,
+                    used: o.used,
+                    utilisation: ratio(o.used, o.capacity),
+                    shadow_price: weight_to_f64(o.potential),
+                }
+            })
+            .collect();
+        utilisation.extend(result.providers.iter().map(|u| {
+            let p = &providers[u.provider as usize];
+            UtilisationRow {
+                provider: p.id.clone(),
+                provider_kind: p.kind.as_str().to_owned(),
+                category: String::new(),
+                community: community_id(u.community),
+                capacity: u.capacity,
+                used: u.used,
+                utilisation: ratio(u.used, u.capacity),
+                shadow_price: weight_to_f64(u.potential),
+            }
+        }));
+        for o in &result.offers {
+            let kind = providers[o.provider as usize].kind.as_str();
+            by_kind.entry(kind.to_owned()).or_default().capacity += o.capacity;
+        }
+        let needed = needs.iter().map(|n| n.units).sum();
+        let served = result.assignments.iter().map(|a| a.units).sum();
+        let summary = Summary {
+            mode: result.mode.as_str().to_owned(),
+            district: district.id.clone(),
+            objective: weight_to_f64(result.objective),
+            need_count: needs.len(),
+            needed,
+            served,
+            unmet: result.unmet.iter().map(|u| u.units).sum(),
+            by_community,
+            by_category,
+            by_kind,
+            unmet_by_reason,
+            networks: result.stats.networks,
+            needs: result.stats.needs,
+            classes: result.stats.classes,
+            edges: result.stats.edges,
+            pivots: result.stats.pivots,
+        };
+        ResultTables { assignments, unmet, utilisation, summary }
+    }
+
+    /// Writes `assignments.csv`, `unmet.csv`, `utilisation.csv` and `summary.json` into `dir`.
+    pub fn write_dir(&self, dir: impl AsRef<Path>) -> Result<()> {
+        let dir = dir.as_ref();
+        std::fs::create_dir_all(dir).map_err(|source| Error::Io { path: dir.display().to_string(), source })?;
+        write_csv(
+            &dir.join("assignments.csv"),
+            &["need", "community", "category", "provider", "provider_kind", "units", "weight_per_unit", "cross_community"],
+            &self.assignments,
+        )?;
+        write_csv(&dir.join("unmet.csv"), &["need", "community", "category", "units", "reason"], &self.unmet)?;
+        write_csv(
+            &dir.join("utilisation.csv"),
+            &["provider", "provider_kind", "category", "community", "capacity", "used", "utilisation", "shadow_price"],
+            &self.utilisation,
+        )?;
+        let path = dir.join("summary.json");
+        let text = serde_json::to_string_pretty(&self.summary).unwrap_or_default() + "\n";
+        std::fs::write(&path, text).map_err(|source| Error::Io { path: path.display().to_string(), source })
+    }
+}
+
+fn write_csv<T: Serialize>(path: &Path, header: &[&str], rows: &[T]) -> Result<()> {
+    let err = |e: csv::Error| Error::Io { path: path.display().to_string(), source: std::io::Error::other(e) };
+    let mut w = csv::WriterBuilder::new().has_headers(false).from_path(path).map_err(err)?;
+    w.write_record(header).map_err(err)?;
+    for r in rows {
+        w.serialize(r).map_err(err)?;
+    }
+    w.flush().map_err(|source| Error::Io { path: path.display().to_string(), source })
+}
