@@ -36,22 +36,35 @@ impl fmt::Display for CliError {
 
 impl From<Error> for CliError {
     fn from(error: Error) -> Self {
-        let bad_input = matches!(error, Error::Invalid(_) | Error::Parse { .. } | Error::Format { .. });
+        let bad_input = matches!(
+            error,
+            Error::Invalid(_) | Error::Parse { .. } | Error::Format { .. }
+        );
         CliError { error, bad_input }
     }
 }
 
 fn input_error(error: Error) -> CliError {
     // Failing to read what the user named (a missing file) is bad input too.
-    CliError { error, bad_input: true }
+    CliError {
+        error,
+        bad_input: true,
+    }
 }
 
 fn usage(message: String) -> CliError {
-    input_error(Error::Parse { source_name: "arguments".into(), message })
+    input_error(Error::Parse {
+        source_name: "arguments".into(),
+        message,
+    })
 }
 
 fn io_error(path: &Path, source: std::io::Error) -> CliError {
-    Error::Io { path: path.display().to_string(), source }.into()
+    Error::Io {
+        path: path.display().to_string(),
+        source,
+    }
+    .into()
 }
 
 type Result<T> = std::result::Result<T, CliError>;
@@ -82,20 +95,31 @@ pub fn run(cli: Cli) -> Result<()> {
             edge_density,
         } => {
             let city_size = (preset == "city-100").then_some(100);
-            let base = if city_size.is_some() { "district-13" } else { preset.as_str() };
+            let base = if city_size.is_some() {
+                "district-13"
+            } else {
+                preset.as_str()
+            };
             let mut knobs = Knobs::preset(base).ok_or_else(|| {
-                usage(format!("unknown preset {preset:?}; expected one of {}, city-100", Knobs::PRESETS.join(", ")))
+                usage(format!(
+                    "unknown preset {preset:?}; expected one of {}, city-100",
+                    Knobs::PRESETS.join(", ")
+                ))
             })?;
             knobs.communities = communities.unwrap_or(knobs.communities);
             knobs.needs_per_community = needs_per_community.unwrap_or(knobs.needs_per_community);
-            knobs.providers_per_community = providers_per_community.unwrap_or(knobs.providers_per_community);
+            knobs.providers_per_community =
+                providers_per_community.unwrap_or(knobs.providers_per_community);
             knobs.district_providers = district_providers.unwrap_or(knobs.district_providers);
             knobs.edge_density = edge_density.unwrap_or(knobs.edge_density);
             if knobs.communities == 0 || knobs.cells_per_community == 0 {
                 return Err(usage("--communities must be at least 1".into()));
             }
             if !(0.0..=1.0).contains(&knobs.edge_density) {
-                return Err(usage(format!("--edge-density must be between 0 and 1, got {}", knobs.edge_density)));
+                return Err(usage(format!(
+                    "--edge-density must be between 0 and 1, got {}",
+                    knobs.edge_density
+                )));
             }
             if let Some(n) = city_size {
                 std::fs::create_dir_all(&out).map_err(|e| io_error(&out, e))?;
@@ -120,9 +144,17 @@ pub fn run(cli: Cli) -> Result<()> {
             );
             Ok(())
         }
-        Command::Solve { district, mode, out, no_aggregate } => {
+        Command::Solve {
+            district,
+            mode,
+            out,
+            no_aggregate,
+        } => {
             let d = load(&district)?;
-            let options = MatchOptions { aggregate: !no_aggregate, ..MatchOptions::default() };
+            let options = MatchOptions {
+                aggregate: !no_aggregate,
+                ..MatchOptions::default()
+            };
             let tables = solve(&d, mode.into(), &options, quiet)?;
             tables.write_dir(&out)?;
             println!("{}", report::single(&tables.summary));
@@ -130,7 +162,10 @@ pub fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Report { dir } => {
-            let text = match (read_summary(&dir.join("pooled")), read_summary(&dir.join("per_community"))) {
+            let text = match (
+                read_summary(&dir.join("pooled")),
+                read_summary(&dir.join("per_community")),
+            ) {
                 (Ok(pooled), Ok(alone)) => report::comparison(&pooled, &alone),
                 _ => report::single(&read_summary(&dir)?),
             };
@@ -156,7 +191,11 @@ pub fn run(cli: Cli) -> Result<()> {
             );
             Ok(())
         }
-        Command::ExportGraph { district, mode, out } => {
+        Command::ExportGraph {
+            district,
+            mode,
+            out,
+        } => {
             let d = load(&district)?;
             let ix = d.validate()?;
             let (_, parts) = hubmatch::solve::district::mode_parts(&ix, mode.into());
@@ -188,9 +227,18 @@ fn load(path: &Path) -> Result<District> {
 
 fn read_summary(dir: &Path) -> Result<Summary> {
     let path = dir.join("summary.json");
-    let text = std::fs::read_to_string(&path).map_err(|e| input_error(Error::Io { path: path.display().to_string(), source: e }))?;
-    serde_json::from_str(&text)
-        .map_err(|e| input_error(Error::Parse { source_name: path.display().to_string(), message: e.to_string() }))
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        input_error(Error::Io {
+            path: path.display().to_string(),
+            source: e,
+        })
+    })?;
+    serde_json::from_str(&text).map_err(|e| {
+        input_error(Error::Parse {
+            source_name: path.display().to_string(),
+            message: e.to_string(),
+        })
+    })
 }
 
 fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<()> {
@@ -201,13 +249,27 @@ fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<()> {
 fn write_district(d: &District, out: &Path, format: FormatArg) -> Result<()> {
     match format {
         FormatArg::Json => {
-            let path: PathBuf = if out.extension().is_some() { out.to_path_buf() } else { out.with_extension("json") };
+            let path: PathBuf = if out.extension().is_some() {
+                out.to_path_buf()
+            } else {
+                out.with_extension("json")
+            };
             hubmatch::io::json::write_district(d, &path)?;
-            println!("{} needs, {} providers written to {}", d.needs.len(), d.providers.len(), path.display());
+            println!(
+                "{} needs, {} providers written to {}",
+                d.needs.len(),
+                d.providers.len(),
+                path.display()
+            );
         }
         FormatArg::Csv => {
             hubmatch::io::csv::write_district_dir(d, out)?;
-            println!("{} needs, {} providers written to {}/", d.needs.len(), d.providers.len(), out.display());
+            println!(
+                "{} needs, {} providers written to {}/",
+                d.needs.len(),
+                d.providers.len(),
+                out.display()
+            );
         }
     }
     Ok(())
@@ -236,8 +298,12 @@ fn solve(d: &District, mode: Mode, options: &MatchOptions, quiet: bool) -> Resul
 }
 
 fn demo(out: &Path, seed: u64, preset: &str, quiet: bool) -> Result<()> {
-    let knobs = Knobs::preset(preset)
-        .ok_or_else(|| usage(format!("unknown preset {preset:?}; expected one of {}", Knobs::PRESETS.join(", "))))?;
+    let knobs = Knobs::preset(preset).ok_or_else(|| {
+        usage(format!(
+            "unknown preset {preset:?}; expected one of {}",
+            Knobs::PRESETS.join(", ")
+        ))
+    })?;
     let start = Instant::now();
     let district = generate(&knobs, seed);
     let options = MatchOptions::default();

@@ -5,7 +5,11 @@ use std::fmt::Write;
 use hubmatch::io::results::Summary;
 
 fn pct(part: i64, whole: i64) -> String {
-    if whole == 0 { "-".into() } else { format!("{:.1}%", 100.0 * part as f64 / whole as f64) }
+    if whole == 0 {
+        "-".into()
+    } else {
+        format!("{:.1}%", 100.0 * part as f64 / whole as f64)
+    }
 }
 
 fn thousands(v: i64) -> String {
@@ -21,11 +25,19 @@ fn thousands(v: i64) -> String {
 }
 
 fn signed(v: i64) -> String {
-    if v > 0 { format!("+{}", thousands(v)) } else { thousands(v) }
+    if v > 0 {
+        format!("+{}", thousands(v))
+    } else {
+        thousands(v)
+    }
 }
 
 fn points(v: f64) -> String {
-    format!("{}.{}", thousands(v.trunc() as i64), ((v.fract().abs() * 10.0).round() as i64).min(9))
+    format!(
+        "{}.{}",
+        thousands(v.trunc() as i64),
+        ((v.fract().abs() * 10.0).round() as i64).min(9)
+    )
 }
 
 fn header(s: &Summary) -> String {
@@ -41,30 +53,79 @@ fn header(s: &Summary) -> String {
 /// Report of one result.
 pub fn single(s: &Summary) -> String {
     let mut o = header(s);
-    let _ = writeln!(o, "Mode {}: objective {} points; served {} of {} units ({}); unmet {}.\n",
-        s.mode, points(s.objective), thousands(s.served), thousands(s.needed), pct(s.served, s.needed), thousands(s.unmet));
-    let _ = writeln!(o, "{:<16}{:>10}{:>10}{:>9}", "community", "needed", "served", "cover");
+    let _ = writeln!(
+        o,
+        "Mode {}: objective {} points; served {} of {} units ({}); unmet {}.\n",
+        s.mode,
+        points(s.objective),
+        thousands(s.served),
+        thousands(s.needed),
+        pct(s.served, s.needed),
+        thousands(s.unmet)
+    );
+    let _ = writeln!(
+        o,
+        "{:<16}{:>10}{:>10}{:>9}",
+        "community", "needed", "served", "cover"
+    );
     for (c, v) in &s.by_community {
-        let _ = writeln!(o, "{:<16}{:>10}{:>10}{:>9}", c, thousands(v.needed), thousands(v.served), pct(v.served, v.needed));
+        let _ = writeln!(
+            o,
+            "{:<16}{:>10}{:>10}{:>9}",
+            c,
+            thousands(v.needed),
+            thousands(v.served),
+            pct(v.served, v.needed)
+        );
     }
-    let _ = writeln!(o, "\n{:<16}{:>10}{:>10}{:>9}", "service system", "needed", "served", "cover");
+    let _ = writeln!(
+        o,
+        "\n{:<16}{:>10}{:>10}{:>9}",
+        "service system", "needed", "served", "cover"
+    );
     for (c, v) in &s.by_category {
-        let _ = writeln!(o, "{:<16}{:>10}{:>10}{:>9}", c, thousands(v.needed), thousands(v.served), pct(v.served, v.needed));
+        let _ = writeln!(
+            o,
+            "{:<16}{:>10}{:>10}{:>9}",
+            c,
+            thousands(v.needed),
+            thousands(v.served),
+            pct(v.served, v.needed)
+        );
     }
     kinds(&mut o, s);
     let _ = writeln!(o, "\nwhy units were left unmet");
     for (r, u) in &s.unmet_by_reason {
         let _ = writeln!(o, "  {:<22}{:>10}", r, thousands(*u));
     }
-    let _ = writeln!(o, "\n{} networks, {} needs in {} classes, {} edges, {} pivots",
-        s.networks, thousands(s.needs as i64), thousands(s.classes as i64), thousands(s.edges as i64), thousands(s.pivots as i64));
+    let _ = writeln!(
+        o,
+        "\n{} networks, {} needs in {} classes, {} edges, {} pivots",
+        s.networks,
+        thousands(s.needs as i64),
+        thousands(s.classes as i64),
+        thousands(s.edges as i64),
+        thousands(s.pivots as i64)
+    );
     o
 }
 
 fn kinds(o: &mut String, s: &Summary) {
-    let _ = writeln!(o, "\n{:<20}{:>10}{:>10}{:>13}{:>10}", "provider kind", "capacity", "served", "utilisation", "share");
+    let _ = writeln!(
+        o,
+        "\n{:<20}{:>10}{:>10}{:>13}{:>10}",
+        "provider kind", "capacity", "served", "utilisation", "share"
+    );
     for (k, v) in &s.by_kind {
-        let _ = writeln!(o, "{:<20}{:>10}{:>10}{:>13}{:>10}", k, thousands(v.capacity), thousands(v.served), pct(v.served, v.capacity), pct(v.served, s.served));
+        let _ = writeln!(
+            o,
+            "{:<20}{:>10}{:>10}{:>13}{:>10}",
+            k,
+            thousands(v.capacity),
+            thousands(v.served),
+            pct(v.served, v.capacity),
+            pct(v.served, s.served)
+        );
     }
 }
 
@@ -72,46 +133,144 @@ fn kinds(o: &mut String, s: &Summary) {
 pub fn comparison(pooled: &Summary, alone: &Summary) -> String {
     let mut o = header(pooled);
     let gain = pooled.objective - alone.objective;
-    let rel = if alone.objective.abs() > 0.0 { format!(" ({:+.1}%)", 100.0 * gain / alone.objective.abs()) } else { String::new() };
-    let _ = writeln!(o, "\n{:<22}{:>18}{:>18}{:>18}", "", "per community", "pooled (hub)", "hub adds");
-    let _ = writeln!(o, "{:<22}{:>18}{:>18}{:>18}", "objective (points)", points(alone.objective), points(pooled.objective), format!("{}{rel}", points(gain)));
-    let _ = writeln!(o, "{:<22}{:>18}{:>18}{:>18}", "units served",
-        format!("{} ({})", thousands(alone.served), pct(alone.served, alone.needed)),
-        format!("{} ({})", thousands(pooled.served), pct(pooled.served, pooled.needed)),
-        signed(pooled.served - alone.served));
-    let _ = writeln!(o, "{:<22}{:>18}{:>18}{:>18}", "units unmet", thousands(alone.unmet), thousands(pooled.unmet), signed(pooled.unmet - alone.unmet));
+    let rel = if alone.objective.abs() > 0.0 {
+        format!(" ({:+.1}%)", 100.0 * gain / alone.objective.abs())
+    } else {
+        String::new()
+    };
+    let _ = writeln!(
+        o,
+        "\n{:<22}{:>18}{:>18}{:>18}",
+        "", "per community", "pooled (hub)", "hub adds"
+    );
+    let _ = writeln!(
+        o,
+        "{:<22}{:>18}{:>18}{:>18}",
+        "objective (points)",
+        points(alone.objective),
+        points(pooled.objective),
+        format!("{}{rel}", points(gain))
+    );
+    let _ = writeln!(
+        o,
+        "{:<22}{:>18}{:>18}{:>18}",
+        "units served",
+        format!(
+            "{} ({})",
+            thousands(alone.served),
+            pct(alone.served, alone.needed)
+        ),
+        format!(
+            "{} ({})",
+            thousands(pooled.served),
+            pct(pooled.served, pooled.needed)
+        ),
+        signed(pooled.served - alone.served)
+    );
+    let _ = writeln!(
+        o,
+        "{:<22}{:>18}{:>18}{:>18}",
+        "units unmet",
+        thousands(alone.unmet),
+        thousands(pooled.unmet),
+        signed(pooled.unmet - alone.unmet)
+    );
 
     let _ = writeln!(o, "\nBy community: units served alone vs with the hub");
-    let _ = writeln!(o, "{:<12}{:>9}{:>10}{:>8}{:>10}{:>8}{:>9}{:>13}", "community", "needed", "alone", "cover", "pooled", "cover", "gain", "points gain");
+    let _ = writeln!(
+        o,
+        "{:<12}{:>9}{:>10}{:>8}{:>10}{:>8}{:>9}{:>13}",
+        "community", "needed", "alone", "cover", "pooled", "cover", "gain", "points gain"
+    );
     for (c, p) in &pooled.by_community {
         let a = alone.by_community.get(c).cloned().unwrap_or_default();
-        let _ = writeln!(o, "{:<12}{:>9}{:>10}{:>8}{:>10}{:>8}{:>9}{:>13}", c, thousands(p.needed), thousands(a.served), pct(a.served, a.needed),
-            thousands(p.served), pct(p.served, p.needed), signed(p.served - a.served), points(p.weight - a.weight));
+        let _ = writeln!(
+            o,
+            "{:<12}{:>9}{:>10}{:>8}{:>10}{:>8}{:>9}{:>13}",
+            c,
+            thousands(p.needed),
+            thousands(a.served),
+            pct(a.served, a.needed),
+            thousands(p.served),
+            pct(p.served, p.needed),
+            signed(p.served - a.served),
+            points(p.weight - a.weight)
+        );
     }
     let _ = writeln!(o, "\nBy service system");
-    let _ = writeln!(o, "{:<16}{:>9}{:>10}{:>8}{:>10}{:>8}{:>9}", "system", "needed", "alone", "cover", "pooled", "cover", "gain");
+    let _ = writeln!(
+        o,
+        "{:<16}{:>9}{:>10}{:>8}{:>10}{:>8}{:>9}",
+        "system", "needed", "alone", "cover", "pooled", "cover", "gain"
+    );
     for (c, p) in &pooled.by_category {
         let a = alone.by_category.get(c).cloned().unwrap_or_default();
-        let _ = writeln!(o, "{:<16}{:>9}{:>10}{:>8}{:>10}{:>8}{:>9}", c, thousands(p.needed), thousands(a.served), pct(a.served, a.needed),
-            thousands(p.served), pct(p.served, p.needed), signed(p.served - a.served));
+        let _ = writeln!(
+            o,
+            "{:<16}{:>9}{:>10}{:>8}{:>10}{:>8}{:>9}",
+            c,
+            thousands(p.needed),
+            thousands(a.served),
+            pct(a.served, a.needed),
+            thousands(p.served),
+            pct(p.served, p.needed),
+            signed(p.served - a.served)
+        );
     }
-    let _ = writeln!(o, "\nWho served: provider-kind mix and utilisation (pooled; per community in brackets)");
-    let _ = writeln!(o, "{:<20}{:>10}{:>18}{:>16}{:>14}", "provider kind", "capacity", "served", "utilisation", "share");
+    let _ = writeln!(
+        o,
+        "\nWho served: provider-kind mix and utilisation (pooled; per community in brackets)"
+    );
+    let _ = writeln!(
+        o,
+        "{:<20}{:>10}{:>18}{:>16}{:>14}",
+        "provider kind", "capacity", "served", "utilisation", "share"
+    );
     for (k, p) in &pooled.by_kind {
         let a = alone.by_kind.get(k).cloned().unwrap_or_default();
-        let _ = writeln!(o, "{:<20}{:>10}{:>18}{:>16}{:>14}", k, thousands(p.capacity),
+        let _ = writeln!(
+            o,
+            "{:<20}{:>10}{:>18}{:>16}{:>14}",
+            k,
+            thousands(p.capacity),
             format!("{} [{}]", thousands(p.served), thousands(a.served)),
-            format!("{} [{}]", pct(p.served, p.capacity), pct(a.served, a.capacity)),
-            pct(p.served, pooled.served));
+            format!(
+                "{} [{}]",
+                pct(p.served, p.capacity),
+                pct(a.served, a.capacity)
+            ),
+            pct(p.served, pooled.served)
+        );
     }
-    let _ = writeln!(o, "\nWhy units were left unmet            per community        pooled");
-    let mut reasons: Vec<&String> = pooled.unmet_by_reason.keys().chain(alone.unmet_by_reason.keys()).collect();
+    let _ = writeln!(
+        o,
+        "\nWhy units were left unmet            per community        pooled"
+    );
+    let mut reasons: Vec<&String> = pooled
+        .unmet_by_reason
+        .keys()
+        .chain(alone.unmet_by_reason.keys())
+        .collect();
     reasons.sort();
     reasons.dedup();
     for r in reasons {
-        let _ = writeln!(o, "  {:<28}{:>16}{:>14}", r, thousands(*alone.unmet_by_reason.get(r).unwrap_or(&0)), thousands(*pooled.unmet_by_reason.get(r).unwrap_or(&0)));
+        let _ = writeln!(
+            o,
+            "  {:<28}{:>16}{:>14}",
+            r,
+            thousands(*alone.unmet_by_reason.get(r).unwrap_or(&0)),
+            thousands(*pooled.unmet_by_reason.get(r).unwrap_or(&0))
+        );
     }
-    let _ = writeln!(o, "\nSolved exactly: {} + {} networks, {} + {} edges, {} + {} pivots; every optimum certified.",
-        alone.networks, pooled.networks, thousands(alone.edges as i64), thousands(pooled.edges as i64), thousands(alone.pivots as i64), thousands(pooled.pivots as i64));
+    let _ = writeln!(
+        o,
+        "\nSolved exactly: {} + {} networks, {} + {} edges, {} + {} pivots; every optimum certified.",
+        alone.networks,
+        pooled.networks,
+        thousands(alone.edges as i64),
+        thousands(pooled.edges as i64),
+        thousands(alone.pivots as i64),
+        thousands(pooled.pivots as i64)
+    );
     o
 }

@@ -96,7 +96,11 @@ impl ValidationError {
 
 impl fmt::Display for ValidationError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {:?}: {} {}", self.kind, self.record, self.field, self.problem)
+        write!(
+            f,
+            "{} {:?}: {} {}",
+            self.kind, self.record, self.field, self.problem
+        )
     }
 }
 

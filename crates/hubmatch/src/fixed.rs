@@ -39,7 +39,6 @@ pub fn to_micro(x: f64) -> Option<i64> {
     Some(rounded as i64)
 }
 
-
 /// Rounds a real number to weight units (thousandths).
 ///
 /// ```
@@ -70,9 +69,5 @@ pub fn div_round(n: i128, d: i128) -> i128 {
     debug_assert!(d > 0);
     let q = n / d;
     let r = n % d;
-    if 2 * r.abs() >= d {
-        q + n.signum()
-    } else {
-        q
-    }
+    if 2 * r.abs() >= d { q + n.signum() } else { q }
 }

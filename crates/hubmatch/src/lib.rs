@@ -38,7 +38,7 @@ pub mod validate;
 
 pub use error::{Error, RecordKind, Result, ValidationError};
 pub use model::{
-    CategoryId, Community, District, FORMAT, GridCell, Need, Offer, Policy, Provider,
-    ProviderKind, ServiceArea, ServiceCategory, TimeWindow,
+    CategoryId, Community, District, FORMAT, GridCell, Need, Offer, Policy, Provider, ProviderKind,
+    ServiceArea, ServiceCategory, TimeWindow,
 };
 pub use validate::DistrictIndex;

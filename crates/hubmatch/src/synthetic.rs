@@ -1,7 +1,7 @@
 //! Seeded synthetic districts for demos, tests and benchmarks.
 //!
 //! The output depends only on the knobs, the seed and this crate's version:
-//! the generator draws from a ChaCha8 stream, which is identical on every
+//! the generator draws from a `ChaCha8` stream, which is identical on every
 //! platform, and uses no floating-point operation whose result could differ.
 //!
 //! # Presets
@@ -104,33 +104,97 @@ impl Knobs {
                 ..base
             }),
             "district-13" => Some(base),
-            "district-13-x4" => Some(Knobs { communities: 52, district_providers: 160, ..base }),
-            "district-13-x16" => Some(Knobs { communities: 208, district_providers: 640, ..base }),
+            "district-13-x4" => Some(Knobs {
+                communities: 52,
+                district_providers: 160,
+                ..base
+            }),
+            "district-13-x16" => Some(Knobs {
+                communities: 208,
+                district_providers: 640,
+                ..base
+            }),
             _ => None,
         }
     }
 
     /// Names of the single-district presets.
-    pub const PRESETS: [&'static str; 4] = ["small", "district-13", "district-13-x4", "district-13-x16"];
+    pub const PRESETS: [&'static str; 4] =
+        ["small", "district-13", "district-13-x4", "district-13-x16"];
 }
 
 const SKILLS: [(&str, [&str; 6]); 5] = [
-    (ServiceCategory::LIFE, ["meals", "cleaning", "repairs", "elder_care", "shopping", "laundry"]),
+    (
+        ServiceCategory::LIFE,
+        [
+            "meals",
+            "cleaning",
+            "repairs",
+            "elder_care",
+            "shopping",
+            "laundry",
+        ],
+    ),
     (
         ServiceCategory::PROFESSIONAL,
-        ["social_work", "counselling", "rehabilitation", "legal_aid", "nursing", "child_care"],
+        [
+            "social_work",
+            "counselling",
+            "rehabilitation",
+            "legal_aid",
+            "nursing",
+            "child_care",
+        ],
     ),
-    (ServiceCategory::VOLUNTEER, ["companionship", "tutoring", "escort", "reading", "phone_check", "digital_help"]),
-    (ServiceCategory::PUBLIC, ["health_check", "culture", "employment", "safety", "sports", "hygiene"]),
+    (
+        ServiceCategory::VOLUNTEER,
+        [
+            "companionship",
+            "tutoring",
+            "escort",
+            "reading",
+            "phone_check",
+            "digital_help",
+        ],
+    ),
+    (
+        ServiceCategory::PUBLIC,
+        [
+            "health_check",
+            "culture",
+            "employment",
+            "safety",
+            "sports",
+            "hygiene",
+        ],
+    ),
     (
         ServiceCategory::ADMINISTRATIVE,
-        ["certificates", "benefits", "pensions", "housing", "registration", "permits"],
+        [
+            "certificates",
+            "benefits",
+            "pensions",
+            "housing",
+            "registration",
+            "permits",
+        ],
     ),
 ];
 
 const NAMES: [&str; 13] = [
-    "East Gate", "West Lake", "North Garden", "South Bridge", "Riverside", "Old Town", "Station",
-    "Park View", "Mill Lane", "Hillside", "New Village", "Market Street", "Canal",
+    "East Gate",
+    "West Lake",
+    "North Garden",
+    "South Bridge",
+    "Riverside",
+    "Old Town",
+    "Station",
+    "Park View",
+    "Mill Lane",
+    "Hillside",
+    "New Village",
+    "Market Street",
+    "Canal",
 ];
 
 const TAGS: [&str; 4] = ["elderly_alone", "disabled", "low_income", "child"];
@@ -185,7 +249,10 @@ fn availability(rng: &mut ChaCha8Rng) -> Vec<TimeWindow> {
         .map(|_| {
             let day = rng.random_range(0..7i64);
             let start = day * 1440 + rng.random_range(8..=18i64) * 60;
-            TimeWindow { start, end: start + rng.random_range(2..=6i64) * 60 }
+            TimeWindow {
+                start,
+                end: start + rng.random_range(2..=6i64) * 60,
+            }
         })
         .collect()
 }
@@ -195,7 +262,10 @@ fn availability(rng: &mut ChaCha8Rng) -> Vec<TimeWindow> {
 pub fn generate(knobs: &Knobs, seed: u64) -> District {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut d = District::new(&format!("synthetic-{seed}"));
-    d.name = format!("Synthetic street ({} communities, seed {seed})", knobs.communities);
+    d.name = format!(
+        "Synthetic street ({} communities, seed {seed})",
+        knobs.communities
+    );
     let width = (knobs.communities as f64).sqrt().ceil() as usize;
     let mut profiles = Vec::with_capacity(knobs.communities);
     for c in 0..knobs.communities {
@@ -208,8 +278,17 @@ pub fn generate(knobs: &Knobs, seed: u64) -> District {
                 y: by + tenth(&mut rng, 0.0, 9.9),
             })
             .collect();
-        let name = if c < NAMES.len() { NAMES[c].to_owned() } else { format!("Community {}", c + 1) };
-        d.communities.push(Community { id, name, population: rng.random_range(6_000..=14_000), cells });
+        let name = if c < NAMES.len() {
+            NAMES[c].to_owned()
+        } else {
+            format!("Community {}", c + 1)
+        };
+        d.communities.push(Community {
+            id,
+            name,
+            population: rng.random_range(6_000..=14_000),
+            cells,
+        });
         profiles.push(CommunityProfile {
             tag_rate: [
                 rng.random_range(0.05..0.40),
@@ -229,11 +308,20 @@ pub fn generate(knobs: &Knobs, seed: u64) -> District {
     // Needs.
     let category_share = [0.35, 0.15, 0.20, 0.20, 0.10];
     for (c, profile) in profiles.iter().enumerate() {
-        let weights: Vec<f64> = category_share.iter().zip(profile.category_tilt).map(|(s, t)| s * t).collect();
+        let weights: Vec<f64> = category_share
+            .iter()
+            .zip(profile.category_tilt)
+            .map(|(s, t)| s * t)
+            .collect();
         for k in 0..knobs.needs_per_community {
             let cat = pick(&mut rng, &weights);
             let id = format!("{}-n{:05}", d.communities[c].id, k + 1);
-            let mut need = Need::new(&id, &d.communities[c].id.clone(), SKILLS[cat].0, 1 + pick(&mut rng, &[0.5, 0.3, 0.2]) as i64);
+            let mut need = Need::new(
+                &id,
+                &d.communities[c].id.clone(),
+                SKILLS[cat].0,
+                1 + pick(&mut rng, &[0.5, 0.3, 0.2]) as i64,
+            );
             need.cell = Some(cell_of(&mut rng, &d, c));
             for (t, rate) in TAGS.iter().zip(profile.tag_rate) {
                 if rng.random_bool(rate) {
@@ -243,13 +331,17 @@ pub fn generate(knobs: &Knobs, seed: u64) -> District {
             let base = 1 + pick(&mut rng, &[0.15, 0.25, 0.30, 0.20, 0.10]) as i64;
             need.priority = (base + i64::from(!need.vulnerability.is_empty())).min(5);
             if rng.random_bool(0.8) {
-                need.skills.push(SKILLS[cat].1[rng.random_range(0..6)].to_owned());
+                need.skills
+                    .push(SKILLS[cat].1[rng.random_range(0..6)].to_owned());
             }
             if rng.random_bool(0.3) {
                 // Standard half-day slots: 8:00-12:00 or 14:00-18:00.
                 let day = rng.random_range(0..7i64);
                 let start = day * 1440 + if rng.random_bool(0.5) { 480 } else { 840 };
-                need.window = Some(TimeWindow { start, end: start + 240 });
+                need.window = Some(TimeWindow {
+                    start,
+                    end: start + 240,
+                });
             }
             let poor = need.vulnerability.iter().any(|t| t == "low_income");
             if rng.random_bool(if poor { 0.15 } else { 0.5 }) {
@@ -265,45 +357,94 @@ pub fn generate(knobs: &Knobs, seed: u64) -> District {
         let home = d.communities[c].id.clone();
         let f = profile.capacity * 1.4;
         for k in 0..knobs.providers_per_community {
-            let kind = ProviderKind::ALL[pick(&mut rng, &knobs.kind_mix)];
+            // Every community has its committee (社区两委) first.
+            let kind = if k == 0 {
+                ProviderKind::Government
+            } else {
+                ProviderKind::ALL[pick(&mut rng, &knobs.kind_mix)]
+            };
             let mut p = Provider::new(&format!("{home}-p{:03}", k + 1), kind, Some(&home));
             p.cell = Some(cell_of(&mut rng, &d, c));
             let (cats, offers): (Vec<usize>, Vec<Offer>) = match kind {
                 ProviderKind::Government => {
-                    p.name = format!("{} community committee {}", d.communities[c].name, k + 1);
-                    let admin = Offer { unit_cost: tenth(&mut rng, 2.0, 5.0), ..Offer::new(ServiceCategory::ADMINISTRATIVE, scaled(&mut rng, 40, 120, f)) };
-                    let public = Offer { unit_cost: tenth(&mut rng, 2.0, 5.0), ..Offer::new(ServiceCategory::PUBLIC, scaled(&mut rng, 30, 90, f)) };
+                    p.name = if k == 0 {
+                        format!("{} community committees", d.communities[c].name)
+                    } else {
+                        format!(
+                            "{} community service station {}",
+                            d.communities[c].name,
+                            k + 1
+                        )
+                    };
+                    let admin = Offer {
+                        unit_cost: tenth(&mut rng, 2.0, 5.0),
+                        ..Offer::new(
+                            ServiceCategory::ADMINISTRATIVE,
+                            scaled(&mut rng, 40, 120, f),
+                        )
+                    };
+                    let public = Offer {
+                        unit_cost: tenth(&mut rng, 2.0, 5.0),
+                        ..Offer::new(ServiceCategory::PUBLIC, scaled(&mut rng, 30, 90, f))
+                    };
                     (vec![4, 3], vec![admin, public])
                 }
                 ProviderKind::Market => {
                     p.name = format!("Business {home}-{}", k + 1);
-                    let mut v = vec![(0, Offer {
-                        price: Some(f64::from(rng.random_range(15..=50u32))),
-                        unit_cost: tenth(&mut rng, 0.0, 5.0),
-                        quality: tenth(&mut rng, 0.9, 1.3),
-                        ..Offer::new(ServiceCategory::LIFE, scaled(&mut rng, 20, 80, f))
-                    })];
+                    let mut v = vec![(
+                        0,
+                        Offer {
+                            price: Some(f64::from(rng.random_range(15..=50u32))),
+                            unit_cost: tenth(&mut rng, 0.0, 5.0),
+                            quality: tenth(&mut rng, 0.9, 1.3),
+                            ..Offer::new(ServiceCategory::LIFE, scaled(&mut rng, 20, 80, f))
+                        },
+                    )];
                     if rng.random_bool(0.2) {
-                        v.push((1, Offer {
-                            price: Some(f64::from(rng.random_range(40..=80u32))),
-                            quality: tenth(&mut rng, 1.0, 1.3),
-                            ..Offer::new(ServiceCategory::PROFESSIONAL, scaled(&mut rng, 10, 30, f))
-                        }));
+                        v.push((
+                            1,
+                            Offer {
+                                price: Some(f64::from(rng.random_range(40..=80u32))),
+                                quality: tenth(&mut rng, 1.0, 1.3),
+                                ..Offer::new(
+                                    ServiceCategory::PROFESSIONAL,
+                                    scaled(&mut rng, 10, 30, f),
+                                )
+                            },
+                        ));
                     }
                     v.into_iter().unzip()
                 }
                 ProviderKind::SocialOrganization => {
                     p.name = format!("Community organization {home}-{}", k + 1);
-                    let mut v = vec![(1, Offer {
-                        unit_cost: tenth(&mut rng, 5.0, 20.0),
-                        quality: tenth(&mut rng, 1.0, 1.4),
-                        ..Offer::new(ServiceCategory::PROFESSIONAL, scaled(&mut rng, 10, 50, f))
-                    })];
+                    let mut v = vec![(
+                        1,
+                        Offer {
+                            unit_cost: tenth(&mut rng, 5.0, 20.0),
+                            quality: tenth(&mut rng, 1.0, 1.4),
+                            ..Offer::new(ServiceCategory::PROFESSIONAL, scaled(&mut rng, 10, 50, f))
+                        },
+                    )];
                     if rng.random_bool(0.3) {
-                        v.push((2, Offer { unit_cost: tenth(&mut rng, 1.0, 5.0), ..Offer::new(ServiceCategory::VOLUNTEER, scaled(&mut rng, 10, 40, f)) }));
+                        v.push((
+                            2,
+                            Offer {
+                                unit_cost: tenth(&mut rng, 1.0, 5.0),
+                                ..Offer::new(
+                                    ServiceCategory::VOLUNTEER,
+                                    scaled(&mut rng, 10, 40, f),
+                                )
+                            },
+                        ));
                     }
                     if rng.random_bool(0.3) {
-                        v.push((3, Offer { unit_cost: tenth(&mut rng, 2.0, 8.0), ..Offer::new(ServiceCategory::PUBLIC, scaled(&mut rng, 10, 30, f)) }));
+                        v.push((
+                            3,
+                            Offer {
+                                unit_cost: tenth(&mut rng, 2.0, 8.0),
+                                ..Offer::new(ServiceCategory::PUBLIC, scaled(&mut rng, 10, 30, f))
+                            },
+                        ));
                     }
                     v.into_iter().unzip()
                 }
@@ -311,14 +452,24 @@ pub fn generate(knobs: &Knobs, seed: u64) -> District {
                     p.name = format!("Volunteer {home}-{}", k + 1);
                     p.capacity = Some(scaled(&mut rng, 2, 10, f));
                     p.availability = availability(&mut rng);
-                    let mut v = vec![(2, Offer::new(ServiceCategory::VOLUNTEER, scaled(&mut rng, 2, 8, f)))];
+                    let mut v = vec![(
+                        2,
+                        Offer::new(ServiceCategory::VOLUNTEER, scaled(&mut rng, 2, 8, f)),
+                    )];
                     if rng.random_bool(0.5) {
-                        v.push((0, Offer::new(ServiceCategory::LIFE, scaled(&mut rng, 1, 6, f))));
+                        v.push((
+                            0,
+                            Offer::new(ServiceCategory::LIFE, scaled(&mut rng, 1, 6, f)),
+                        ));
                     }
                     v.into_iter().unzip()
                 }
             };
-            let skill_density = if kind == ProviderKind::Volunteer { (density * 1.5).min(1.0) } else { density };
+            let skill_density = if kind == ProviderKind::Volunteer {
+                (density * 1.5).min(1.0)
+            } else {
+                density
+            };
             p.skills = skills_for(&mut rng, &cats, skill_density);
             p.offers = offers;
             // Committees serve their own residents; others may reach neighbours.
@@ -344,33 +495,64 @@ pub fn generate(knobs: &Knobs, seed: u64) -> District {
         let (cats, offers): (Vec<usize>, Vec<Offer>) = match kind {
             ProviderKind::Government => {
                 p.name = format!("Street office service hall {}", k + 1);
-                (vec![4, 3], vec![
-                    Offer { unit_cost: 3.0, ..Offer::new(ServiceCategory::ADMINISTRATIVE, scaled(&mut rng, 300, 600, 1.0)) },
-                    Offer { unit_cost: 3.0, ..Offer::new(ServiceCategory::PUBLIC, scaled(&mut rng, 200, 400, 1.0)) },
-                ])
+                (
+                    vec![4, 3],
+                    vec![
+                        Offer {
+                            unit_cost: 3.0,
+                            ..Offer::new(
+                                ServiceCategory::ADMINISTRATIVE,
+                                scaled(&mut rng, 300, 600, 1.0),
+                            )
+                        },
+                        Offer {
+                            unit_cost: 3.0,
+                            ..Offer::new(ServiceCategory::PUBLIC, scaled(&mut rng, 200, 400, 1.0))
+                        },
+                    ],
+                )
             }
             ProviderKind::Market => {
                 p.name = format!("Service platform {}", k + 1);
-                (vec![0], vec![Offer {
-                    price: Some(f64::from(rng.random_range(10..=40u32))),
-                    quality: tenth(&mut rng, 0.9, 1.2),
-                    ..Offer::new(ServiceCategory::LIFE, scaled(&mut rng, 200, 500, 1.0))
-                }])
+                (
+                    vec![0],
+                    vec![Offer {
+                        price: Some(f64::from(rng.random_range(10..=40u32))),
+                        quality: tenth(&mut rng, 0.9, 1.2),
+                        ..Offer::new(ServiceCategory::LIFE, scaled(&mut rng, 200, 500, 1.0))
+                    }],
+                )
             }
             ProviderKind::SocialOrganization => {
                 p.name = format!("Branded NGO {}", k + 1);
-                (vec![1, 3], vec![
-                    Offer { unit_cost: tenth(&mut rng, 8.0, 20.0), quality: tenth(&mut rng, 1.1, 1.5), ..Offer::new(ServiceCategory::PROFESSIONAL, scaled(&mut rng, 100, 300, 1.0)) },
-                    Offer { unit_cost: tenth(&mut rng, 3.0, 8.0), ..Offer::new(ServiceCategory::PUBLIC, scaled(&mut rng, 50, 150, 1.0)) },
-                ])
+                (
+                    vec![1, 3],
+                    vec![
+                        Offer {
+                            unit_cost: tenth(&mut rng, 8.0, 20.0),
+                            quality: tenth(&mut rng, 1.1, 1.5),
+                            ..Offer::new(
+                                ServiceCategory::PROFESSIONAL,
+                                scaled(&mut rng, 100, 300, 1.0),
+                            )
+                        },
+                        Offer {
+                            unit_cost: tenth(&mut rng, 3.0, 8.0),
+                            ..Offer::new(ServiceCategory::PUBLIC, scaled(&mut rng, 50, 150, 1.0))
+                        },
+                    ],
+                )
             }
             ProviderKind::Volunteer => {
                 p.name = format!("District volunteer association {}", k + 1);
                 p.capacity = Some(scaled(&mut rng, 100, 300, 1.0));
-                (vec![2, 0], vec![
-                    Offer::new(ServiceCategory::VOLUNTEER, scaled(&mut rng, 80, 200, 1.0)),
-                    Offer::new(ServiceCategory::LIFE, scaled(&mut rng, 40, 120, 1.0)),
-                ])
+                (
+                    vec![2, 0],
+                    vec![
+                        Offer::new(ServiceCategory::VOLUNTEER, scaled(&mut rng, 80, 200, 1.0)),
+                        Offer::new(ServiceCategory::LIFE, scaled(&mut rng, 40, 120, 1.0)),
+                    ],
+                )
             }
         };
         p.skills = skills_for(&mut rng, &cats, (density * 2.0).min(1.0));

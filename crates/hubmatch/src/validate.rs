@@ -154,7 +154,12 @@ fn err(kind: RecordKind, record: &str, field: &str, problem: String) -> Validati
 /// A real number in `[0, max]` with at most six decimals, in millionths.
 fn amount(kind: RecordKind, record: &str, field: &str, x: f64, max: f64) -> Check<i64> {
     if !x.is_finite() {
-        return Err(err(kind, record, field, format!("must be a finite number, got {x}")));
+        return Err(err(
+            kind,
+            record,
+            field,
+            format!("must be a finite number, got {x}"),
+        ));
     }
     if x < 0.0 {
         return Err(err(kind, record, field, format!("must be >= 0, got {x}")));
@@ -168,7 +173,12 @@ fn amount(kind: RecordKind, record: &str, field: &str, x: f64, max: f64) -> Chec
         ));
     }
     to_micro(x).ok_or_else(|| {
-        err(kind, record, field, format!("must have at most 6 decimal places, got {x}"))
+        err(
+            kind,
+            record,
+            field,
+            format!("must have at most 6 decimal places, got {x}"),
+        )
     })
 }
 
@@ -182,7 +192,12 @@ fn coordinate(record: &str, field: &str, x: f64) -> Check<i64> {
         ));
     }
     to_micro(x).ok_or_else(|| {
-        err(RecordKind::Cell, record, field, format!("must have at most 6 decimal places, got {x}"))
+        err(
+            RecordKind::Cell,
+            record,
+            field,
+            format!("must have at most 6 decimal places, got {x}"),
+        )
     })
 }
 
@@ -192,7 +207,12 @@ fn count(kind: RecordKind, record: &str, field: &str, v: i64, min: i64) -> Check
         return Err(err(kind, record, field, format!("must be {rel}, got {v}")));
     }
     if v > MAX_UNITS {
-        return Err(err(kind, record, field, format!("must be at most {MAX_UNITS}, got {v}")));
+        return Err(err(
+            kind,
+            record,
+            field,
+            format!("must be at most {MAX_UNITS}, got {v}"),
+        ));
     }
     Ok(v)
 }
@@ -219,7 +239,12 @@ fn ids<'a>(
     let mut map = HashMap::new();
     for (i, id) in items.enumerate() {
         if id.is_empty() {
-            return Err(err(kind, &format!("#{i}"), "id", "must not be empty".into()));
+            return Err(err(
+                kind,
+                &format!("#{i}"),
+                "id",
+                "must not be empty".into(),
+            ));
         }
         if map.insert(id, i).is_some() {
             return Err(err(kind, id, "id", "is a duplicate id".into()));
@@ -294,8 +319,13 @@ impl Validator {
             max_vulnerability = max_vulnerability.max(m);
         }
         let cost_weight = amount(K::Policy, "policy", "cost_weight", p.cost_weight, 1_000.0)?;
-        let travel_penalty =
-            amount(K::Policy, "policy", "travel_penalty", p.travel_penalty, MAX_AMOUNT)?;
+        let travel_penalty = amount(
+            K::Policy,
+            "policy",
+            "travel_penalty",
+            p.travel_penalty,
+            MAX_AMOUNT,
+        )?;
         let cross_community_penalty = amount(
             K::Policy,
             "policy",
@@ -303,8 +333,13 @@ impl Validator {
             p.cross_community_penalty,
             MAX_AMOUNT,
         )?;
-        let unserved_penalty =
-            amount(K::Policy, "policy", "unserved_penalty", p.unserved_penalty, MAX_AMOUNT)?;
+        let unserved_penalty = amount(
+            K::Policy,
+            "policy",
+            "unserved_penalty",
+            p.unserved_penalty,
+            MAX_AMOUNT,
+        )?;
         let mut allowed = vec![[true; 4]; cats.len()];
         for (cat, kinds) in &p.allowed_kinds {
             let Some(&ci) = cat_ix.get(cat.as_str()) else {
@@ -325,28 +360,49 @@ impl Validator {
         let com_ix = ids(K::Community, d.communities.iter().map(|c| c.id.as_str()))?;
         let cell_ix = ids(
             K::Cell,
-            d.communities.iter().flat_map(|c| c.cells.iter().map(|g| g.id.as_str())),
+            d.communities
+                .iter()
+                .flat_map(|c| c.cells.iter().map(|g| g.id.as_str())),
         )?;
         let mut cells = Vec::with_capacity(cell_ix.len());
         for (ci, c) in d.communities.iter().enumerate() {
             count(K::Community, &c.id, "population", c.population, 0)?;
             for g in &c.cells {
-                cells.push((ci, coordinate(&g.id, "x", g.x)?, coordinate(&g.id, "y", g.y)?));
+                cells.push((
+                    ci,
+                    coordinate(&g.id, "x", g.x)?,
+                    coordinate(&g.id, "y", g.y)?,
+                ));
             }
         }
         let community = |kind: K, rec: &str, field: &str, id: &str| -> Check<usize> {
             com_ix.get(id).copied().ok_or_else(|| {
-                err(kind, rec, field, format!("{id:?} is not a community of the district"))
+                err(
+                    kind,
+                    rec,
+                    field,
+                    format!("{id:?} is not a community of the district"),
+                )
             })
         };
         let cell = |kind: K, rec: &str, id: &str| -> Check<usize> {
             cell_ix.get(id).copied().ok_or_else(|| {
-                err(kind, rec, "cell", format!("{id:?} is not a grid cell of the district"))
+                err(
+                    kind,
+                    rec,
+                    "cell",
+                    format!("{id:?} is not a grid cell of the district"),
+                )
             })
         };
         let category = |kind: K, rec: &str, id: &str| -> Check<usize> {
             cat_ix.get(id).copied().ok_or_else(|| {
-                err(kind, rec, "category", format!("{id:?} is not a service category"))
+                err(
+                    kind,
+                    rec,
+                    "category",
+                    format!("{id:?} is not a service category"),
+                )
             })
         };
 
@@ -390,9 +446,15 @@ impl Validator {
                 p.vulnerability_multiplier(&n.vulnerability),
                 MAX_MULTIPLIER,
             )?;
-            let window = n.window.as_ref().map(|w| window(K::Need, rec, "window", w)).transpose()?;
-            let budget =
-                n.budget.map(|b| amount(K::Need, rec, "budget", b, MAX_AMOUNT)).transpose()?;
+            let window = n
+                .window
+                .as_ref()
+                .map(|w| window(K::Need, rec, "window", w))
+                .transpose()?;
+            let budget = n
+                .budget
+                .map(|b| amount(K::Need, rec, "budget", b, MAX_AMOUNT))
+                .transpose()?;
             needs.push(NeedIndex {
                 community: com,
                 cell,
@@ -412,7 +474,11 @@ impl Validator {
         let mut max_quality = 0;
         for pr in &d.providers {
             let rec = pr.id.as_str();
-            let home = pr.home.as_deref().map(|h| community(K::Provider, rec, "home", h)).transpose()?;
+            let home = pr
+                .home
+                .as_deref()
+                .map(|h| community(K::Provider, rec, "home", h))
+                .transpose()?;
             let mut area: Vec<usize> = match pr.effective_area() {
                 ServiceArea::Home => match home {
                     Some(h) => vec![h],
@@ -433,9 +499,15 @@ impl Validator {
             };
             area.sort_unstable();
             area.dedup();
-            let cell = pr.cell.as_deref().map(|c| cell(K::Provider, rec, c)).transpose()?;
-            let capacity =
-                pr.capacity.map(|c| count(K::Provider, rec, "capacity", c, 0)).transpose()?;
+            let cell = pr
+                .cell
+                .as_deref()
+                .map(|c| cell(K::Provider, rec, c))
+                .transpose()?;
+            let capacity = pr
+                .capacity
+                .map(|c| count(K::Provider, rec, "capacity", c, 0))
+                .transpose()?;
             let mut quotas = Vec::with_capacity(pr.quotas.len());
             for (c, q) in &pr.quotas {
                 let field = format!("quotas.{c}");
@@ -475,7 +547,10 @@ impl Validator {
                         K::Offer,
                         &orec,
                         "category",
-                        format!("{:?} may be served by no provider kind under the policy", o.category),
+                        format!(
+                            "{:?} may be served by no provider kind under the policy",
+                            o.category
+                        ),
                     ));
                 }
                 let quality = amount(K::Offer, &orec, "quality", o.quality, MAX_QUALITY)?;

@@ -110,7 +110,12 @@ impl MatchingNetwork {
     /// Builds the network. The caller guarantees indices are in range and
     /// numbers non-negative (see `solve::matching`, which checks).
     pub fn build(p: &BipartiteProblem) -> Self {
-        let (n, o, g, e) = (p.need_count(), p.offer_count(), p.group_capacity.len(), p.edge_count());
+        let (n, o, g, e) = (
+            p.need_count(),
+            p.offer_count(),
+            p.group_capacity.len(),
+            p.edge_count(),
+        );
         let sink = (n + o + g) as u32;
         let mut net = FlowNetwork::new(n + o + g + 1);
         let arcs = e + n + o + g;
@@ -120,7 +125,12 @@ impl MatchingNetwork {
         net.cost.reserve(arcs);
         for k in 0..e {
             let need = p.edge_need[k];
-            net.add_arc(need, n as u32 + p.edge_offer[k], p.units[need as usize], -p.edge_weight[k]);
+            net.add_arc(
+                need,
+                n as u32 + p.edge_offer[k],
+                p.units[need as usize],
+                -p.edge_weight[k],
+            );
         }
         let unserved_arcs = net.arc_count();
         let mut total = 0;
@@ -153,6 +163,13 @@ impl MatchingNetwork {
                 crash_tree[n + o + k] = Some((group_arcs + k) as u32);
             }
         }
-        MatchingNetwork { net, sink, unserved_arcs, offer_arcs, group_arcs, crash_tree }
+        MatchingNetwork {
+            net,
+            sink,
+            unserved_arcs,
+            offer_arcs,
+            group_arcs,
+            crash_tree,
+        }
     }
 }

@@ -108,12 +108,19 @@ impl EligibilityGraph {
         for (pi, p) in ix.providers.iter().enumerate() {
             first_offer.push(graph.node_count() as u32);
             for (oi, o) in p.offers.iter().enumerate() {
-                let node = graph.add_node(EligibilityNode::Offer { provider: pi as u32, offer: oi as u32 });
+                let node = graph.add_node(EligibilityNode::Offer {
+                    provider: pi as u32,
+                    offer: oi as u32,
+                });
                 if !ix.allowed[o.category][p.kind as usize] {
                     continue;
                 }
                 for &c in &p.area {
-                    buckets[c * cats + o.category].push((node.index() as u32, pi as u32, oi as u32));
+                    buckets[c * cats + o.category].push((
+                        node.index() as u32,
+                        pi as u32,
+                        oi as u32,
+                    ));
                 }
             }
         }
@@ -133,16 +140,30 @@ impl EligibilityGraph {
                 let cross = provider.home.is_some_and(|h| h != need.community);
                 let weight = unit_weight(ix, need, provider, offer, cross);
                 if weight + penalty > 0 {
-                    graph.add_edge(NodeIndex::new(i), NodeIndex::new(node as usize), Eligible { weight, cross });
+                    graph.add_edge(
+                        NodeIndex::new(i),
+                        NodeIndex::new(node as usize),
+                        Eligible { weight, cross },
+                    );
                 }
             }
             let end = graph.edge_count() as u32;
             if start == end {
-                no_edge[i] = Some(if any_eligible { NoEdge::NotWorthServing } else { NoEdge::NoEligibleProvider });
+                no_edge[i] = Some(if any_eligible {
+                    NoEdge::NotWorthServing
+                } else {
+                    NoEdge::NoEligibleProvider
+                });
             }
             need_edges.push(start..end);
         }
-        EligibilityGraph { graph, needs: n, first_offer, no_edge, need_edges }
+        EligibilityGraph {
+            graph,
+            needs: n,
+            first_offer,
+            no_edge,
+            need_edges,
+        }
     }
 
     /// The (provider, offer) of an offer node.

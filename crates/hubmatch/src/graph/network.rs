@@ -38,7 +38,10 @@ pub struct FlowNetwork {
 impl FlowNetwork {
     /// A network of `nodes` nodes with zero supplies and no arcs.
     pub fn new(nodes: usize) -> Self {
-        FlowNetwork { supply: vec![0; nodes], ..Self::default() }
+        FlowNetwork {
+            supply: vec![0; nodes],
+            ..Self::default()
+        }
     }
 
     /// Adds an arc and returns its index.
@@ -63,7 +66,11 @@ impl FlowNetwork {
 
     /// The largest absolute arc cost (0 for a network without arcs).
     pub fn max_abs_cost(&self) -> i64 {
-        self.cost.iter().map(|c| c.saturating_abs()).max().unwrap_or(0)
+        self.cost
+            .iter()
+            .map(|c| c.saturating_abs())
+            .max()
+            .unwrap_or(0)
     }
 
     /// Checks that the network is well formed and small enough to solve exactly
@@ -86,31 +93,54 @@ impl FlowNetwork {
         let n = self.node_count();
         let m = self.arc_count();
         if self.target.len() != m || self.capacity.len() != m || self.cost.len() != m {
-            return Err(bad("arcs".into(), "length", "must be equal for source, target, capacity and cost".into()));
+            return Err(bad(
+                "arcs".into(),
+                "length",
+                "must be equal for source, target, capacity and cost".into(),
+            ));
         }
         if n >= u32::MAX as usize / 2 || m >= u32::MAX as usize / 2 - n {
-            return Err(bad("network".into(), "size", format!("too large: {n} nodes, {m} arcs")));
+            return Err(bad(
+                "network".into(),
+                "size",
+                format!("too large: {n} nodes, {m} arcs"),
+            ));
         }
         let mut total: i128 = 0;
         for (v, &s) in self.supply.iter().enumerate() {
             if s.saturating_abs() > MAX_CAPACITY {
-                return Err(bad(format!("node {v}"), "supply", format!("must be within ±{MAX_CAPACITY}, got {s}")));
+                return Err(bad(
+                    format!("node {v}"),
+                    "supply",
+                    format!("must be within ±{MAX_CAPACITY}, got {s}"),
+                ));
             }
             total += i128::from(s);
         }
         if total != 0 {
-            return Err(bad("supply".into(), "total", format!("must be 0, got {total}")));
+            return Err(bad(
+                "supply".into(),
+                "total",
+                format!("must be 0, got {total}"),
+            ));
         }
         for a in 0..m {
             let (s, t) = (self.source[a] as usize, self.target[a] as usize);
             if s >= n || t >= n {
-                return Err(bad(format!("arc {a}"), "endpoints", format!("({s}, {t}) must be nodes below {n}")));
+                return Err(bad(
+                    format!("arc {a}"),
+                    "endpoints",
+                    format!("({s}, {t}) must be nodes below {n}"),
+                ));
             }
             if !(0..=MAX_CAPACITY).contains(&self.capacity[a]) {
                 return Err(bad(
                     format!("arc {a}"),
                     "capacity",
-                    format!("must be within 0..={MAX_CAPACITY}, got {}", self.capacity[a]),
+                    format!(
+                        "must be within 0..={MAX_CAPACITY}, got {}",
+                        self.capacity[a]
+                    ),
                 ));
             }
         }

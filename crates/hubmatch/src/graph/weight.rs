@@ -49,7 +49,11 @@ pub fn unit_weight(
         _ => 0,
     };
     let travel = i128::from(ix.travel_penalty) * distance * S * S;
-    let penalty = if cross { i128::from(ix.cross_community_penalty) * S * S * S } else { 0 };
+    let penalty = if cross {
+        i128::from(ix.cross_community_penalty) * S * S * S
+    } else {
+        0
+    };
     // Scale 10^-24 to 10^-3.
     div_round(benefit - cost - travel - penalty, S * S * S * S / 1000) as i64
 }

@@ -50,7 +50,9 @@ impl Table {
             path: path.display().to_string(),
             source,
         })?;
-        let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(file);
+        let mut reader = csv::ReaderBuilder::new()
+            .trim(csv::Trim::All)
+            .from_reader(file);
         let columns = reader
             .headers()
             .map_err(parse)?
@@ -58,8 +60,15 @@ impl Table {
             .enumerate()
             .map(|(i, h)| (h.to_owned(), i))
             .collect();
-        let rows = reader.records().collect::<std::result::Result<_, _>>().map_err(parse)?;
-        Ok(Some(Table { name: name.to_owned(), columns, rows }))
+        let rows = reader
+            .records()
+            .collect::<std::result::Result<_, _>>()
+            .map_err(parse)?;
+        Ok(Some(Table {
+            name: name.to_owned(),
+            columns,
+            rows,
+        }))
     }
 
     fn check_columns(&self, required: &[&str]) -> Result<()> {
@@ -75,7 +84,11 @@ impl Table {
     }
 
     fn rows(&self) -> impl Iterator<Item = Row<'_>> {
-        self.rows.iter().enumerate().map(move |(i, record)| Row { table: self, line: i + 2, record })
+        self.rows.iter().enumerate().map(move |(i, record)| Row {
+            table: self,
+            line: i + 2,
+            record,
+        })
     }
 }
 
@@ -85,7 +98,8 @@ impl Row<'_> {
         self.record.get(i).filter(|s| !s.is_empty())
     }
 
-    fn error(&self, column: &str, message: String) -> Error {
+    fn error(&self, column: &str, message: impl Into<String>) -> Error {
+        let message: String = message.into();
         Error::Parse {
             source_name: self.table.name.clone(),
             message: format!("line {}: column {column:?}: {message}", self.line),
@@ -95,22 +109,32 @@ impl Row<'_> {
     fn text(&self, column: &str) -> Result<String> {
         self.get(column)
             .map(str::to_owned)
-            .ok_or_else(|| self.error(column, "must not be empty".into()))
+            .ok_or_else(|| self.error(column, "must not be empty"))
     }
 
     fn opt<T: FromStr>(&self, column: &str) -> Result<Option<T>> {
         self.get(column)
-            .map(|s| s.parse().map_err(|_| self.error(column, format!("cannot read {s:?}"))))
+            .map(|s| {
+                s.parse()
+                    .map_err(|_| self.error(column, format!("cannot read {s:?}")))
+            })
             .transpose()
     }
 
     fn req<T: FromStr>(&self, column: &str) -> Result<T> {
-        self.opt(column)?.ok_or_else(|| self.error(column, "must not be empty".into()))
+        self.opt(column)?
+            .ok_or_else(|| self.error(column, "must not be empty"))
     }
 
     fn list(&self, column: &str) -> Vec<String> {
         self.get(column)
-            .map(|s| s.split(';').map(str::trim).filter(|x| !x.is_empty()).map(str::to_owned).collect())
+            .map(|s| {
+                s.split(';')
+                    .map(str::trim)
+                    .filter(|x| !x.is_empty())
+                    .map(str::to_owned)
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
@@ -119,9 +143,14 @@ impl Row<'_> {
             .split_once('-')
             .ok_or_else(|| self.error(column, format!("window {text:?} is not START-END")))?;
         let parse = |s: &str| {
-            s.trim().parse::<i64>().map_err(|_| self.error(column, format!("cannot read {text:?}")))
+            s.trim()
+                .parse::<i64>()
+                .map_err(|_| self.error(column, format!("cannot read {text:?}")))
         };
-        Ok(TimeWindow { start: parse(a)?, end: parse(b)? })
+        Ok(TimeWindow {
+            start: parse(a)?,
+            end: parse(b)?,
+        })
     }
 }
 
@@ -134,7 +163,9 @@ impl Row<'_> {
 pub fn read_district_dir(dir: impl AsRef<Path>) -> Result<District> {
     let dir = dir.as_ref();
     let mut district = District::new(
-        dir.file_name().and_then(|n| n.to_str()).unwrap_or("district"),
+        dir.file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("district"),
     );
 
     let communities = Table::read(dir, "communities.csv", true)?.unwrap_or_else(|| unreachable!());
@@ -151,11 +182,18 @@ pub fn read_district_dir(dir: impl AsRef<Path>) -> Result<District> {
         cells.check_columns(&["id", "community", "x", "y"])?;
         for r in cells.rows() {
             let community: String = r.text("community")?;
-            let cell = GridCell { id: r.text("id")?, x: r.req("x")?, y: r.req("y")? };
+            let cell = GridCell {
+                id: r.text("id")?,
+                x: r.req("x")?,
+                y: r.req("y")?,
+            };
             match district.communities.iter_mut().find(|c| c.id == community) {
                 Some(c) => c.cells.push(cell),
                 None => {
-                    return Err(r.error("community", format!("{community:?} is not in communities.csv")));
+                    return Err(r.error(
+                        "community",
+                        format!("{community:?} is not in communities.csv"),
+                    ));
                 }
             }
         }
@@ -177,7 +215,12 @@ pub fn read_district_dir(dir: impl AsRef<Path>) -> Result<District> {
         let window = match (r.opt::<i64>("window_start")?, r.opt::<i64>("window_end")?) {
             (None, None) => None,
             (Some(start), Some(end)) => Some(TimeWindow { start, end }),
-            _ => return Err(r.error("window_end", "window_start and window_end go together".into())),
+            _ => {
+                return Err(r.error(
+                    "window_end",
+                    "window_start and window_end go together",
+                ));
+            }
         };
         district.needs.push(Need {
             id: r.text("id")?,
@@ -198,7 +241,12 @@ pub fn read_district_dir(dir: impl AsRef<Path>) -> Result<District> {
     for r in providers.rows() {
         let kind_text = r.text("kind")?;
         let kind = ProviderKind::parse(&kind_text).ok_or_else(|| {
-            r.error("kind", format!("{kind_text:?} is not one of government, market, social_organization, volunteer"))
+            r.error(
+                "kind",
+                format!(
+                    "{kind_text:?} is not one of government, market, social_organization, volunteer"
+                ),
+            )
         })?;
         let service_area = r.get("service_area").map(|s| match s {
             "home" => ServiceArea::Home,
@@ -210,7 +258,10 @@ pub fn read_district_dir(dir: impl AsRef<Path>) -> Result<District> {
             let (c, n) = q
                 .split_once('=')
                 .ok_or_else(|| r.error("quotas", format!("{q:?} is not COMMUNITY=UNITS")))?;
-            let n = n.trim().parse().map_err(|_| r.error("quotas", format!("cannot read {q:?}")))?;
+            let n = n
+                .trim()
+                .parse()
+                .map_err(|_| r.error("quotas", format!("cannot read {q:?}")))?;
             quotas.insert(c.trim().to_owned(), n);
         }
         let availability = r
@@ -235,8 +286,12 @@ pub fn read_district_dir(dir: impl AsRef<Path>) -> Result<District> {
 
     let offers = Table::read(dir, "offers.csv", true)?.unwrap_or_else(|| unreachable!());
     offers.check_columns(&["provider", "category", "capacity"])?;
-    let provider_ix: HashMap<String, usize> =
-        district.providers.iter().enumerate().map(|(i, p)| (p.id.clone(), i)).collect();
+    let provider_ix: HashMap<String, usize> = district
+        .providers
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.id.clone(), i))
+        .collect();
     for r in offers.rows() {
         let provider = r.text("provider")?;
         let Some(&pi) = provider_ix.get(&provider) else {
@@ -262,7 +317,7 @@ pub fn read_district_dir(dir: impl AsRef<Path>) -> Result<District> {
             message: e.to_string(),
         })?;
     }
-    district.format = FORMAT.to_owned();
+    FORMAT.clone_into(&mut district.format);
     Ok(district)
 }
 
@@ -320,7 +375,9 @@ pub fn write_district_dir(district: &District, dir: impl AsRef<Path>) -> Result<
             .communities
             .iter()
             .flat_map(|c| {
-                c.cells.iter().map(|g| vec![g.id.clone(), c.id.clone(), g.x.to_string(), g.y.to_string()])
+                c.cells
+                    .iter()
+                    .map(|g| vec![g.id.clone(), c.id.clone(), g.x.to_string(), g.y.to_string()])
             })
             .collect(),
     )?;
@@ -338,8 +395,17 @@ pub fn write_district_dir(district: &District, dir: impl AsRef<Path>) -> Result<
     write(
         "needs.csv",
         &[
-            "id", "community", "cell", "category", "units", "priority", "vulnerability", "skills",
-            "window_start", "window_end", "budget",
+            "id",
+            "community",
+            "cell",
+            "category",
+            "units",
+            "priority",
+            "vulnerability",
+            "skills",
+            "window_start",
+            "window_end",
+            "budget",
         ],
         district
             .needs
@@ -364,8 +430,16 @@ pub fn write_district_dir(district: &District, dir: impl AsRef<Path>) -> Result<
     write(
         "providers.csv",
         &[
-            "id", "name", "kind", "home", "service_area", "cell", "skills", "availability",
-            "capacity", "quotas",
+            "id",
+            "name",
+            "kind",
+            "home",
+            "service_area",
+            "cell",
+            "skills",
+            "availability",
+            "capacity",
+            "quotas",
         ],
         district
             .providers
@@ -377,9 +451,13 @@ pub fn write_district_dir(district: &District, dir: impl AsRef<Path>) -> Result<
                     Some(ServiceArea::District) => "district".into(),
                     Some(ServiceArea::Communities(list)) => join(list),
                 };
-                let availability: Vec<String> =
-                    p.availability.iter().map(|w| format!("{}-{}", w.start, w.end)).collect();
-                let quotas: Vec<String> = p.quotas.iter().map(|(c, q)| format!("{c}={q}")).collect();
+                let availability: Vec<String> = p
+                    .availability
+                    .iter()
+                    .map(|w| format!("{}-{}", w.start, w.end))
+                    .collect();
+                let quotas: Vec<String> =
+                    p.quotas.iter().map(|(c, q)| format!("{c}={q}")).collect();
                 vec![
                     p.id.clone(),
                     p.name.clone(),
@@ -397,7 +475,14 @@ pub fn write_district_dir(district: &District, dir: impl AsRef<Path>) -> Result<
     )?;
     write(
         "offers.csv",
-        &["provider", "category", "capacity", "unit_cost", "price", "quality"],
+        &[
+            "provider",
+            "category",
+            "capacity",
+            "unit_cost",
+            "price",
+            "quality",
+        ],
         district
             .providers
             .iter()

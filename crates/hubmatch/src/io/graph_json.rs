@@ -19,10 +19,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, RecordKind, Result, ValidationError};
 use crate::graph::BipartiteProblem;
+use crate::model::District;
 use crate::solve::MatchingSolution;
 use crate::solve::district::Part;
 use crate::validate::DistrictIndex;
-use crate::model::District;
 
 /// An id given as a string or an integer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -154,8 +154,14 @@ impl GraphDoc {
     pub fn read(path: impl AsRef<Path>) -> Result<GraphDoc> {
         let path = path.as_ref();
         let name = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Io { path: name.clone(), source })?;
-        serde_json::from_str(&text).map_err(|e| Error::Parse { source_name: name, message: e.to_string() })
+        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+            path: name.clone(),
+            source,
+        })?;
+        serde_json::from_str(&text).map_err(|e| Error::Parse {
+            source_name: name,
+            message: e.to_string(),
+        })
     }
 
     /// Resolves ids into a [`BipartiteProblem`] (checked when solved).
@@ -169,8 +175,14 @@ impl GraphDoc {
     /// ```
     pub fn to_problem(&self) -> Result<BipartiteProblem> {
         let needs = index(RecordKind::GraphNeed, self.needs.iter().map(|n| n.id.key()))?;
-        let providers = index(RecordKind::GraphProvider, self.providers.iter().map(|p| p.id.key()))?;
-        let groups = index(RecordKind::GraphProvider, self.groups.iter().map(|g| g.id.key()))?;
+        let providers = index(
+            RecordKind::GraphProvider,
+            self.providers.iter().map(|p| p.id.key()),
+        )?;
+        let groups = index(
+            RecordKind::GraphProvider,
+            self.groups.iter().map(|g| g.id.key()),
+        )?;
         let mut p = BipartiteProblem {
             units: self.needs.iter().map(|n| n.units).collect(),
             offer_capacity: self.providers.iter().map(|p| p.capacity).collect(),
@@ -182,7 +194,12 @@ impl GraphDoc {
             let group = match &pr.group {
                 None => None,
                 Some(g) => Some(*groups.get(&g.key()).ok_or_else(|| {
-                    ValidationError::new(RecordKind::GraphProvider, pr.id.key(), "group", format!("{:?} is not a group of the graph", g.key()))
+                    ValidationError::new(
+                        RecordKind::GraphProvider,
+                        pr.id.key(),
+                        "group",
+                        format!("{:?} is not a group of the graph", g.key()),
+                    )
                 })?),
             };
             p.offer_group.push(group);
@@ -190,10 +207,20 @@ impl GraphDoc {
         for (k, e) in self.edges.iter().enumerate() {
             let rec = format!("#{k}");
             let need = needs.get(&e.need.key()).ok_or_else(|| {
-                ValidationError::new(RecordKind::GraphEdge, &rec, "need", format!("{:?} is not a need of the graph", e.need.key()))
+                ValidationError::new(
+                    RecordKind::GraphEdge,
+                    &rec,
+                    "need",
+                    format!("{:?} is not a need of the graph", e.need.key()),
+                )
             })?;
             let provider = providers.get(&e.provider.key()).ok_or_else(|| {
-                ValidationError::new(RecordKind::GraphEdge, &rec, "provider", format!("{:?} is not a provider of the graph", e.provider.key()))
+                ValidationError::new(
+                    RecordKind::GraphEdge,
+                    &rec,
+                    "provider",
+                    format!("{:?} is not a provider of the graph", e.provider.key()),
+                )
             })?;
             p.edge_need.push(*need);
             p.edge_offer.push(*provider);
@@ -209,20 +236,33 @@ impl GraphDoc {
             .iter()
             .zip(&self.edges)
             .filter(|(x, _)| **x > 0)
-            .map(|(x, e)| GraphAssignment { need: e.need.key(), provider: e.provider.key(), units: *x })
+            .map(|(x, e)| GraphAssignment {
+                need: e.need.key(),
+                provider: e.provider.key(),
+                units: *x,
+            })
             .collect();
         let unmet = solution
             .unserved
             .iter()
             .zip(&self.needs)
             .filter(|(x, _)| **x > 0)
-            .map(|(x, n)| GraphAssignment { need: n.id.key(), provider: String::new(), units: *x })
+            .map(|(x, n)| GraphAssignment {
+                need: n.id.key(),
+                provider: String::new(),
+                units: *x,
+            })
             .collect();
         GraphResult {
             objective: solution.objective,
             assignments,
             unmet,
-            need_potential: self.needs.iter().map(|n| n.id.key()).zip(solution.need_potential.iter().copied()).collect(),
+            need_potential: self
+                .needs
+                .iter()
+                .map(|n| n.id.key())
+                .zip(solution.need_potential.iter().copied())
+                .collect(),
             provider_potential: self
                 .providers
                 .iter()
@@ -241,16 +281,30 @@ impl GraphDoc {
         let mut doc = GraphDoc::default();
         let mut included = vec![false; district.needs.len()];
         for part in parts {
-            let suffix = part.community.map(|c| format!("@{}", ix.communities[c as usize])).unwrap_or_default();
+            let suffix = part
+                .community
+                .map(|c| format!("@{}", ix.communities[c as usize]))
+                .unwrap_or_default();
             let pb = &part.problem;
             for &i in &part.needs {
                 included[i as usize] = true;
                 let n = &district.needs[i as usize];
-                doc.needs.push(GraphNeed { id: GraphId::Text(n.id.clone()), units: n.units });
+                doc.needs.push(GraphNeed {
+                    id: GraphId::Text(n.id.clone()),
+                    units: n.units,
+                });
             }
-            let group_id = |g: u32| GraphId::Text(format!("{}{suffix}", district.providers[part.groups[g as usize] as usize].id));
+            let group_id = |g: u32| {
+                GraphId::Text(format!(
+                    "{}{suffix}",
+                    district.providers[part.groups[g as usize] as usize].id
+                ))
+            };
             for (g, &cap) in pb.group_capacity.iter().enumerate() {
-                doc.groups.push(GraphGroup { id: group_id(g as u32), capacity: cap });
+                doc.groups.push(GraphGroup {
+                    id: group_id(g as u32),
+                    capacity: cap,
+                });
             }
             let offer_id = |lo: usize| {
                 let (p, o) = part.offers[lo];
@@ -266,15 +320,27 @@ impl GraphDoc {
             }
             for k in 0..pb.edge_count() {
                 doc.edges.push(GraphEdge {
-                    need: GraphId::Text(district.needs[part.needs[pb.edge_need[k] as usize] as usize].id.clone()),
+                    need: GraphId::Text(
+                        district.needs[part.needs[pb.edge_need[k] as usize] as usize]
+                            .id
+                            .clone(),
+                    ),
                     provider: GraphId::Text(offer_id(pb.edge_offer[k] as usize)),
                     weight: pb.edge_weight[k],
                 });
             }
         }
         // Needs without edges still count (their unserved penalty).
-        for (n, _) in district.needs.iter().zip(&included).filter(|(_, inc)| !**inc) {
-            doc.needs.push(GraphNeed { id: GraphId::Text(n.id.clone()), units: n.units });
+        for (n, _) in district
+            .needs
+            .iter()
+            .zip(&included)
+            .filter(|(_, inc)| !**inc)
+        {
+            doc.needs.push(GraphNeed {
+                id: GraphId::Text(n.id.clone()),
+                units: n.units,
+            });
         }
         doc.unserved_penalty = crate::graph::weight::unserved_penalty(ix);
         doc

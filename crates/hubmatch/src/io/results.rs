@@ -171,15 +171,20 @@ impl ResultTables {
         for n in needs {
             by_category.entry(n.category.clone()).or_default().needed += n.units;
         }
-        let mut by_kind: BTreeMap<String, KindUse> =
-            crate::ProviderKind::ALL.iter().map(|k| (k.as_str().to_owned(), KindUse::default())).collect();
+        let mut by_kind: BTreeMap<String, KindUse> = crate::ProviderKind::ALL
+            .iter()
+            .map(|k| (k.as_str().to_owned(), KindUse::default()))
+            .collect();
         let assignments: Vec<AssignmentRow> = result
             .assignments
             .iter()
             .map(|a| {
                 let n = &needs[a.need as usize];
                 let p = &providers[a.provider as usize];
-                by_kind.entry(p.kind.as_str().to_owned()).or_default().served += a.units;
+                by_kind
+                    .entry(p.kind.as_str().to_owned())
+                    .or_default()
+                    .served += a.units;
                 if let Some(s) = by_category.get_mut(&n.category) {
                     s.served += a.units;
                     s.weight += weight_to_f64(a.weight) * a.units as f64;
@@ -206,7 +211,9 @@ impl ResultTables {
             .iter()
             .map(|u| {
                 let n = &needs[u.need as usize];
-                *unmet_by_reason.entry(u.reason.as_str().to_owned()).or_default() += u.units;
+                *unmet_by_reason
+                    .entry(u.reason.as_str().to_owned())
+                    .or_default() += u.units;
                 if let Some(s) = by_community.get_mut(&n.community) {
                     s.unmet += u.units;
                 }
@@ -222,8 +229,17 @@ impl ResultTables {
                 }
             })
             .collect();
-        let community_id = |c: Option<u32>| c.map(|c| district.communities[c as usize].id.clone()).unwrap_or_default();
-        let ratio = |used: i64, cap: i64| if cap > 0 { used as f64 / cap as f64 } else { 0.0 };
+        let community_id = |c: Option<u32>| {
+            c.map(|c| district.communities[c as usize].id.clone())
+                .unwrap_or_default()
+        };
+        let ratio = |used: i64, cap: i64| {
+            if cap > 0 {
+                used as f64 / cap as f64
+            } else {
+                0.0
+            }
+        };
         let mut utilisation: Vec<UtilisationRow> = result
             .offers
             .iter()
@@ -278,36 +294,78 @@ impl ResultTables {
             edges: result.stats.edges,
             pivots: result.stats.pivots,
         };
-        ResultTables { assignments, unmet, utilisation, summary }
+        ResultTables {
+            assignments,
+            unmet,
+            utilisation,
+            summary,
+        }
     }
 
     /// Writes `assignments.csv`, `unmet.csv`, `utilisation.csv` and `summary.json` into `dir`.
     pub fn write_dir(&self, dir: impl AsRef<Path>) -> Result<()> {
         let dir = dir.as_ref();
-        std::fs::create_dir_all(dir).map_err(|source| Error::Io { path: dir.display().to_string(), source })?;
+        std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+            path: dir.display().to_string(),
+            source,
+        })?;
         write_csv(
             &dir.join("assignments.csv"),
-            &["need", "community", "category", "provider", "provider_kind", "units", "weight_per_unit", "cross_community"],
+            &[
+                "need",
+                "community",
+                "category",
+                "provider",
+                "provider_kind",
+                "units",
+                "weight_per_unit",
+                "cross_community",
+            ],
             &self.assignments,
         )?;
-        write_csv(&dir.join("unmet.csv"), &["need", "community", "category", "units", "reason"], &self.unmet)?;
+        write_csv(
+            &dir.join("unmet.csv"),
+            &["need", "community", "category", "units", "reason"],
+            &self.unmet,
+        )?;
         write_csv(
             &dir.join("utilisation.csv"),
-            &["provider", "provider_kind", "category", "community", "capacity", "used", "utilisation", "shadow_price"],
+            &[
+                "provider",
+                "provider_kind",
+                "category",
+                "community",
+                "capacity",
+                "used",
+                "utilisation",
+                "shadow_price",
+            ],
             &self.utilisation,
         )?;
         let path = dir.join("summary.json");
         let text = serde_json::to_string_pretty(&self.summary).unwrap_or_default() + "\n";
-        std::fs::write(&path, text).map_err(|source| Error::Io { path: path.display().to_string(), source })
+        std::fs::write(&path, text).map_err(|source| Error::Io {
+            path: path.display().to_string(),
+            source,
+        })
     }
 }
 
 fn write_csv<T: Serialize>(path: &Path, header: &[&str], rows: &[T]) -> Result<()> {
-    let err = |e: csv::Error| Error::Io { path: path.display().to_string(), source: std::io::Error::other(e) };
-    let mut w = csv::WriterBuilder::new().has_headers(false).from_path(path).map_err(err)?;
+    let err = |e: csv::Error| Error::Io {
+        path: path.display().to_string(),
+        source: std::io::Error::other(e),
+    };
+    let mut w = csv::WriterBuilder::new()
+        .has_headers(false)
+        .from_path(path)
+        .map_err(err)?;
     w.write_record(header).map_err(err)?;
     for r in rows {
         w.serialize(r).map_err(err)?;
     }
-    w.flush().map_err(|source| Error::Io { path: path.display().to_string(), source })
+    w.flush().map_err(|source| Error::Io {
+        path: path.display().to_string(),
+        source,
+    })
 }

@@ -98,7 +98,9 @@ impl Policy {
         tags.iter()
             .filter_map(|t| self.vulnerability_multipliers.get(t))
             .copied()
-            .fold(None, |acc: Option<f64>, m| Some(acc.map_or(m, |a| a.max(m))))
+            .fold(None, |acc: Option<f64>, m| {
+                Some(acc.map_or(m, |a| a.max(m)))
+            })
             .unwrap_or(1.0)
     }
 }

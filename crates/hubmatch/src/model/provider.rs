@@ -39,7 +39,7 @@ impl ProviderKind {
         ProviderKind::Volunteer,
     ];
 
-    /// The snake_case name used in files.
+    /// The `snake_case` name used in files.
     pub fn as_str(self) -> &'static str {
         match self {
             ProviderKind::Government => "government",
@@ -49,7 +49,7 @@ impl ProviderKind {
         }
     }
 
-    /// Parses the snake_case name.
+    /// Parses the `snake_case` name.
     ///
     /// ```
     /// use hubmatch::ProviderKind;

@@ -112,13 +112,21 @@ impl Aggregation {
             ..BipartiteProblem::default()
         };
         for (c, &r) in representative.iter().enumerate() {
-            for &e in &sorted_edges[offsets[r as usize] as usize..offsets[r as usize + 1] as usize] {
+            for &e in &sorted_edges[offsets[r as usize] as usize..offsets[r as usize + 1] as usize]
+            {
                 problem.edge_need.push(c as u32);
                 problem.edge_offer.push(p.edge_offer[e as usize]);
                 problem.edge_weight.push(p.edge_weight[e as usize]);
             }
         }
-        Some(Aggregation { problem, class_of, sorted_edges, offsets, members, member_offsets })
+        Some(Aggregation {
+            problem,
+            class_of,
+            sorted_edges,
+            offsets,
+            members,
+            member_offsets,
+        })
     }
 
     /// Number of classes.
@@ -134,7 +142,8 @@ impl Aggregation {
         // Class edges are laid out class by class, in signature order.
         let mut class_edge = 0usize;
         for c in 0..self.class_count() {
-            let members = &self.members[self.member_offsets[c] as usize..self.member_offsets[c + 1] as usize];
+            let members =
+                &self.members[self.member_offsets[c] as usize..self.member_offsets[c + 1] as usize];
             let first = members[0] as usize;
             let degree = (self.offsets[first + 1] - self.offsets[first]) as usize;
             let mut cur = 0usize;

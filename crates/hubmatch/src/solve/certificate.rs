@@ -89,13 +89,25 @@ pub struct Certificate {
 /// assert_eq!(verify(&net, &sol.flow, &sol.potential).unwrap().cost, 4);
 /// assert!(verify(&net, &[0], &sol.potential).is_err()); // not feasible
 /// ```
-pub fn verify(net: &FlowNetwork, flow: &[i64], potential: &[i64]) -> Result<Certificate, CertificateError> {
+pub fn verify(
+    net: &FlowNetwork,
+    flow: &[i64],
+    potential: &[i64],
+) -> Result<Certificate, CertificateError> {
     let (n, m) = (net.node_count(), net.arc_count());
     if flow.len() != m {
-        return Err(CertificateError::Length { what: "arc flows", expected: m, got: flow.len() });
+        return Err(CertificateError::Length {
+            what: "arc flows",
+            expected: m,
+            got: flow.len(),
+        });
     }
     if potential.len() != n {
-        return Err(CertificateError::Length { what: "node potentials", expected: n, got: potential.len() });
+        return Err(CertificateError::Length {
+            what: "node potentials",
+            expected: n,
+            got: potential.len(),
+        });
     }
     let mut balance = vec![0i128; n];
     let mut primal: i128 = 0;
@@ -103,7 +115,11 @@ pub fn verify(net: &FlowNetwork, flow: &[i64], potential: &[i64]) -> Result<Cert
     for a in 0..m {
         let (x, cap) = (flow[a], net.capacity[a]);
         if x < 0 || x > cap {
-            return Err(CertificateError::Capacity { arc: a, flow: x, capacity: cap });
+            return Err(CertificateError::Capacity {
+                arc: a,
+                flow: x,
+                capacity: cap,
+            });
         }
         let (s, t) = (net.source[a] as usize, net.target[a] as usize);
         balance[s] += i128::from(x);
@@ -111,7 +127,12 @@ pub fn verify(net: &FlowNetwork, flow: &[i64], potential: &[i64]) -> Result<Cert
         let c = i128::from(net.cost[a]);
         let rc = c + i128::from(potential[s]) - i128::from(potential[t]);
         if (rc > 0 && x != 0) || (rc < 0 && x != cap) {
-            return Err(CertificateError::Slackness { arc: a, reduced_cost: rc, flow: x, capacity: cap });
+            return Err(CertificateError::Slackness {
+                arc: a,
+                reduced_cost: rc,
+                flow: x,
+                capacity: cap,
+            });
         }
         primal += c * i128::from(x);
         if rc < 0 {
@@ -120,7 +141,11 @@ pub fn verify(net: &FlowNetwork, flow: &[i64], potential: &[i64]) -> Result<Cert
     }
     for v in 0..n {
         if balance[v] != i128::from(net.supply[v]) {
-            return Err(CertificateError::Conservation { node: v, net: balance[v], supply: net.supply[v] });
+            return Err(CertificateError::Conservation {
+                node: v,
+                net: balance[v],
+                supply: net.supply[v],
+            });
         }
         dual -= i128::from(potential[v]) * i128::from(net.supply[v]);
     }

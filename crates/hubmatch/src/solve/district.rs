@@ -312,11 +312,18 @@ fn pooled_parts(ix: &DistrictIndex, graph: &EligibilityGraph) -> Vec<Part> {
                         })
                     });
                     part.offers.push((p, o));
-                    part.problem.offer_capacity.push(provider.offers[o as usize].capacity);
+                    part.problem
+                        .offer_capacity
+                        .push(provider.offers[o as usize].capacity);
                     part.problem.offer_group.push(group);
                     (part.offers.len() - 1) as u32
                 });
-                part.push_edge(li as u32, lo, graph.graph.raw_edges()[e as usize].weight.weight, e);
+                part.push_edge(
+                    li as u32,
+                    lo,
+                    graph.graph.raw_edges()[e as usize].weight.weight,
+                    e,
+                );
             }
         }
         part.needs = needs;
@@ -354,18 +361,22 @@ fn largest_remainder(total: i64, weights: &[i64]) -> Vec<i64> {
 fn community_parts(ix: &DistrictIndex, graph: &EligibilityGraph) -> Vec<Part> {
     let nc = ix.communities.len();
     // Eligible demand of each community for each district-level offer and provider.
-    let mut offer_demand: std::collections::HashMap<u32, Vec<i64>> = std::collections::HashMap::new();
-    let mut provider_demand: std::collections::HashMap<u32, Vec<i64>> = std::collections::HashMap::new();
+    let mut offer_demand: std::collections::HashMap<u32, Vec<i64>> =
+        std::collections::HashMap::new();
+    let mut provider_demand: std::collections::HashMap<u32, Vec<i64>> =
+        std::collections::HashMap::new();
     for (i, need) in ix.needs.iter().enumerate() {
         let mut seen_providers = Vec::new();
         for e in graph.need_edges[i].clone() {
             let (_, node) = edge_ends(graph, e);
             let (p, _) = graph.offer_of(node);
             if ix.providers[p as usize].home.is_none() {
-                offer_demand.entry(node).or_insert_with(|| vec![0; nc])[need.community] += need.units;
+                offer_demand.entry(node).or_insert_with(|| vec![0; nc])[need.community] +=
+                    need.units;
                 if !seen_providers.contains(&p) {
                     seen_providers.push(p);
-                    provider_demand.entry(p).or_insert_with(|| vec![0; nc])[need.community] += need.units;
+                    provider_demand.entry(p).or_insert_with(|| vec![0; nc])[need.community] +=
+                        need.units;
                 }
             }
         }
@@ -380,14 +391,16 @@ fn community_parts(ix: &DistrictIndex, graph: &EligibilityGraph) -> Vec<Part> {
             w
         })
     };
-    let mut offer_share: std::collections::HashMap<u32, Vec<i64>> = std::collections::HashMap::new();
+    let mut offer_share: std::collections::HashMap<u32, Vec<i64>> =
+        std::collections::HashMap::new();
     for (&node, demand) in &offer_demand {
         let (p, o) = graph.offer_of(node);
         let weights = quota_weights(p as usize).unwrap_or_else(|| demand.clone());
         let cap = ix.providers[p as usize].offers[o as usize].capacity;
         offer_share.insert(node, largest_remainder(cap, &weights));
     }
-    let mut group_share: std::collections::HashMap<u32, Vec<i64>> = std::collections::HashMap::new();
+    let mut group_share: std::collections::HashMap<u32, Vec<i64>> =
+        std::collections::HashMap::new();
     for (&p, demand) in &provider_demand {
         if let Some(cap) = ix.providers[p as usize].capacity {
             let weights = quota_weights(p as usize).unwrap_or_else(|| demand.clone());
@@ -482,7 +495,10 @@ fn assemble(
     let mut assignments = Vec::new();
     let mut offers = Vec::new();
     let mut providers = Vec::new();
-    let mut stats = MatchStats { networks: parts.len(), ..MatchStats::default() };
+    let mut stats = MatchStats {
+        networks: parts.len(),
+        ..MatchStats::default()
+    };
     let mut objective: i64 = 0;
     let mut bases = Vec::with_capacity(parts.len());
     for (part, sol) in parts.iter().zip(solutions) {
@@ -503,7 +519,14 @@ fn assemble(
             offer_used[lo as usize] += x;
             let (p, o) = part.offers[lo as usize];
             let w = graph.graph.raw_edges()[global as usize].weight;
-            assignments.push(Assignment { need: i, provider: p, offer: o, units: x, weight: w.weight, cross: w.cross });
+            assignments.push(Assignment {
+                need: i,
+                provider: p,
+                offer: o,
+                units: x,
+                weight: w.weight,
+                cross: w.cross,
+            });
         }
         for (li, &i) in part.needs.iter().enumerate() {
             served_in[i as usize] = true;
@@ -547,13 +570,28 @@ fn assemble(
         }
         let reason = match (graph.no_edge[i], served_in[i]) {
             (Some(NoEdge::NotWorthServing), _) => UnmetReason::NotWorthServing,
-            (Some(NoEdge::NoEligibleProvider), _) | (None, false) => UnmetReason::NoEligibleProvider,
+            (Some(NoEdge::NoEligibleProvider), _) | (None, false) => {
+                UnmetReason::NoEligibleProvider
+            }
             (None, true) => UnmetReason::CapacityExhausted,
         };
-        unmet.push(Unmet { need: i as u32, units: unserved[i], reason });
+        unmet.push(Unmet {
+            need: i as u32,
+            units: unserved[i],
+            reason,
+        });
     }
     assignments.sort_by_key(|a| (a.need, a.provider, a.offer));
     offers.sort_by_key(|o| (o.provider, o.offer, o.community));
     providers.sort_by_key(|p| (p.provider, p.community));
-    MatchResult { mode, objective, assignments, unmet, offers, providers, stats, bases }
+    MatchResult {
+        mode,
+        objective,
+        assignments,
+        unmet,
+        offers,
+        providers,
+        stats,
+        bases,
+    }
 }

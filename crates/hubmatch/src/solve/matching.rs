@@ -33,7 +33,11 @@ pub struct MatchOptions {
 
 impl Default for MatchOptions {
     fn default() -> Self {
-        MatchOptions { aggregate: true, simplex: SolveOptions::default(), verify: true }
+        MatchOptions {
+            aggregate: true,
+            simplex: SolveOptions::default(),
+            verify: true,
+        }
     }
 }
 
@@ -67,45 +71,98 @@ fn check(p: &BipartiteProblem) -> Result<()> {
     };
     let (n, o, g) = (p.need_count(), p.offer_count(), p.group_capacity.len());
     if p.offer_group.len() != o {
-        return Err(bad(RecordKind::GraphProvider, "offers".into(), "group", "must be given for every offer".into()));
+        return Err(bad(
+            RecordKind::GraphProvider,
+            "offers".into(),
+            "group",
+            "must be given for every offer".into(),
+        ));
     }
     for (i, &u) in p.units.iter().enumerate() {
         if !(1..=MAX_CAPACITY).contains(&u) {
-            return Err(bad(RecordKind::GraphNeed, format!("#{i}"), "units", format!("must be between 1 and {MAX_CAPACITY}, got {u}")));
+            return Err(bad(
+                RecordKind::GraphNeed,
+                format!("#{i}"),
+                "units",
+                format!("must be between 1 and {MAX_CAPACITY}, got {u}"),
+            ));
         }
     }
     for (k, &c) in p.offer_capacity.iter().enumerate() {
         if !(0..=MAX_CAPACITY).contains(&c) {
-            return Err(bad(RecordKind::GraphProvider, format!("#{k}"), "capacity", format!("must be between 0 and {MAX_CAPACITY}, got {c}")));
+            return Err(bad(
+                RecordKind::GraphProvider,
+                format!("#{k}"),
+                "capacity",
+                format!("must be between 0 and {MAX_CAPACITY}, got {c}"),
+            ));
         }
         if let Some(grp) = p.offer_group[k] {
             if grp as usize >= g {
-                return Err(bad(RecordKind::GraphProvider, format!("#{k}"), "group", format!("{grp} is not a group (there are {g})")));
+                return Err(bad(
+                    RecordKind::GraphProvider,
+                    format!("#{k}"),
+                    "group",
+                    format!("{grp} is not a group (there are {g})"),
+                ));
             }
         }
     }
     for (k, &c) in p.group_capacity.iter().enumerate() {
         if !(0..=MAX_CAPACITY).contains(&c) {
-            return Err(bad(RecordKind::GraphProvider, format!("group #{k}"), "capacity", format!("must be between 0 and {MAX_CAPACITY}, got {c}")));
+            return Err(bad(
+                RecordKind::GraphProvider,
+                format!("group #{k}"),
+                "capacity",
+                format!("must be between 0 and {MAX_CAPACITY}, got {c}"),
+            ));
         }
     }
     if p.edge_offer.len() != p.edge_need.len() || p.edge_weight.len() != p.edge_need.len() {
-        return Err(bad(RecordKind::GraphEdge, "edges".into(), "length", "need, provider and weight arrays must have equal lengths".into()));
+        return Err(bad(
+            RecordKind::GraphEdge,
+            "edges".into(),
+            "length",
+            "need, provider and weight arrays must have equal lengths".into(),
+        ));
     }
     for k in 0..p.edge_count() {
         let (i, j, w) = (p.edge_need[k], p.edge_offer[k], p.edge_weight[k]);
         if i as usize >= n {
-            return Err(bad(RecordKind::GraphEdge, format!("#{k}"), "need", format!("{i} is out of range (there are {n} needs)")));
+            return Err(bad(
+                RecordKind::GraphEdge,
+                format!("#{k}"),
+                "need",
+                format!("{i} is out of range (there are {n} needs)"),
+            ));
         }
         if j as usize >= o {
-            return Err(bad(RecordKind::GraphEdge, format!("#{k}"), "provider", format!("{j} is out of range (there are {o} providers)")));
+            return Err(bad(
+                RecordKind::GraphEdge,
+                format!("#{k}"),
+                "provider",
+                format!("{j} is out of range (there are {o} providers)"),
+            ));
         }
         if w.saturating_abs() > MAX_WEIGHT {
-            return Err(bad(RecordKind::GraphEdge, format!("#{k}"), "weight", format!("must be within ±{MAX_WEIGHT}, got {w}")));
+            return Err(bad(
+                RecordKind::GraphEdge,
+                format!("#{k}"),
+                "weight",
+                format!("must be within ±{MAX_WEIGHT}, got {w}"),
+            ));
         }
     }
     if !(0..=MAX_WEIGHT).contains(&p.unserved_penalty) {
-        return Err(bad(RecordKind::GraphNeed, "all".into(), "unserved_penalty", format!("must be between 0 and {MAX_WEIGHT}, got {}", p.unserved_penalty)));
+        return Err(bad(
+            RecordKind::GraphNeed,
+            "all".into(),
+            "unserved_penalty",
+            format!(
+                "must be between 0 and {MAX_WEIGHT}, got {}",
+                p.unserved_penalty
+            ),
+        ));
     }
     Ok(())
 }
@@ -123,9 +180,17 @@ fn check(p: &BipartiteProblem) -> Result<()> {
 /// assert_eq!(s.offer_potential, vec![5]); // one more unit of capacity is worth 5
 /// s.verify(&p).unwrap();
 /// ```
-pub fn solve_matching(p: &BipartiteProblem, options: &MatchOptions, warm: Option<&Basis>) -> Result<MatchingSolution> {
+pub fn solve_matching(
+    p: &BipartiteProblem,
+    options: &MatchOptions,
+    warm: Option<&Basis>,
+) -> Result<MatchingSolution> {
     check(p)?;
-    let aggregation = if options.aggregate { Aggregation::build(p) } else { None };
+    let aggregation = if options.aggregate {
+        Aggregation::build(p)
+    } else {
+        None
+    };
     let solved = aggregation.as_ref().map_or(p, |a| &a.problem);
     let mn = MatchingNetwork::build(solved);
     let start = match warm {
@@ -140,7 +205,9 @@ pub fn solve_matching(p: &BipartiteProblem, options: &MatchOptions, warm: Option
     let sink = pi[mn.sink as usize];
     let parent_pi = |k: usize| solved.offer_group[k].map_or(sink, |g| pi[n + o + g as usize]);
     let offer_potential: Vec<i64> = (0..o).map(|k| parent_pi(k) - pi[n + k]).collect();
-    let group_potential: Vec<i64> = (0..solved.group_capacity.len()).map(|g| sink - pi[n + o + g]).collect();
+    let group_potential: Vec<i64> = (0..solved.group_capacity.len())
+        .map(|g| sink - pi[n + o + g])
+        .collect();
     let class_potential: Vec<i64> = (0..n).map(|i| pi[i] - sink).collect();
     let (edge_flow, unserved, need_potential) = match &aggregation {
         None => {
@@ -149,7 +216,11 @@ pub fn solve_matching(p: &BipartiteProblem, options: &MatchOptions, warm: Option
         }
         Some(a) => {
             let (flow, unserved) = a.split(p, &sol.flow[..e]);
-            let need_potential = a.class_of.iter().map(|&c| class_potential[c as usize]).collect();
+            let need_potential = a
+                .class_of
+                .iter()
+                .map(|&c| class_potential[c as usize])
+                .collect();
             (flow, unserved, need_potential)
         }
     };
@@ -165,7 +236,9 @@ pub fn solve_matching(p: &BipartiteProblem, options: &MatchOptions, warm: Option
         classes: n,
     };
     if options.verify {
-        solution.verify(p).map_err(|e| crate::Error::Certificate(e.to_string()))?;
+        solution
+            .verify(p)
+            .map_err(|e| crate::Error::Certificate(e.to_string()))?;
     }
     Ok(solution)
 }
@@ -177,12 +250,20 @@ impl MatchingSolution {
     pub fn verify(&self, p: &BipartiteProblem) -> Result<Certificate, CertificateError> {
         let mn = MatchingNetwork::build(p);
         let (n, o) = (p.need_count(), p.offer_count());
-        let len_err = |what, expected, got| CertificateError::Length { what, expected, got };
+        let len_err = |what, expected, got| CertificateError::Length {
+            what,
+            expected,
+            got,
+        };
         if self.edge_flow.len() != p.edge_count() {
             return Err(len_err("edge flows", p.edge_count(), self.edge_flow.len()));
         }
         if self.unserved.len() != n || self.need_potential.len() != n {
-            return Err(len_err("need values", n, self.unserved.len().min(self.need_potential.len())));
+            return Err(len_err(
+                "need values",
+                n,
+                self.unserved.len().min(self.need_potential.len()),
+            ));
         }
         if self.offer_potential.len() != o || self.group_potential.len() != p.group_capacity.len() {
             return Err(len_err("offer values", o, self.offer_potential.len()));
@@ -215,7 +296,10 @@ impl MatchingSolution {
         pi[..n].copy_from_slice(&self.need_potential);
         let cert = verify(&mn.net, &flow, &pi)?;
         if cert.cost != -i128::from(self.objective) {
-            return Err(CertificateError::Gap { primal: cert.cost, dual: -i128::from(self.objective) });
+            return Err(CertificateError::Gap {
+                primal: cert.cost,
+                dual: -i128::from(self.objective),
+            });
         }
         Ok(cert)
     }

@@ -192,7 +192,11 @@ pub fn solve(net: &FlowNetwork, options: &SolveOptions) -> Result<FlowSolution> 
 
 /// Solves `net` starting from `basis` (a warm start), falling back to a cold
 /// start when the basis does not fit the network or is not strongly feasible.
-pub fn solve_from(net: &FlowNetwork, basis: &Basis, options: &SolveOptions) -> Result<FlowSolution> {
+pub fn solve_from(
+    net: &FlowNetwork,
+    basis: &Basis,
+    options: &SolveOptions,
+) -> Result<FlowSolution> {
     net.check()?;
     let mut s = Simplex::new(net, options);
     if s.init_from(basis) {
@@ -311,7 +315,11 @@ impl<'a> Simplex<'a> {
             self.parent[v] = root;
             self.pred[v] = a as u32;
             self.depth[v] = 1;
-            self.pi[v] = if supply >= 0 { -self.art_cost } else { self.art_cost };
+            self.pi[v] = if supply >= 0 {
+                -self.art_cost
+            } else {
+                self.art_cost
+            };
             self.thread[prev as usize] = v as u32;
             self.rev_thread[v] = prev;
             prev = v as u32;
@@ -339,7 +347,13 @@ impl<'a> Simplex<'a> {
             return false;
         }
         // Adjacency of tree arcs (CSR), artificial arcs joining node and root.
-        let ends = |a: usize| if a < m { (self.net.source[a] as usize, self.net.target[a] as usize) } else { (a - m, root) };
+        let ends = |a: usize| {
+            if a < m {
+                (self.net.source[a] as usize, self.net.target[a] as usize)
+            } else {
+                (a - m, root)
+            }
+        };
         let mut degree = vec![0u32; n + 2];
         let mut tree_arcs = 0;
         for (a, s) in basis.state.iter().enumerate() {
@@ -401,7 +415,11 @@ impl<'a> Simplex<'a> {
         let mut excess: Vec<i64> = self.net.supply.clone();
         excess.push(0);
         for a in 0..m {
-            let f = if self.state[a] == ArcState::Upper as i8 { self.cap[a] } else { 0 };
+            let f = if self.state[a] == ArcState::Upper as i8 {
+                self.cap[a]
+            } else {
+                0
+            };
             self.flow[a] = f;
             if f != 0 {
                 excess[self.source[a] as usize] -= f;
@@ -560,7 +578,10 @@ impl<'a> Simplex<'a> {
             self.pivot(e);
         }
         // Any flow left on artificial arcs means the supplies cannot be routed.
-        let stranded: i64 = self.flow[self.m..].iter().sum();
+        let stranded: i64 = (self.m..self.source.len())
+            .filter(|&a| self.source[a] != self.root)
+            .map(|a| self.flow[a])
+            .sum();
         if stranded > 0 {
             return Err(Error::Infeasible(format!(
                 "{stranded} units of supply cannot reach any demand"
@@ -612,7 +633,11 @@ impl<'a> Simplex<'a> {
         while u != join {
             let a = self.pred[u as usize] as usize;
             // Flow moves parent -> u here.
-            let r = if self.target[a] == u { self.cap[a] - self.flow[a] } else { self.flow[a] };
+            let r = if self.target[a] == u {
+                self.cap[a] - self.flow[a]
+            } else {
+                self.flow[a]
+            };
             if r < delta {
                 delta = r;
                 out = u;
@@ -624,7 +649,11 @@ impl<'a> Simplex<'a> {
         while u != join {
             let a = self.pred[u as usize] as usize;
             // Flow moves u -> parent here.
-            let r = if self.source[a] == u { self.cap[a] - self.flow[a] } else { self.flow[a] };
+            let r = if self.source[a] == u {
+                self.cap[a] - self.flow[a]
+            } else {
+                self.flow[a]
+            };
             if r <= delta {
                 delta = r;
                 out = u;
@@ -656,10 +685,17 @@ impl<'a> Simplex<'a> {
             return;
         }
         let leaving = self.pred[out as usize] as usize;
-        self.state[leaving] =
-            if self.flow[leaving] == 0 { ArcState::Lower as i8 } else { ArcState::Upper as i8 };
+        self.state[leaving] = if self.flow[leaving] == 0 {
+            ArcState::Lower as i8
+        } else {
+            ArcState::Upper as i8
+        };
         self.state[e] = ArcState::Tree as i8;
-        let (u_in, v_in) = if out_on_first { (first, second) } else { (second, first) };
+        let (u_in, v_in) = if out_on_first {
+            (first, second)
+        } else {
+            (second, first)
+        };
         self.rehang(out, u_in, v_in, e as u32);
     }
 
@@ -779,7 +815,10 @@ mod tests {
         for seed in 0..40 {
             let net = random_net(seed, 30, 120);
             for pricing in [Pricing::BlockSearch, Pricing::CandidateList] {
-                let opts = SolveOptions { pricing, block_size: None };
+                let opts = SolveOptions {
+                    pricing,
+                    block_size: None,
+                };
                 match solve(&net, &opts) {
                     Ok(sol) => {
                         // Reduced costs certify optimality.

@@ -40,7 +40,12 @@ pub fn min_cost_flow(net: &FlowNetwork) -> Result<(i64, Vec<i64>)> {
         cost.extend([w, -w]);
     };
     for a in 0..m {
-        add(net.source[a] as usize, net.target[a] as usize, net.capacity[a], net.cost[a]);
+        add(
+            net.source[a] as usize,
+            net.target[a] as usize,
+            net.capacity[a],
+            net.cost[a],
+        );
     }
     let mut need = 0i64;
     for v in 0..n {
@@ -73,7 +78,9 @@ pub fn min_cost_flow(net: &FlowNetwork) -> Result<(i64, Vec<i64>)> {
             }
         }
         if dist[t] == i64::MAX {
-            return Err(Error::Infeasible(format!("{need} units of supply cannot be routed")));
+            return Err(Error::Infeasible(format!(
+                "{need} units of supply cannot be routed"
+            )));
         }
         let mut push = need;
         let mut v = t;

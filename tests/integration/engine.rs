@@ -1,0 +1,361 @@
+//! The solver: optimality against brute force and an independent oracle, the
+//! certificate on random instances, degenerate cases, pricing, aggregation,
+//! warm starts.
+
+use std::collections::HashMap;
+
+use hubmatch::Error;
+use hubmatch::graph::{BipartiteProblem, FlowNetwork, MatchingNetwork};
+use hubmatch::solve::network_simplex::{self, Pricing, SolveOptions};
+use hubmatch::solve::{MatchOptions, solve_matching, ssp, verify};
+use proptest::prelude::*;
+
+/// Exhaustive optimum of a tiny problem: dynamic programming over needs with
+/// the remaining capacities (offers, then groups) as the state.
+fn brute_force(p: &BipartiteProblem) -> i64 {
+    let o = p.offer_count();
+    let mut layer: HashMap<Vec<i64>, i64> = HashMap::new();
+    let mut start = p.offer_capacity.clone();
+    start.extend(&p.group_capacity);
+    layer.insert(start, 0);
+    for i in 0..p.need_count() {
+        let edges: Vec<usize> = (0..p.edge_count())
+            .filter(|&k| p.edge_need[k] as usize == i)
+            .collect();
+        let mut next: HashMap<Vec<i64>, i64> = HashMap::new();
+        for (state, value) in &layer {
+            // Enumerate flows on this need's edges with total ≤ units.
+            let mut flows = vec![0i64; edges.len()];
+            loop {
+                let total: i64 = flows.iter().sum();
+                if total <= p.units[i] {
+                    let mut s = state.clone();
+                    let mut ok = true;
+                    let mut gain = 0;
+                    for (slot, &k) in edges.iter().enumerate() {
+                        let off = p.edge_offer[k] as usize;
+                        s[off] -= flows[slot];
+                        if let Some(g) = p.offer_group[off] {
+                            s[o + g as usize] -= flows[slot];
+                        }
+                        gain += flows[slot] * p.edge_weight[k];
+                    }
+                    if s.iter().any(|&c| c < 0) {
+                        ok = false;
+                    }
+                    if ok {
+                        let v = value + gain - p.unserved_penalty * (p.units[i] - total);
+                        let e = next.entry(s).or_insert(i64::MIN);
+                        *e = (*e).max(v);
+                    }
+                }
+                // Odometer over 0..=units per edge.
+                let mut d = 0;
+                while d < flows.len() {
+                    flows[d] += 1;
+                    if flows[d] <= p.units[i] {
+                        break;
+                    }
+                    flows[d] = 0;
+                    d += 1;
+                }
+                if d == flows.len() {
+                    break;
+                }
+            }
+        }
+        layer = next;
+    }
+    layer.values().copied().max().unwrap_or(0)
+}
+
+fn tiny_problem() -> impl Strategy<Value = BipartiteProblem> {
+    (1usize..=6, 1usize..=6, 0usize..=2, 0i64..=3).prop_flat_map(|(n, m, g, penalty)| {
+        (
+            prop::collection::vec(1i64..=3, n),
+            prop::collection::vec(0i64..=3, m),
+            prop::collection::vec(prop::option::of(0u32..g.max(1) as u32), m),
+            prop::collection::vec(0i64..=3, g),
+            prop::collection::vec((0..n as u32, 0..m as u32, -5i64..=20), 0..=10),
+        )
+            .prop_map(move |(units, cap, group, group_cap, edges)| {
+                let mut p = BipartiteProblem::simple(units, cap, &edges);
+                p.offer_group = if g == 0 { vec![None; m] } else { group };
+                p.group_capacity = group_cap;
+                p.unserved_penalty = penalty;
+                p
+            })
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// The simplex optimum equals exhaustive search on tiny instances, with
+    /// and without aggregation, under both pricing rules, and is certified.
+    #[test]
+    fn optimum_equals_brute_force(p in tiny_problem()) {
+        let expected = brute_force(&p);
+        for aggregate in [false, true] {
+            for pricing in [Pricing::BlockSearch, Pricing::CandidateList] {
+                let opts = MatchOptions { aggregate, simplex: SolveOptions { pricing, block_size: Some(3) }, verify: true };
+                let s = solve_matching(&p, &opts, None).unwrap();
+                prop_assert_eq!(s.objective, expected);
+                s.verify(&p).unwrap();
+            }
+        }
+    }
+
+    /// The simplex and the successive-shortest-path oracle agree on the
+    /// minimum cost of medium random matching networks.
+    #[test]
+    fn optimum_equals_ssp_oracle(seed in any::<u64>()) {
+        let p = random_problem(seed, 40, 12, 6);
+        let net = MatchingNetwork::build(&p).net;
+        let (oracle, _) = ssp::min_cost_flow(&net).unwrap();
+        let s = solve_matching(&p, &MatchOptions::default(), None).unwrap();
+        prop_assert_eq!(-s.objective, oracle);
+    }
+}
+
+/// A random matching problem: `n` needs of 1–3 units, `m` offers of
+/// capacity 10–100 (every third in a group with a shared capacity), `d`
+/// random edges per need with priority-scaled weights.
+fn random_problem(seed: u64, n: usize, m: usize, d: usize) -> BipartiteProblem {
+    let mut x = seed | 1;
+    let mut next = move |k: u64| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x % k
+    };
+    let units = (0..n).map(|_| 1 + next(3) as i64).collect();
+    let cap = (0..m).map(|_| 10 + next(91) as i64).collect();
+    let mut edges = Vec::with_capacity(n * d);
+    for i in 0..n {
+        let prio = 1 + next(5) as i64;
+        for _ in 0..d {
+            edges.push((
+                i as u32,
+                next(m as u64) as u32,
+                prio * (next(100) as i64 - 10),
+            ));
+        }
+    }
+    let mut p = BipartiteProblem::simple(units, cap, &edges);
+    let groups = m / 3;
+    for k in 0..m {
+        if k % 3 == 0 && k / 3 < groups {
+            p.offer_group[k] = Some((k / 3) as u32);
+        }
+    }
+    p.group_capacity = (0..groups).map(|_| 20 + next(100) as i64).collect();
+    p
+}
+
+#[test]
+fn certificate_holds_on_random_instances_up_to_20000_nodes() {
+    for (seed, n, m, d) in [
+        (1, 50, 10, 4),
+        (2, 500, 40, 8),
+        (3, 2_000, 100, 10),
+        (4, 15_000, 5_000, 6),
+    ] {
+        let p = random_problem(seed, n, m, d);
+        for pricing in [Pricing::BlockSearch, Pricing::CandidateList] {
+            let opts = MatchOptions {
+                aggregate: false,
+                simplex: SolveOptions {
+                    pricing,
+                    block_size: None,
+                },
+                verify: false,
+            };
+            let s = solve_matching(&p, &opts, None).unwrap();
+            let cert = s.verify(&p).expect("certificate");
+            assert_eq!(cert.cost, -i128::from(s.objective));
+        }
+    }
+}
+
+#[test]
+fn general_networks_are_certified() {
+    // A dense random network with negative costs and cycles, through the raw API.
+    let mut x = 99u64;
+    let mut next = move |k: u64| {
+        x = x
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (x >> 33) % k
+    };
+    for _ in 0..20 {
+        let n = 40;
+        let mut net = FlowNetwork::new(n);
+        for _ in 0..300 {
+            let (s, t) = (next(n as u64) as u32, next(n as u64) as u32);
+            net.add_arc(s, t, next(10) as i64, next(30) as i64 - 10);
+        }
+        for v in 0..n {
+            net.add_arc(v as u32, ((v + 1) % n) as u32, 1000, 50);
+        }
+        for _ in 0..10 {
+            let (s, t) = (next(n as u64) as usize, next(n as u64) as usize);
+            net.supply[s] += 5;
+            net.supply[t] -= 5;
+        }
+        let sol = network_simplex::solve(&net, &SolveOptions::default()).unwrap();
+        assert_eq!(
+            verify(&net, &sol.flow, &sol.potential).unwrap().cost,
+            i128::from(sol.cost)
+        );
+    }
+}
+
+#[test]
+fn infeasible_networks_are_reported() {
+    let mut net = FlowNetwork::new(2);
+    net.supply = vec![3, -3];
+    net.add_arc(0, 1, 2, 1);
+    let err = network_simplex::solve(&net, &SolveOptions::default()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "infeasible: 1 units of supply cannot reach any demand"
+    );
+}
+
+#[test]
+fn degenerate_cases() {
+    let opts = MatchOptions::default();
+    // No edges: nothing served.
+    let p = BipartiteProblem::simple(vec![2, 3], vec![4], &[]);
+    let s = solve_matching(&p, &opts, None).unwrap();
+    assert_eq!((s.objective, s.unserved.clone()), (0, vec![2, 3]));
+    // Zero capacity everywhere.
+    let p = BipartiteProblem::simple(vec![2, 3], vec![0, 0], &[(0, 0, 5), (1, 1, 5)]);
+    let s = solve_matching(&p, &opts, None).unwrap();
+    assert_eq!(s.edge_flow, vec![0, 0]);
+    s.verify(&p).unwrap();
+    // All weights equal: any split of the capacity is optimal.
+    let edges: Vec<(u32, u32, i64)> = (0..10)
+        .flat_map(|i| (0..3).map(move |j| (i, j, 7)))
+        .collect();
+    let p = BipartiteProblem::simple(vec![1; 10], vec![2, 2, 2], &edges);
+    let s = solve_matching(&p, &opts, None).unwrap();
+    assert_eq!(s.objective, 42);
+    s.verify(&p).unwrap();
+    // One huge need.
+    let p = BipartiteProblem::simple(vec![1 << 40], vec![1 << 39, 5], &[(0, 0, 3), (0, 1, 1)]);
+    let s = solve_matching(&p, &opts, None).unwrap();
+    assert_eq!(s.objective, 3 * (1 << 39) + 5);
+    assert_eq!(s.unserved, vec![(1 << 39) - 5]);
+    s.verify(&p).unwrap();
+    // Negative weights are never worth serving without a penalty...
+    let p = BipartiteProblem::simple(vec![2], vec![2], &[(0, 0, -3)]);
+    assert_eq!(solve_matching(&p, &opts, None).unwrap().objective, 0);
+    // ...but are with one: serving at -3 beats -5 for leaving it unserved.
+    let p = BipartiteProblem {
+        unserved_penalty: 5,
+        ..p
+    };
+    assert_eq!(solve_matching(&p, &opts, None).unwrap().objective, -6);
+}
+
+#[test]
+fn bad_problems_get_typed_errors() {
+    let opts = MatchOptions::default();
+    let cases: [(BipartiteProblem, &str); 4] = [
+        (
+            BipartiteProblem::simple(vec![0], vec![1], &[]),
+            r##"graph need "#0": units must be between 1 and 1125899906842624, got 0"##,
+        ),
+        (
+            BipartiteProblem::simple(vec![1], vec![-1], &[]),
+            r##"graph provider "#0": capacity must be between 0 and 1125899906842624, got -1"##,
+        ),
+        (
+            BipartiteProblem::simple(vec![1], vec![1], &[(1, 0, 1)]),
+            r##"graph edge "#0": need 1 is out of range (there are 1 needs)"##,
+        ),
+        (
+            BipartiteProblem::simple(vec![1], vec![1], &[(0, 0, i64::MAX)]),
+            r##"graph edge "#0": weight must be within ±1125899906842624, got 9223372036854775807"##,
+        ),
+    ];
+    for (p, msg) in cases {
+        let err = solve_matching(&p, &opts, None).unwrap_err();
+        assert!(matches!(err, Error::Invalid(_)));
+        assert_eq!(err.to_string(), msg);
+    }
+    // Weights fine one by one, but too large together for exact i64 potentials.
+    let edges: Vec<(u32, u32, i64)> = (0..5000)
+        .map(|i| (i, 0, (1 << 50) - i64::from(i)))
+        .collect();
+    let p = BipartiteProblem::simple(vec![1; 5000], vec![1], &edges);
+    assert!(matches!(
+        solve_matching(&p, &opts, None).unwrap_err(),
+        Error::Overflow(_)
+    ));
+}
+
+#[test]
+fn aggregation_keeps_the_optimum_and_shrinks_the_network() {
+    // 600 needs drawn from 30 distinct signatures.
+    let mut edges = Vec::new();
+    let mut units = Vec::new();
+    for i in 0..600u32 {
+        let kind = i % 30;
+        units.push(1 + i64::from(i % 3));
+        for j in 0..4 {
+            edges.push((i, (kind + j * 7) % 20, i64::from(10 + kind * 3 + j)));
+        }
+    }
+    let p = BipartiteProblem::simple(units, vec![25; 20], &edges);
+    let plain = solve_matching(
+        &p,
+        &MatchOptions {
+            aggregate: false,
+            ..MatchOptions::default()
+        },
+        None,
+    )
+    .unwrap();
+    let merged = solve_matching(&p, &MatchOptions::default(), None).unwrap();
+    assert_eq!(plain.objective, merged.objective);
+    assert_eq!(merged.classes, 30);
+    merged.verify(&p).unwrap();
+    // The split is deterministic.
+    assert_eq!(
+        merged,
+        solve_matching(&p, &MatchOptions::default(), None).unwrap()
+    );
+}
+
+#[test]
+fn warm_start_after_a_cost_change_reaches_the_same_optimum() {
+    let p = random_problem(7, 3_000, 150, 12);
+    let opts = MatchOptions {
+        aggregate: false,
+        ..MatchOptions::default()
+    };
+    let base = solve_matching(&p, &opts, None).unwrap();
+    let mut changed = p.clone();
+    for k in (0..changed.edge_count()).step_by(100) {
+        changed.edge_weight[k] += 7; // 1% of the edges
+    }
+    let cold = solve_matching(&changed, &opts, None).unwrap();
+    let warm = solve_matching(&changed, &opts, Some(&base.basis)).unwrap();
+    assert!(warm.stats.warm);
+    assert_eq!(warm.objective, cold.objective);
+    assert!(
+        warm.stats.pivots < cold.stats.pivots / 5,
+        "warm {} vs cold {}",
+        warm.stats.pivots,
+        cold.stats.pivots
+    );
+    warm.verify(&changed).unwrap();
+    // A capacity change that breaks the basis falls back to a cold start.
+    let mut shrunk = p.clone();
+    shrunk.offer_capacity.iter_mut().for_each(|c| *c = 0);
+    let s = solve_matching(&shrunk, &opts, Some(&base.basis)).unwrap();
+    assert_eq!(s.objective, 0);
+}
