@@ -171,7 +171,7 @@ impl GraphDoc {
     ///     r#"{"needs":[{"id":"a","units":1}],"providers":[{"id":1,"capacity":1}],
     ///         "edges":[{"need":"b","provider":1,"weight":3}]}"#).unwrap();
     /// let err = doc.to_problem().unwrap_err();
-    /// assert_eq!(err.to_string(), r#"graph edge "#0": need "b" is not a need of the graph"#);
+    /// assert_eq!(err.to_string(), r##"graph edge "#0": need "b" is not a need of the graph"##);
     /// ```
     pub fn to_problem(&self) -> Result<BipartiteProblem> {
         let needs = index(RecordKind::GraphNeed, self.needs.iter().map(|n| n.id.key()))?;
