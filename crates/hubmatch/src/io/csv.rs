@@ -216,10 +216,7 @@ pub fn read_district_dir(dir: impl AsRef<Path>) -> Result<District> {
             (None, None) => None,
             (Some(start), Some(end)) => Some(TimeWindow { start, end }),
             _ => {
-                return Err(r.error(
-                    "window_end",
-                    "window_start and window_end go together",
-                ));
+                return Err(r.error("window_end", "window_start and window_end go together"));
             }
         };
         district.needs.push(Need {
