@@ -12,8 +12,7 @@ fi
 .venv/bin/python -m pip install --quiet "maturin>=1.7,<2" "pytest>=7" "mypy>=1.10"
 
 echo "== Rust tests"
-cargo test --workspace --all-targets
-cargo test --workspace --doc
+cargo test --workspace
 
 echo "== Python package (release build into .venv)"
 VIRTUAL_ENV="$PWD/.venv" PATH="$PWD/.venv/bin:$PATH" .venv/bin/maturin develop --release --quiet
