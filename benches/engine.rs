@@ -12,16 +12,25 @@ use hubmatch::synthetic::{Knobs, generate, random_bipartite};
 fn load(c: &mut Criterion) {
     // 100,000 needs and 2,000 providers: 20 communities of 5,000 needs and 98
     // providers, plus 40 district-level providers.
-    let knobs = Knobs { communities: 20, providers_per_community: 98, ..Knobs::preset("district-13").unwrap() };
+    let knobs = Knobs {
+        communities: 20,
+        providers_per_community: 98,
+        ..Knobs::preset("district-13").unwrap()
+    };
     let district = generate(&knobs, 1);
-    assert_eq!((district.needs.len(), district.providers.len()), (100_000, 2_000));
+    assert_eq!(
+        (district.needs.len(), district.providers.len()),
+        (100_000, 2_000)
+    );
     let text = hubmatch::io::json::district_to_string(&district);
     let mut g = c.benchmark_group("load");
     g.sample_size(10);
     g.bench_function("parse_json_100k_needs_2k_providers", |b| {
         b.iter(|| hubmatch::io::json::district_from_str(black_box(&text)).unwrap());
     });
-    g.bench_function("validate_100k_needs_2k_providers", |b| b.iter(|| black_box(&district).validate().unwrap()));
+    g.bench_function("validate_100k_needs_2k_providers", |b| {
+        b.iter(|| black_box(&district).validate().unwrap())
+    });
     g.finish();
 }
 
@@ -30,18 +39,36 @@ fn community(c: &mut Criterion) {
     let p = random_bipartite(42, 5_000, 200, 20);
     let mut g = c.benchmark_group("community_5000x200x20");
     g.sample_size(20);
-    for (name, pricing) in [("block_search", Pricing::BlockSearch), ("candidate_list", Pricing::CandidateList)] {
-        let opts = MatchOptions { aggregate: false, simplex: SolveOptions { pricing, block_size: None }, verify: false };
-        g.bench_function(name, |b| b.iter(|| solve_matching(black_box(&p), &opts, None).unwrap()));
+    for (name, pricing) in [
+        ("block_search", Pricing::BlockSearch),
+        ("candidate_list", Pricing::CandidateList),
+    ] {
+        let opts = MatchOptions {
+            aggregate: false,
+            simplex: SolveOptions {
+                pricing,
+                block_size: None,
+            },
+            verify: false,
+        };
+        g.bench_function(name, |b| {
+            b.iter(|| solve_matching(black_box(&p), &opts, None).unwrap())
+        });
     }
     // Warm re-solve after a 1% weight change, from the base optimum's basis.
-    let opts = MatchOptions { aggregate: false, verify: false, ..MatchOptions::default() };
+    let opts = MatchOptions {
+        aggregate: false,
+        verify: false,
+        ..MatchOptions::default()
+    };
     let base = solve_matching(&p, &opts, None).unwrap();
     let mut changed = p.clone();
     for k in (0..changed.edge_count()).step_by(100) {
         changed.edge_weight[k] += 17;
     }
-    g.bench_function("cold_after_1pct_change", |b| b.iter(|| solve_matching(black_box(&changed), &opts, None).unwrap()));
+    g.bench_function("cold_after_1pct_change", |b| {
+        b.iter(|| solve_matching(black_box(&changed), &opts, None).unwrap())
+    });
     g.bench_function("warm_after_1pct_change", |b| {
         b.iter(|| solve_matching(black_box(&changed), &opts, Some(&base.basis)).unwrap())
     });
@@ -49,15 +76,27 @@ fn community(c: &mut Criterion) {
 }
 
 fn district(c: &mut Criterion) {
-    let ix = generate(&Knobs::preset("district-13").unwrap(), 0).validate().unwrap();
+    let ix = generate(&Knobs::preset("district-13").unwrap(), 0)
+        .validate()
+        .unwrap();
     let mut g = c.benchmark_group("district-13");
     g.sample_size(10);
-    for (name, mode) in [("per_community", Mode::PerCommunity), ("pooled", Mode::Pooled)] {
+    for (name, mode) in [
+        ("per_community", Mode::PerCommunity),
+        ("pooled", Mode::Pooled),
+    ] {
         for aggregate in [true, false] {
-            let opts = MatchOptions { aggregate, ..MatchOptions::default() };
+            let opts = MatchOptions {
+                aggregate,
+                ..MatchOptions::default()
+            };
             let label = format!("{name}/{}", if aggregate { "aggregated" } else { "plain" });
             g.bench_function(label, |b| {
-                b.iter_batched(|| (), |()| match_district(&ix, mode, &opts, None).unwrap(), BatchSize::SmallInput)
+                b.iter_batched(
+                    || (),
+                    |()| match_district(&ix, mode, &opts, None).unwrap(),
+                    BatchSize::SmallInput,
+                )
             });
         }
     }

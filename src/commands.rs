@@ -93,6 +93,8 @@ pub fn run(cli: Cli) -> Result<()> {
             providers_per_community,
             district_providers,
             edge_density,
+            reach,
+            kind_mix,
         } => {
             let city_size = (preset == "city-100").then_some(100);
             let base = if city_size.is_some() {
@@ -112,6 +114,22 @@ pub fn run(cli: Cli) -> Result<()> {
                 providers_per_community.unwrap_or(knobs.providers_per_community);
             knobs.district_providers = district_providers.unwrap_or(knobs.district_providers);
             knobs.edge_density = edge_density.unwrap_or(knobs.edge_density);
+            knobs.reach = reach.unwrap_or(knobs.reach);
+            if let Some(mix) = kind_mix {
+                if mix.iter().any(|x| !x.is_finite() || *x < 0.0) || mix.iter().sum::<f64>() <= 0.0
+                {
+                    return Err(usage(format!(
+                        "--kind-mix must be four non-negative shares, got {mix:?}"
+                    )));
+                }
+                knobs.kind_mix = [mix[0], mix[1], mix[2], mix[3]];
+            }
+            if !(0.0..=1.0).contains(&knobs.reach) {
+                return Err(usage(format!(
+                    "--reach must be between 0 and 1, got {}",
+                    knobs.reach
+                )));
+            }
             if knobs.communities == 0 || knobs.cells_per_community == 0 {
                 return Err(usage("--communities must be at least 1".into()));
             }

@@ -85,6 +85,12 @@ enum Command {
         /// Override: edge density (0 to 1).
         #[arg(long)]
         edge_density: Option<f64>,
+        /// Override: share of community providers reaching neighbouring communities (0 to 1).
+        #[arg(long)]
+        reach: Option<f64>,
+        /// Override: shares of government, market, social-organization and volunteer providers.
+        #[arg(long, value_delimiter = ',', num_args = 4)]
+        kind_mix: Option<Vec<f64>>,
     },
     /// Check a district (JSON file or CSV folder) and print its size.
     Validate {

@@ -45,6 +45,19 @@ fn generate_solve_report_round_trip() {
         s(&district),
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
+    let mixed = dir.join("mixed.json");
+    let o = hubmatch(&[
+        "generate",
+        "--preset",
+        "small",
+        "--kind-mix",
+        "1,0,0,1",
+        "--reach",
+        "0.5",
+        "--out",
+        s(&mixed),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
     let o = hubmatch(&["validate", s(&district)]);
     assert!(
         stdout(&o).contains("valid — 3 communities, 120 needs"),

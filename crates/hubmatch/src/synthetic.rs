@@ -591,7 +591,12 @@ pub fn city(knobs: &Knobs, seed: u64, districts: usize) -> Vec<District> {
 /// let p = hubmatch::synthetic::random_bipartite(1, 100, 10, 5);
 /// assert_eq!((p.need_count(), p.offer_count(), p.edge_count()), (100, 10, 500));
 /// ```
-pub fn random_bipartite(seed: u64, needs: usize, providers: usize, degree: usize) -> crate::graph::BipartiteProblem {
+pub fn random_bipartite(
+    seed: u64,
+    needs: usize,
+    providers: usize,
+    degree: usize,
+) -> crate::graph::BipartiteProblem {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let units = (0..needs).map(|_| rng.random_range(1..=3)).collect();
     let capacity = (0..providers).map(|_| rng.random_range(10..=100)).collect();
@@ -599,7 +604,11 @@ pub fn random_bipartite(seed: u64, needs: usize, providers: usize, degree: usize
     for i in 0..needs {
         let priority: i64 = rng.random_range(1..=5);
         for _ in 0..degree {
-            edges.push((i as u32, rng.random_range(0..providers as u32), priority * rng.random_range(1..=100)));
+            edges.push((
+                i as u32,
+                rng.random_range(0..providers as u32),
+                priority * rng.random_range(1..=100),
+            ));
         }
     }
     crate::graph::BipartiteProblem::simple(units, capacity, &edges)

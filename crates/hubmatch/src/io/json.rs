@@ -44,7 +44,15 @@ fn district_from_named_str(text: &str, source_name: &str) -> Result<District> {
             });
         }
     }
-    serde_json::from_str(text).map_err(parse_error)
+    // The path of the failing field (e.g. `providers[0].kind`) names the record.
+    let mut de = serde_json::Deserializer::from_str(text);
+    let district: District =
+        serde_path_to_error::deserialize(&mut de).map_err(|e| Error::Parse {
+            source_name: source_name.to_owned(),
+            message: format!("{}: {}", e.path(), e.inner()),
+        })?;
+    de.end().map_err(parse_error)?;
+    Ok(district)
 }
 
 /// Serialises a district as pretty-printed JSON.
