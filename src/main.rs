@@ -89,7 +89,7 @@ enum Command {
         #[arg(long)]
         reach: Option<f64>,
         /// Override: shares of government, market, social-organization and volunteer providers.
-        #[arg(long, value_delimiter = ',', num_args = 4)]
+        #[arg(long, value_delimiter = ',')]
         kind_mix: Option<Vec<f64>>,
     },
     /// Check a district (JSON file or CSV folder) and print its size.
