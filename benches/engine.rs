@@ -48,6 +48,7 @@ fn community(c: &mut Criterion) {
             simplex: SolveOptions {
                 pricing,
                 block_size: None,
+                cancel: None,
             },
             verify: false,
         };

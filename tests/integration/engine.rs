@@ -98,7 +98,7 @@ proptest! {
         let expected = brute_force(&p);
         for aggregate in [false, true] {
             for pricing in [Pricing::BlockSearch, Pricing::CandidateList] {
-                let opts = MatchOptions { aggregate, simplex: SolveOptions { pricing, block_size: Some(3) }, verify: true };
+                let opts = MatchOptions { aggregate, simplex: SolveOptions { pricing, block_size: Some(3), cancel: None }, verify: true };
                 let s = solve_matching(&p, &opts, None).unwrap();
                 prop_assert_eq!(s.objective, expected);
                 s.verify(&p).unwrap();
@@ -168,6 +168,7 @@ fn certificate_holds_on_random_instances_up_to_20000_nodes() {
                 simplex: SolveOptions {
                     pricing,
                     block_size: None,
+                    cancel: None,
                 },
                 verify: false,
             };
@@ -221,6 +222,24 @@ fn infeasible_networks_are_reported() {
         err.to_string(),
         "infeasible: 1 units of supply cannot reach any demand"
     );
+}
+
+#[test]
+fn a_cancelled_solve_stops_with_a_typed_error() {
+    let p = hubmatch::synthetic::random_bipartite(3, 5_000, 200, 20);
+    let flag = hubmatch::solve::CancelFlag::default();
+    flag.cancel();
+    let opts = MatchOptions {
+        simplex: SolveOptions {
+            cancel: Some(flag),
+            ..SolveOptions::default()
+        },
+        ..MatchOptions::default()
+    };
+    assert!(matches!(
+        solve_matching(&p, &opts, None),
+        Err(Error::Cancelled)
+    ));
 }
 
 #[test]

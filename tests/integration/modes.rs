@@ -170,6 +170,28 @@ fn results_are_identical_at_any_thread_count() {
 }
 
 #[test]
+fn results_carry_a_certificate_that_catches_tampering() {
+    let d = hubmatch::synthetic::generate(&hubmatch::synthetic::Knobs::preset("small").unwrap(), 8);
+    let ix = d.validate().unwrap();
+    for mode in [Mode::Pooled, Mode::PerCommunity] {
+        let r = match_district(&ix, mode, &MatchOptions::default(), None).unwrap();
+        r.verify(&ix).unwrap();
+        // The dual of a need left partly unserved is pinned by its unserved
+        // arc (flow strictly inside its bounds): moving it breaks slackness.
+        let short = r.unmet.iter().find(|u| u.reason == UnmetReason::CapacityExhausted).unwrap();
+        let mut bad = r.clone();
+        bad.need_potential[short.need as usize] += 1;
+        assert!(bad.verify(&ix).is_err());
+        let mut bad = r.clone();
+        bad.objective += 1;
+        assert!(bad.verify(&ix).is_err());
+        // The result survives a JSON round trip exactly.
+        let back: MatchResult = serde_json::from_str(&serde_json::to_string(&r).unwrap()).unwrap();
+        assert_eq!(back, r);
+    }
+}
+
+#[test]
 fn pooling_never_loses_weight_on_synthetic_districts() {
     // Pooled mode can do everything per-community mode does (same edges,
     // capacity no longer split), so its optimum is at least as high.

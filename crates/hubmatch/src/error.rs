@@ -153,6 +153,9 @@ pub enum Error {
     /// A solution failed its optimality certificate (a bug: please report it).
     #[error("certificate check failed: {0}")]
     Certificate(String),
+    /// The solve was cancelled through its [`crate::solve::CancelFlag`].
+    #[error("cancelled")]
+    Cancelled,
     /// A flow network has no feasible flow (supplies cannot be routed).
     #[error("infeasible: {0}")]
     Infeasible(String),

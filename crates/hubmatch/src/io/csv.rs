@@ -3,41 +3,24 @@
 //! A folder holds `communities.csv`, `needs.csv`, `providers.csv` and
 //! `offers.csv`, and optionally `cells.csv`, `categories.csv` and `policy.json`.
 //! Lists inside a cell (skills, tags, communities) are separated by `;`; empty
-//! cells mean "absent". Columns:
-//!
-//! | file | columns (required in bold) |
-//! |---|---|
-//! | communities.csv | **id**, name, population |
-//! | cells.csv | **id**, **community**, **x**, **y** |
-//! | categories.csv | **id**, name, **value** |
-//! | needs.csv | **id**, **community**, **category**, **units**, cell, priority, vulnerability, skills, window_start, window_end, budget |
-//! | providers.csv | **id**, **kind**, name, home, service_area (`home`, `district` or `c1;c2`), cell, skills, availability (`480-720;900-1000`), capacity, quotas (`c1=10;c2=5`) |
-//! | offers.csv | **provider**, **category**, **capacity**, unit_cost, price, quality |
+//! cells mean "absent". Columns are documented in [`crate::io::tables`].
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::str::FromStr;
 
 use crate::error::{Error, Result};
-use crate::model::{
-    Community, District, FORMAT, GridCell, Need, Offer, Policy, Provider, ProviderKind,
-    ServiceArea, ServiceCategory, TimeWindow,
-};
+use crate::io::tables::{DistrictTables, Table, cell_error, district_from_tables};
+use crate::model::{District, Policy, ServiceArea};
 
-struct Table {
+/// One CSV file held in memory as a [`Table`].
+struct CsvTable {
     name: String,
     columns: HashMap<String, usize>,
     rows: Vec<csv::StringRecord>,
 }
 
-struct Row<'a> {
-    table: &'a Table,
-    line: usize,
-    record: &'a csv::StringRecord,
-}
-
-impl Table {
-    fn read(dir: &Path, name: &str, required: bool) -> Result<Option<Table>> {
+impl CsvTable {
+    fn read(dir: &Path, name: &str, required: bool) -> Result<Option<CsvTable>> {
         let path = dir.join(name);
         if !path.exists() && !required {
             return Ok(None);
@@ -64,97 +47,54 @@ impl Table {
             .records()
             .collect::<std::result::Result<_, _>>()
             .map_err(parse)?;
-        Ok(Some(Table {
+        Ok(Some(CsvTable {
             name: name.to_owned(),
             columns,
             rows,
         }))
     }
 
-    fn check_columns(&self, required: &[&str]) -> Result<()> {
-        for c in required {
-            if !self.columns.contains_key(*c) {
-                return Err(Error::Parse {
-                    source_name: self.name.clone(),
-                    message: format!("missing required column {c:?}"),
-                });
-            }
-        }
-        Ok(())
+    fn cell(&self, column: &str, row: usize) -> Option<&str> {
+        let i = *self.columns.get(column)?;
+        self.rows[row].get(i).filter(|s| !s.is_empty())
     }
 
-    fn rows(&self) -> impl Iterator<Item = Row<'_>> {
-        self.rows.iter().enumerate().map(move |(i, record)| Row {
-            table: self,
-            line: i + 2,
-            record,
-        })
-    }
-}
-
-impl Row<'_> {
-    fn get(&self, column: &str) -> Option<&str> {
-        let i = *self.table.columns.get(column)?;
-        self.record.get(i).filter(|s| !s.is_empty())
-    }
-
-    fn error(&self, column: &str, message: impl Into<String>) -> Error {
-        let message: String = message.into();
-        Error::Parse {
-            source_name: self.table.name.clone(),
-            message: format!("line {}: column {column:?}: {message}", self.line),
-        }
-    }
-
-    fn text(&self, column: &str) -> Result<String> {
-        self.get(column)
-            .map(str::to_owned)
-            .ok_or_else(|| self.error(column, "must not be empty"))
-    }
-
-    fn opt<T: FromStr>(&self, column: &str) -> Result<Option<T>> {
-        self.get(column)
+    fn parsed<T: std::str::FromStr>(&self, column: &str, row: usize) -> Result<Option<T>> {
+        self.cell(column, row)
             .map(|s| {
                 s.parse()
-                    .map_err(|_| self.error(column, format!("cannot read {s:?}")))
+                    .map_err(|_| cell_error(self, row, column, format!("cannot read {s:?}")))
             })
             .transpose()
     }
+}
 
-    fn req<T: FromStr>(&self, column: &str) -> Result<T> {
-        self.opt(column)?
-            .ok_or_else(|| self.error(column, "must not be empty"))
+impl Table for CsvTable {
+    fn name(&self) -> &str {
+        &self.name
     }
-
-    fn list(&self, column: &str) -> Vec<String> {
-        self.get(column)
-            .map(|s| {
-                s.split(';')
-                    .map(str::trim)
-                    .filter(|x| !x.is_empty())
-                    .map(str::to_owned)
-                    .collect()
-            })
-            .unwrap_or_default()
+    fn rows(&self) -> usize {
+        self.rows.len()
     }
-
-    fn window(&self, text: &str, column: &str) -> Result<TimeWindow> {
-        let (a, b) = text
-            .split_once('-')
-            .ok_or_else(|| self.error(column, format!("window {text:?} is not START-END")))?;
-        let parse = |s: &str| {
-            s.trim()
-                .parse::<i64>()
-                .map_err(|_| self.error(column, format!("cannot read {text:?}")))
-        };
-        Ok(TimeWindow {
-            start: parse(a)?,
-            end: parse(b)?,
-        })
+    fn has_column(&self, column: &str) -> bool {
+        self.columns.contains_key(column)
+    }
+    fn locate(&self, row: usize) -> String {
+        format!("line {}", row + 2) // after the header, 1-based
+    }
+    fn text(&self, column: &str, row: usize) -> Result<Option<String>> {
+        Ok(self.cell(column, row).map(str::to_owned))
+    }
+    fn int(&self, column: &str, row: usize) -> Result<Option<i64>> {
+        self.parsed(column, row)
+    }
+    fn real(&self, column: &str, row: usize) -> Result<Option<f64>> {
+        self.parsed(column, row)
     }
 }
 
-/// Reads a district from a folder of CSV tables (without validating it).
+/// Reads a district from a folder of CSV tables (without validating it);
+/// the columns are those of [`crate::io::tables`].
 ///
 /// ```no_run
 /// let d = hubmatch::io::csv::read_district_dir("my-street/").unwrap();
@@ -162,147 +102,29 @@ impl Row<'_> {
 /// ```
 pub fn read_district_dir(dir: impl AsRef<Path>) -> Result<District> {
     let dir = dir.as_ref();
-    let mut district = District::new(
-        dir.file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or("district"),
-    );
-
-    let communities = Table::read(dir, "communities.csv", true)?.unwrap_or_else(|| unreachable!());
-    communities.check_columns(&["id"])?;
-    for r in communities.rows() {
-        district.communities.push(Community {
-            id: r.text("id")?,
-            name: r.get("name").unwrap_or_default().to_owned(),
-            population: r.opt("population")?.unwrap_or(0),
-            cells: Vec::new(),
-        });
-    }
-    if let Some(cells) = Table::read(dir, "cells.csv", false)? {
-        cells.check_columns(&["id", "community", "x", "y"])?;
-        for r in cells.rows() {
-            let community: String = r.text("community")?;
-            let cell = GridCell {
-                id: r.text("id")?,
-                x: r.req("x")?,
-                y: r.req("y")?,
-            };
-            match district.communities.iter_mut().find(|c| c.id == community) {
-                Some(c) => c.cells.push(cell),
-                None => {
-                    return Err(r.error(
-                        "community",
-                        format!("{community:?} is not in communities.csv"),
-                    ));
-                }
-            }
-        }
-    }
-    if let Some(categories) = Table::read(dir, "categories.csv", false)? {
-        categories.check_columns(&["id", "value"])?;
-        for r in categories.rows() {
-            district.categories.push(ServiceCategory {
-                id: r.text("id")?,
-                name: r.get("name").unwrap_or_default().to_owned(),
-                value: r.req("value")?,
-            });
-        }
-    }
-
-    let needs = Table::read(dir, "needs.csv", true)?.unwrap_or_else(|| unreachable!());
-    needs.check_columns(&["id", "community", "category", "units"])?;
-    for r in needs.rows() {
-        let window = match (r.opt::<i64>("window_start")?, r.opt::<i64>("window_end")?) {
-            (None, None) => None,
-            (Some(start), Some(end)) => Some(TimeWindow { start, end }),
-            _ => {
-                return Err(r.error("window_end", "window_start and window_end go together"));
-            }
-        };
-        district.needs.push(Need {
-            id: r.text("id")?,
-            community: r.text("community")?,
-            cell: r.get("cell").map(str::to_owned),
-            category: r.text("category")?,
-            units: r.req("units")?,
-            priority: r.opt("priority")?.unwrap_or(3),
-            vulnerability: r.list("vulnerability"),
-            skills: r.list("skills"),
-            window,
-            budget: r.opt("budget")?,
-        });
-    }
-
-    let providers = Table::read(dir, "providers.csv", true)?.unwrap_or_else(|| unreachable!());
-    providers.check_columns(&["id", "kind"])?;
-    for r in providers.rows() {
-        let kind_text = r.text("kind")?;
-        let kind = ProviderKind::parse(&kind_text).ok_or_else(|| {
-            r.error(
-                "kind",
-                format!(
-                    "{kind_text:?} is not one of government, market, social_organization, volunteer"
-                ),
-            )
-        })?;
-        let service_area = r.get("service_area").map(|s| match s {
-            "home" => ServiceArea::Home,
-            "district" => ServiceArea::District,
-            _ => ServiceArea::Communities(r.list("service_area")),
-        });
-        let mut quotas = std::collections::BTreeMap::new();
-        for q in r.list("quotas") {
-            let (c, n) = q
-                .split_once('=')
-                .ok_or_else(|| r.error("quotas", format!("{q:?} is not COMMUNITY=UNITS")))?;
-            let n = n
-                .trim()
-                .parse()
-                .map_err(|_| r.error("quotas", format!("cannot read {q:?}")))?;
-            quotas.insert(c.trim().to_owned(), n);
-        }
-        let availability = r
-            .list("availability")
-            .iter()
-            .map(|w| r.window(w, "availability"))
-            .collect::<Result<_>>()?;
-        district.providers.push(Provider {
-            id: r.text("id")?,
-            name: r.get("name").unwrap_or_default().to_owned(),
-            kind,
-            home: r.get("home").map(str::to_owned),
-            service_area,
-            cell: r.get("cell").map(str::to_owned),
-            skills: r.list("skills"),
-            availability,
-            capacity: r.opt("capacity")?,
-            quotas,
-            offers: Vec::new(),
-        });
-    }
-
-    let offers = Table::read(dir, "offers.csv", true)?.unwrap_or_else(|| unreachable!());
-    offers.check_columns(&["provider", "category", "capacity"])?;
-    let provider_ix: HashMap<String, usize> = district
-        .providers
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (p.id.clone(), i))
-        .collect();
-    for r in offers.rows() {
-        let provider = r.text("provider")?;
-        let Some(&pi) = provider_ix.get(&provider) else {
-            return Err(r.error("provider", format!("{provider:?} is not in providers.csv")));
-        };
-        district.providers[pi].offers.push(Offer {
-            category: r.text("category")?,
-            capacity: r.req("capacity")?,
-            unit_cost: r.opt("unit_cost")?.unwrap_or(0.0),
-            price: r.opt("price")?,
-            quality: r.opt("quality")?.unwrap_or(1.0),
-        });
-    }
-
+    let required =
+        |name| CsvTable::read(dir, name, true).map(|t| t.unwrap_or_else(|| unreachable!()));
+    let communities = required("communities.csv")?;
+    let cells = CsvTable::read(dir, "cells.csv", false)?;
+    let categories = CsvTable::read(dir, "categories.csv", false)?;
+    let needs = required("needs.csv")?;
+    let providers = required("providers.csv")?;
+    let offers = required("offers.csv")?;
+    let id = dir
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("district");
+    let mut district = district_from_tables(
+        id,
+        &DistrictTables {
+            communities: Some(&communities),
+            cells: cells.as_ref().map(|t| t as &dyn Table),
+            categories: categories.as_ref().map(|t| t as &dyn Table),
+            needs: &needs,
+            providers: &providers,
+            offers: &offers,
+        },
+    )?;
     let policy_path = dir.join("policy.json");
     if policy_path.exists() {
         let text = std::fs::read_to_string(&policy_path).map_err(|source| Error::Io {
@@ -314,7 +136,6 @@ pub fn read_district_dir(dir: impl AsRef<Path>) -> Result<District> {
             message: e.to_string(),
         })?;
     }
-    FORMAT.clone_into(&mut district.format);
     Ok(district)
 }
 

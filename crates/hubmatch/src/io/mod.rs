@@ -6,3 +6,4 @@ pub mod graph_json;
 pub mod json;
 pub mod results;
 pub mod schema;
+pub mod tables;

@@ -14,13 +14,16 @@
 //! Each network is solved by [`solve_matching`]; results are assembled in a
 //! fixed order, so they are identical at any thread count.
 
+use std::collections::HashMap;
+
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
 use crate::graph::eligibility::NoEdge;
 use crate::graph::weight::unserved_penalty;
 use crate::graph::{BipartiteProblem, EligibilityGraph};
-use crate::solve::matching::{MatchOptions, MatchingSolution, solve_matching};
+use crate::solve::matching::{MatchOptions, MatchingSolution, solve_matching, verify_matching};
 use crate::solve::network_simplex::Basis;
 use crate::validate::DistrictIndex;
 
@@ -31,7 +34,8 @@ use crate::validate::DistrictIndex;
 /// assert_eq!(Mode::parse("per-community"), Some(Mode::PerCommunity));
 /// assert_eq!(Mode::Pooled.as_str(), "pooled");
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Mode {
     /// Each community alone (no hub).
     PerCommunity,
@@ -59,7 +63,8 @@ impl Mode {
 }
 
 /// Why units of a need were left unserved.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum UnmetReason {
     /// No offer passes the eligibility rules (in this mode).
     NoEligibleProvider,
@@ -85,7 +90,7 @@ impl UnmetReason {
 }
 
 /// Units of a need served by one offer.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Assignment {
     /// Need index.
     pub need: u32,
@@ -102,7 +107,7 @@ pub struct Assignment {
 }
 
 /// Unserved units of a need.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Unmet {
     /// Need index.
     pub need: u32,
@@ -113,7 +118,7 @@ pub struct Unmet {
 }
 
 /// Use of one offer's capacity (in per-community mode, of one community's share).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OfferUse {
     /// Provider index.
     pub provider: u32,
@@ -130,7 +135,7 @@ pub struct OfferUse {
 }
 
 /// Use of one provider's shared capacity (only providers that have one).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProviderUse {
     /// Provider index.
     pub provider: u32,
@@ -145,7 +150,7 @@ pub struct ProviderUse {
 }
 
 /// Solver counters summed over the networks of a district.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MatchStats {
     /// Networks solved (communities or components).
     pub networks: usize,
@@ -162,7 +167,7 @@ pub struct MatchStats {
 }
 
 /// The optimal allocation of a district in one mode.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MatchResult {
     /// The mode solved.
     pub mode: Mode,
@@ -176,6 +181,9 @@ pub struct MatchResult {
     pub offers: Vec<OfferUse>,
     /// Shared-capacity utilisation and duals.
     pub providers: Vec<ProviderUse>,
+    /// Dual value of each need (thousandths of a point): what one more unit
+    /// of it would add to the objective at the margin.
+    pub need_potential: Vec<i64>,
     /// Counters.
     pub stats: MatchStats,
     /// Optimal bases of the networks solved, to warm-start a scenario.
@@ -492,6 +500,8 @@ fn assemble(
     for (i, need) in ix.needs.iter().enumerate() {
         unserved[i] = need.units;
     }
+    // A need outside every network would stay unserved: one more unit costs the penalty.
+    let mut need_potential = vec![-unserved_penalty(ix); n];
     let mut assignments = Vec::new();
     let mut offers = Vec::new();
     let mut providers = Vec::new();
@@ -531,6 +541,7 @@ fn assemble(
         for (li, &i) in part.needs.iter().enumerate() {
             served_in[i as usize] = true;
             unserved[i as usize] = sol.unserved[li];
+            need_potential[i as usize] = sol.need_potential[li];
         }
         let mut group_used = vec![0i64; part.groups.len()];
         for (lo, &(p, o)) in part.offers.iter().enumerate() {
@@ -591,7 +602,127 @@ fn assemble(
         unmet,
         offers,
         providers,
+        need_potential,
         stats,
         bases,
+    }
+}
+
+impl MatchResult {
+    /// Checks this result's optimality certificate against the district it
+    /// was computed for: rebuilds each network of its mode and checks the
+    /// reported assignments, unmet units and duals on it (capacities,
+    /// conservation, complementary slackness), and that the objectives add up.
+    /// O(edges).
+    ///
+    /// ```
+    /// use hubmatch::solve::{match_district, MatchOptions, Mode};
+    /// let d = hubmatch::io::json::read_district("../../tests/data/example.json").unwrap();
+    /// let ix = d.validate().unwrap();
+    /// let mut r = match_district(&ix, Mode::Pooled, &MatchOptions::default(), None).unwrap();
+    /// r.verify(&ix).unwrap();
+    /// r.assignments[0].units -= 1; // tampered: no longer a feasible flow
+    /// assert!(r.verify(&ix).is_err());
+    /// ```
+    pub fn verify(&self, ix: &DistrictIndex) -> Result<()> {
+        let fail = |m: String| crate::Error::Certificate(m);
+        if self.need_potential.len() != ix.needs.len() {
+            return Err(fail(format!(
+                "{} need duals for {} needs",
+                self.need_potential.len(),
+                ix.needs.len()
+            )));
+        }
+        let (_, parts) = mode_parts(ix, self.mode);
+        let mut served: HashMap<(u32, u32, u32), i64> = HashMap::new();
+        for a in &self.assignments {
+            *served.entry((a.need, a.provider, a.offer)).or_default() += a.units;
+        }
+        let mut unmet = vec![0i64; ix.needs.len()];
+        for u in &self.unmet {
+            if let Some(slot) = unmet.get_mut(u.need as usize) {
+                *slot += u.units;
+            }
+        }
+        let offer_pot: HashMap<(u32, u32, Option<u32>), i64> = self
+            .offers
+            .iter()
+            .map(|o| ((o.provider, o.offer, o.community), o.potential))
+            .collect();
+        let group_pot: HashMap<(u32, Option<u32>), i64> = self
+            .providers
+            .iter()
+            .map(|p| ((p.provider, p.community), p.potential))
+            .collect();
+        let mut objective: i64 = 0;
+        let mut in_part = vec![false; ix.needs.len()];
+        for (k, part) in parts.iter().enumerate() {
+            let p = &part.problem;
+            let mut edge_flow = Vec::with_capacity(p.edge_count());
+            for e in 0..p.edge_count() {
+                let need = part.needs[p.edge_need[e] as usize];
+                let (pr, of) = part.offers[p.edge_offer[e] as usize];
+                edge_flow.push(served.remove(&(need, pr, of)).unwrap_or(0));
+            }
+            let unserved: Vec<i64> = part.needs.iter().map(|&i| unmet[i as usize]).collect();
+            let need_potential: Vec<i64> = part
+                .needs
+                .iter()
+                .map(|&i| self.need_potential[i as usize])
+                .collect();
+            let offer_potential: Vec<i64> = part
+                .offers
+                .iter()
+                .map(|&(pr, of)| {
+                    offer_pot
+                        .get(&(pr, of, part.community))
+                        .copied()
+                        .unwrap_or(0)
+                })
+                .collect();
+            let group_potential: Vec<i64> = part
+                .groups
+                .iter()
+                .map(|&pr| group_pot.get(&(pr, part.community)).copied().unwrap_or(0))
+                .collect();
+            let cert = verify_matching(
+                p,
+                &edge_flow,
+                &unserved,
+                &need_potential,
+                &offer_potential,
+                &group_potential,
+            )
+            .map_err(|e| fail(format!("network {k}: {e}")))?;
+            objective -=
+                i64::try_from(cert.cost).map_err(|_| fail("objective exceeds 64 bits".into()))?;
+            for &i in &part.needs {
+                in_part[i as usize] = true;
+            }
+        }
+        if let Some((need, _, _)) = served.keys().min() {
+            return Err(fail(format!(
+                "need {need} is served on a pair that is not eligible in this mode"
+            )));
+        }
+        let penalty = unserved_penalty(ix);
+        for (i, need) in ix.needs.iter().enumerate() {
+            if !in_part[i] {
+                if unmet[i] != need.units {
+                    return Err(fail(format!(
+                        "need {i} has no eligible offer but {} of {} units unmet",
+                        unmet[i], need.units
+                    )));
+                }
+                objective -= penalty * need.units;
+            }
+        }
+        if objective != self.objective {
+            return Err(fail(format!(
+                "objective {} differs from the certified {objective}",
+                self.objective
+            )));
+        }
+        Ok(())
     }
 }

@@ -248,53 +248,14 @@ impl MatchingSolution {
     /// (unaggregated) problem, from the reported flows and duals alone.
     /// O(nodes + edges).
     pub fn verify(&self, p: &BipartiteProblem) -> Result<Certificate, CertificateError> {
-        let mn = MatchingNetwork::build(p);
-        let (n, o) = (p.need_count(), p.offer_count());
-        let len_err = |what, expected, got| CertificateError::Length {
-            what,
-            expected,
-            got,
-        };
-        if self.edge_flow.len() != p.edge_count() {
-            return Err(len_err("edge flows", p.edge_count(), self.edge_flow.len()));
-        }
-        if self.unserved.len() != n || self.need_potential.len() != n {
-            return Err(len_err(
-                "need values",
-                n,
-                self.unserved.len().min(self.need_potential.len()),
-            ));
-        }
-        if self.offer_potential.len() != o || self.group_potential.len() != p.group_capacity.len() {
-            return Err(len_err("offer values", o, self.offer_potential.len()));
-        }
-        // Arc flows: edges, unserved, then offer and group totals.
-        let mut flow = Vec::with_capacity(mn.net.arc_count());
-        flow.extend_from_slice(&self.edge_flow);
-        flow.extend_from_slice(&self.unserved);
-        let mut offer_flow = vec![0i64; o];
-        let mut group_flow = vec![0i64; p.group_capacity.len()];
-        for (k, &x) in self.edge_flow.iter().enumerate() {
-            offer_flow[p.edge_offer[k] as usize] += x;
-        }
-        for (k, &x) in offer_flow.iter().enumerate() {
-            if let Some(g) = p.offer_group[k] {
-                group_flow[g as usize] += x;
-            }
-        }
-        flow.extend_from_slice(&offer_flow);
-        flow.extend_from_slice(&group_flow);
-        // Potentials relative to the sink at 0.
-        let mut pi = vec![0i64; mn.net.node_count()];
-        for g in 0..p.group_capacity.len() {
-            pi[n + o + g] = -self.group_potential[g];
-        }
-        for k in 0..o {
-            let parent = p.offer_group[k].map_or(0, |g| pi[n + o + g as usize]);
-            pi[n + k] = parent - self.offer_potential[k];
-        }
-        pi[..n].copy_from_slice(&self.need_potential);
-        let cert = verify(&mn.net, &flow, &pi)?;
+        let cert = verify_matching(
+            p,
+            &self.edge_flow,
+            &self.unserved,
+            &self.need_potential,
+            &self.offer_potential,
+            &self.group_potential,
+        )?;
         if cert.cost != -i128::from(self.objective) {
             return Err(CertificateError::Gap {
                 primal: cert.cost,
@@ -303,4 +264,67 @@ impl MatchingSolution {
         }
         Ok(cert)
     }
+}
+
+/// Checks that edge flows, unserved units and duals are an optimal solution of
+/// `p` with its proof (see [`crate::solve::certificate`]); returns the
+/// certificate, whose cost is minus the objective. O(nodes + edges).
+pub fn verify_matching(
+    p: &BipartiteProblem,
+    edge_flow: &[i64],
+    unserved: &[i64],
+    need_potential: &[i64],
+    offer_potential: &[i64],
+    group_potential: &[i64],
+) -> Result<Certificate, CertificateError> {
+    let mn = MatchingNetwork::build(p);
+    let (n, o) = (p.need_count(), p.offer_count());
+    let len_err = |what, expected, got| CertificateError::Length {
+        what,
+        expected,
+        got,
+    };
+    if edge_flow.len() != p.edge_count() {
+        return Err(len_err("edge flows", p.edge_count(), edge_flow.len()));
+    }
+    if p.offer_group.len() != o || p.edge_offer.len() != p.edge_count() {
+        return Err(len_err("offer groups", o, p.offer_group.len()));
+    }
+    if unserved.len() != n || need_potential.len() != n {
+        return Err(len_err(
+            "need values",
+            n,
+            unserved.len().min(need_potential.len()),
+        ));
+    }
+    if offer_potential.len() != o || group_potential.len() != p.group_capacity.len() {
+        return Err(len_err("offer values", o, offer_potential.len()));
+    }
+    // Arc flows: edges, unserved, then offer and group totals.
+    let mut flow = Vec::with_capacity(mn.net.arc_count());
+    flow.extend_from_slice(&edge_flow);
+    flow.extend_from_slice(&unserved);
+    let mut offer_flow = vec![0i64; o];
+    let mut group_flow = vec![0i64; p.group_capacity.len()];
+    for (k, &x) in edge_flow.iter().enumerate() {
+        offer_flow[p.edge_offer[k] as usize] += x;
+    }
+    for (k, &x) in offer_flow.iter().enumerate() {
+        if let Some(g) = p.offer_group[k] {
+            group_flow[g as usize] += x;
+        }
+    }
+    flow.extend_from_slice(&offer_flow);
+    flow.extend_from_slice(&group_flow);
+    // Potentials relative to the sink at 0.
+    let mut pi = vec![0i64; mn.net.node_count()];
+    for g in 0..p.group_capacity.len() {
+        pi[n + o + g] = -group_potential[g];
+    }
+    for k in 0..o {
+        let parent = p.offer_group[k].map_or(0, |g| pi[n + o + g as usize]);
+        pi[n + k] = parent - offer_potential[k];
+    }
+    pi[..n].copy_from_slice(&need_potential);
+    verify(&mn.net, &flow, &pi)
 }

@@ -13,5 +13,5 @@ pub use district::{
     Assignment, MatchResult, MatchStats, Mode, OfferUse, ProviderUse, Unmet, UnmetReason,
     match_district,
 };
-pub use matching::{MatchOptions, MatchingSolution, solve_matching};
-pub use network_simplex::{Basis, FlowSolution, Pricing, SolveOptions};
+pub use matching::{MatchOptions, MatchingSolution, solve_matching, verify_matching};
+pub use network_simplex::{Basis, CancelFlag, FlowSolution, Pricing, SolveOptions};

@@ -48,12 +48,51 @@
 //! feasible, and a cold start is made otherwise ([`SolveStats::warm`] says
 //! which happened).
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use serde::{Deserialize, Serialize};
+
 use crate::error::{Error, Result};
 use crate::graph::FlowNetwork;
 
+/// A flag that stops running solves: set it from another thread and every
+/// solve holding a clone returns [`Error::Cancelled`] within about a thousand
+/// pivots.
+///
+/// ```
+/// use hubmatch::solve::CancelFlag;
+/// let flag = CancelFlag::default();
+/// let same = flag.clone();
+/// same.cancel();
+/// assert!(flag.is_cancelled());
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct CancelFlag(Arc<AtomicBool>);
+
+impl CancelFlag {
+    /// Asks every solve holding this flag to stop.
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+
+    /// Whether [`CancelFlag::cancel`] was called.
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+impl PartialEq for CancelFlag {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for CancelFlag {}
+
 /// State of an arc in a basis: in the spanning tree, or out of it at its lower
 /// or upper bound.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[repr(i8)]
 pub enum ArcState {
     /// Out of the tree, at its upper bound (flow = capacity).
@@ -79,7 +118,7 @@ pub enum ArcState {
 /// assert!(again.stats.warm);
 /// assert_eq!(again.cost, 8);
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Basis {
     /// State of each arc: `m` network arcs, then `n` artificial arcs.
     pub state: Vec<ArcState>,
@@ -138,10 +177,12 @@ pub struct SolveOptions {
     pub pricing: Pricing,
     /// Block size for block search (default: about √m, at least 10).
     pub block_size: Option<usize>,
+    /// Stops the solve when set.
+    pub cancel: Option<CancelFlag>,
 }
 
 /// Counters of one solve.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SolveStats {
     /// Number of pivots (including degenerate ones and bound flips).
     pub pivots: u64,
@@ -229,6 +270,7 @@ struct Simplex<'a> {
     depth: Vec<u32>,
     thread: Vec<u32>,
     rev_thread: Vec<u32>,
+    cancel: Option<CancelFlag>,
     // Pricing.
     pricing: Pricing,
     block_size: usize,
@@ -285,6 +327,7 @@ impl<'a> Simplex<'a> {
             depth: vec![0; n + 1],
             thread: vec![0; n + 1],
             rev_thread: vec![0; n + 1],
+            cancel: options.cancel.clone(),
             pricing: options.pricing,
             block_size,
             next_arc: 0,
@@ -576,6 +619,11 @@ impl<'a> Simplex<'a> {
     fn run(mut self) -> Result<FlowSolution> {
         while let Some(e) = self.find_entering() {
             self.pivot(e);
+            if self.stats.pivots % 1024 == 0
+                && self.cancel.as_ref().is_some_and(CancelFlag::is_cancelled)
+            {
+                return Err(Error::Cancelled);
+            }
         }
         // Any flow left on artificial arcs means the supplies cannot be routed.
         let stranded: i64 = (self.m..self.source.len())
@@ -818,6 +866,7 @@ mod tests {
                 let opts = SolveOptions {
                     pricing,
                     block_size: None,
+                    cancel: None,
                 };
                 match solve(&net, &opts) {
                     Ok(sol) => {
