@@ -7,9 +7,9 @@
 //! | communities | **id**, name, population |
 //! | cells | **id**, **community**, **x**, **y** |
 //! | categories | **id**, name, **value** |
-//! | needs | **id**, **community**, **category**, **units**, cell, priority, vulnerability, skills, window_start, window_end, budget |
-//! | providers | **id**, **kind**, name, home, service_area (`home`, `district` or `c1;c2`), cell, skills, availability (`480-720;900-1000`), capacity, quotas (`c1=10;c2=5`) |
-//! | offers | **provider**, **category**, **capacity**, unit_cost, price, quality |
+//! | needs | **id**, **community**, **category**, **units**, cell, priority, vulnerability, skills, `window_start`, `window_end`, budget |
+//! | providers | **id**, **kind**, name, home, `service_area` (`home`, `district` or `c1;c2`), cell, skills, availability (`480-720;900-1000`), capacity, quotas (`c1=10;c2=5`) |
+//! | offers | **provider**, **category**, **capacity**, `unit_cost`, price, quality |
 //!
 //! Lists (vulnerability, skills, service areas) are `;`-separated text or,
 //! where the table has them, list columns. Empty and null cells mean absent.

@@ -302,8 +302,8 @@ pub fn verify_matching(
     }
     // Arc flows: edges, unserved, then offer and group totals.
     let mut flow = Vec::with_capacity(mn.net.arc_count());
-    flow.extend_from_slice(&edge_flow);
-    flow.extend_from_slice(&unserved);
+    flow.extend_from_slice(edge_flow);
+    flow.extend_from_slice(unserved);
     let mut offer_flow = vec![0i64; o];
     let mut group_flow = vec![0i64; p.group_capacity.len()];
     for (k, &x) in edge_flow.iter().enumerate() {
@@ -325,6 +325,6 @@ pub fn verify_matching(
         let parent = p.offer_group[k].map_or(0, |g| pi[n + o + g as usize]);
         pi[n + k] = parent - offer_potential[k];
     }
-    pi[..n].copy_from_slice(&need_potential);
+    pi[..n].copy_from_slice(need_potential);
     verify(&mn.net, &flow, &pi)
 }
