@@ -3,9 +3,12 @@
 import os
 from typing import Any, final
 
+import numpy as np
+
 __version__: str
 
 __all__ = [
+    "BipartiteResult",
     "CertificateError",
     "District",
     "FormatError",
@@ -17,9 +20,11 @@ __all__ = [
     "MatchResult",
     "NumericRangeError",
     "ParseError",
-    "match_district",
+    "Policy",
+    "match",
     "read_csv_dir",
     "read_json",
+    "solve_bipartite",
     "synthetic_district",
     "__version__",
 ]
@@ -36,7 +41,7 @@ class InvalidInputError(HubmatchError):
     problem: str
 
 class ParseError(HubmatchError):
-    """The input could not be parsed (malformed JSON or CSV)."""
+    """The input could not be parsed (malformed JSON or CSV, a wrong column type)."""
 
 class FormatError(HubmatchError):
     """The document declares a format this version does not read."""
@@ -57,16 +62,85 @@ class InternalError(HubmatchError):
     """A bug inside hubmatch (a Rust panic), caught."""
 
 @final
+class Policy:
+    """How the hub weighs one unit of service."""
+
+    def __new__(
+        cls,
+        *,
+        category_values: dict[str, float] | None = None,
+        priority_multipliers: tuple[float, float, float, float, float] | list[float] | None = None,
+        vulnerability_multipliers: dict[str, float] | None = None,
+        cost_weight: float | None = None,
+        travel_penalty: float | None = None,
+        cross_community_penalty: float | None = None,
+        allowed_kinds: dict[str, list[str]] | None = None,
+        unserved_penalty: float | None = None,
+    ) -> Policy: ...
+    @staticmethod
+    def from_json(text: str) -> Policy:
+        """Parses a policy from JSON text."""
+    def to_json(self) -> str:
+        """The policy as JSON text."""
+    @property
+    def category_values(self) -> dict[str, float]:
+        """Overrides of category values (points per unit)."""
+    @property
+    def priority_multipliers(self) -> list[float]:
+        """Multipliers for priority 1 to 5."""
+    @property
+    def vulnerability_multipliers(self) -> dict[str, float]:
+        """Multiplier per vulnerability tag."""
+    @property
+    def cost_weight(self) -> float:
+        """Points per unit of money of the hub's unit cost."""
+    @property
+    def travel_penalty(self) -> float:
+        """Points per unit of grid distance."""
+    @property
+    def cross_community_penalty(self) -> float:
+        """Points per unit served across communities (pooled mode)."""
+    @property
+    def allowed_kinds(self) -> dict[str, list[str]]:
+        """Which provider kinds may serve a category (categories not listed: all)."""
+    @property
+    def unserved_penalty(self) -> float:
+        """Points lost per unit left unserved."""
+    def __eq__(self, value: object, /) -> bool: ...
+    def __reduce__(self) -> tuple[Any, tuple[str]]: ...
+
+@final
 class District:
     """A district: communities, service categories, providers, needs and policy."""
 
     @staticmethod
     def from_json(text: str) -> District:
         """Parses a district document (JSON text); raises on malformed input."""
+    @staticmethod
+    def from_frames(
+        needs: Any,
+        providers: Any,
+        offers: Any,
+        communities: Any | None = None,
+        policy: Policy | None = None,
+        cells: Any | None = None,
+        categories: Any | None = None,
+        id: str = "district",
+    ) -> District:
+        """Builds a district from data frames (pandas, polars or pyarrow)."""
     def to_json(self) -> str:
         """The district as a JSON document."""
+    def write_json(self, path: str | os.PathLike[str]) -> None:
+        """Writes the district as a JSON document."""
+    def write_csv_dir(self, path: str | os.PathLike[str]) -> None:
+        """Writes the district as a folder of CSV tables."""
     def validate(self) -> None:
         """Checks every rule; raises ``InvalidInputError`` naming the record and field."""
+    def with_policy(self, policy: Policy) -> District:
+        """A copy of this district with another policy."""
+    @property
+    def policy(self) -> Policy:
+        """The policy."""
     @property
     def id(self) -> str:
         """Identifier of the district."""
@@ -84,7 +158,7 @@ class District:
 
 @final
 class MatchResult:
-    """The optimal allocation of a district in one mode."""
+    """The optimal allocation of a district in one mode, with its tables."""
 
     @property
     def objective(self) -> float:
@@ -95,12 +169,54 @@ class MatchResult:
     @property
     def mode(self) -> str:
         """``"pooled"`` or ``"per_community"``."""
+    @property
+    def assignments(self) -> Any:
+        """Units served, one row per need and provider (pandas DataFrame)."""
+    @property
+    def unmet(self) -> Any:
+        """Units left unserved, with the reason (pandas DataFrame)."""
+    @property
+    def utilisation(self) -> Any:
+        """Capacity, use and shadow price of each offer and shared capacity (pandas DataFrame)."""
+    @property
+    def summary(self) -> Any:
+        """Served and unmet units by community (pandas DataFrame)."""
+    @property
+    def totals(self) -> dict[str, Any]:
+        """Every total of the result: overall, by community, category and provider kind, by reason."""
     def summary_json(self) -> str:
-        """The summary as a JSON document."""
-    def assignment_rows(self) -> list[tuple[str, str, str, str, str, int, float, bool]]:
-        """Units served, as rows."""
-    def unmet_rows(self) -> list[tuple[str, str, str, int, str]]:
-        """Unserved units, as rows (need, community, category, units, reason)."""
+        """The summary as JSON."""
+    def frame(self, name: str, backend: str = "pandas") -> Any:
+        """One result table as a data frame ("pandas", "pyarrow" or "polars")."""
+    def verify(self, district: District) -> None:
+        """Checks the optimality certificate against the district matched."""
+    @staticmethod
+    def _from_state(state: bytes) -> MatchResult:
+        """Restores a pickled result."""
+    def __eq__(self, value: object, /) -> bool: ...
+    def __reduce__(self) -> tuple[Any, tuple[bytes]]: ...
+
+@final
+class BipartiteResult:
+    """The optimum of a bipartite problem: objective, edge flows and duals."""
+
+    @property
+    def objective(self) -> int:
+        """Total weight served minus unserved penalties."""
+    @property
+    def flow(self) -> np.ndarray[Any, np.dtype[np.int64]]:
+        """Units on each edge, in input order."""
+    @property
+    def unserved(self) -> np.ndarray[Any, np.dtype[np.int64]]:
+        """Units left unserved of each need."""
+    @property
+    def need_potential(self) -> np.ndarray[Any, np.dtype[np.int64]]:
+        """Dual of each need: the marginal value of one more unit of it."""
+    @property
+    def provider_potential(self) -> np.ndarray[Any, np.dtype[np.int64]]:
+        """Dual of each provider: the marginal value of one more unit of its capacity."""
+    def verify(self) -> None:
+        """Checks the optimality certificate."""
 
 def read_json(path: str | os.PathLike[str]) -> District:
     """Reads a district document from a JSON file."""
@@ -108,8 +224,18 @@ def read_json(path: str | os.PathLike[str]) -> District:
 def read_csv_dir(path: str | os.PathLike[str]) -> District:
     """Reads a district from a folder of CSV tables."""
 
-def synthetic_district(preset: str = "district-13", seed: int = 0) -> District:
-    """Generates a synthetic district from a preset and a seed."""
+def synthetic_district(preset: str = "district-13", seed: int = 0, knobs: dict[str, Any] | None = None) -> District:
+    """Generates a synthetic district from a preset, a seed and knob overrides."""
 
-def match_district(district: District, mode: str = "pooled", aggregate: bool = True) -> MatchResult:
-    """Matches a district optimally: ``mode`` is "pooled" or "per_community"."""
+def match(district: District, mode: str = "pooled", policy: Policy | None = None, aggregate: bool = True) -> MatchResult:
+    """Matches a district optimally."""
+
+def solve_bipartite(
+    units: np.ndarray[Any, np.dtype[np.int64]],
+    capacity: np.ndarray[Any, np.dtype[np.int64]],
+    edge_need: np.ndarray[Any, np.dtype[np.int64]],
+    edge_provider: np.ndarray[Any, np.dtype[np.int64]],
+    edge_weight: np.ndarray[Any, np.dtype[np.int64]],
+    unserved_penalty: int = 0,
+) -> BipartiteResult:
+    """Solves a max-weight b-matching exactly on int64 arrays."""

@@ -178,7 +178,11 @@ fn results_carry_a_certificate_that_catches_tampering() {
         r.verify(&ix).unwrap();
         // The dual of a need left partly unserved is pinned by its unserved
         // arc (flow strictly inside its bounds): moving it breaks slackness.
-        let short = r.unmet.iter().find(|u| u.reason == UnmetReason::CapacityExhausted).unwrap();
+        let short = r
+            .unmet
+            .iter()
+            .find(|u| u.reason == UnmetReason::CapacityExhausted)
+            .unwrap();
         let mut bad = r.clone();
         bad.need_potential[short.need as usize] += 1;
         assert!(bad.verify(&ix).is_err());

@@ -2,9 +2,13 @@
 //! nowhere else), and the one helper that runs slow calls without the GIL.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::time::Duration;
+
+use hubmatch::solve::CancelFlag;
 
 use pyo3::create_exception;
-use pyo3::exceptions::PyException;
+use pyo3::exceptions::{PyException, PyKeyboardInterrupt};
 use pyo3::prelude::*;
 
 create_exception!(
@@ -98,23 +102,63 @@ pub fn to_py(py: Python<'_>, e: hubmatch::Error) -> PyErr {
         E::Overflow(_) => NumericRangeError::new_err(message),
         E::Infeasible(_) => InfeasibleError::new_err(message),
         E::Certificate(_) => CertificateError::new_err(message),
+        E::Cancelled => PyKeyboardInterrupt::new_err("cancelled"),
     }
 }
 
-/// Runs `f` with the GIL released, turning its error or a panic into an
-/// exception. Every slow call of the module goes through here.
-pub fn run<T: Send>(py: Python<'_>, f: impl FnOnce() -> hubmatch::Result<T> + Send) -> PyResult<T> {
-    let outcome = py.detach(|| catch_unwind(AssertUnwindSafe(f)));
-    match outcome {
-        Ok(Ok(v)) => Ok(v),
-        Ok(Err(e)) => Err(to_py(py, e)),
-        Err(panic) => {
-            let what = panic
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_owned())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".to_owned());
-            Err(InternalError::new_err(format!("internal error: {what}")))
+/// Runs `f` on a worker thread while this thread waits without the GIL, and
+/// turns its error, or a panic, into an exception. Every 50 ms the waiting
+/// thread takes the GIL to check for signals: on Ctrl-C it sets the flag `f`
+/// was given, which stops a running solve, and raises `KeyboardInterrupt`.
+/// Every slow call of the module goes through here.
+pub fn run<T: Send>(
+    py: Python<'_>,
+    f: impl FnOnce(&CancelFlag) -> hubmatch::Result<T> + Send,
+) -> PyResult<T> {
+    let flag = CancelFlag::default();
+    let (tx, rx) = mpsc::channel();
+    std::thread::scope(|scope| {
+        let worker_flag = flag.clone();
+        scope.spawn(move || {
+            let outcome = catch_unwind(AssertUnwindSafe(|| f(&worker_flag)));
+            let _ = tx.send(outcome);
+        });
+        let mut rx = rx;
+        loop {
+            let (back, received) = py.detach(move || {
+                let r = rx.recv_timeout(Duration::from_millis(50));
+                (rx, r)
+            });
+            rx = back;
+            match received {
+                Ok(Ok(Ok(v))) => return Ok(v),
+                Ok(Ok(Err(e))) => return Err(to_py(py, e)),
+                Ok(Err(panic)) => {
+                    let what = panic
+                        .downcast_ref::<&str>()
+                        .map(|s| (*s).to_owned())
+                        .or_else(|| panic.downcast_ref::<String>().cloned())
+                        .unwrap_or_else(|| "unknown panic".to_owned());
+                    return Err(InternalError::new_err(format!("internal error: {what}")));
+                }
+                Err(RecvTimeoutError::Timeout) => {
+                    if let Err(interrupt) = py.check_signals() {
+                        // The scope joins the worker, which stops within about a thousand pivots.
+                        flag.cancel();
+                        return Err(interrupt);
+                    }
+                }
+                Err(RecvTimeoutError::Disconnected) => {
+                    return Err(InternalError::new_err(
+                        "internal error: the worker thread vanished",
+                    ));
+                }
+            }
         }
-    }
+    })
+}
+
+/// A parse error about a table, for failures while reading frames.
+pub fn to_py_parse(source_name: &str, message: &str) -> PyErr {
+    ParseError::new_err(format!("{source_name}: {message}"))
 }

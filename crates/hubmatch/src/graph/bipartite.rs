@@ -5,11 +5,15 @@
 //! weighted need–offer edges. Its [`MatchingNetwork`] is
 //!
 //! ```text
-//! need ──(cap units, cost −w)──▶ offer ──(cap offer)──▶ group ──(cap group)──▶ sink
-//!   └──────────────(cap units + 1, cost unserved penalty)──────────────────────▲
+//! need ──(cap units + 1, cost −w)──▶ offer ──(cap offer)──▶ group ──(cap group)──▶ sink
+//!   └──────────────(cap units + 1, cost unserved penalty)──────────────────────────▲
 //! ```
 //!
-//! so the maximum total weight is minus the minimum cost. The network comes
+//! so the maximum total weight is minus the minimum cost. A need's arcs can
+//! never carry more than its units (its supply), so their capacity is one
+//! more than that: they never bind, and the need's dual is its marginal value
+//! (with a binding edge capacity, part of that value would move to the
+//! edge's own dual). The network comes
 //! with a crash basis in which every need is unserved, which is strongly
 //! feasible and needs no artificial flow.
 
@@ -128,7 +132,7 @@ impl MatchingNetwork {
             net.add_arc(
                 need,
                 n as u32 + p.edge_offer[k],
-                p.units[need as usize],
+                p.units[need as usize] + 1,
                 -p.edge_weight[k],
             );
         }

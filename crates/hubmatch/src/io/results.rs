@@ -12,7 +12,7 @@ use crate::model::District;
 use crate::solve::MatchResult;
 
 /// One row of `assignments.csv`: units of a need served by a provider's offer.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AssignmentRow {
     /// Need id.
     pub need: String,
@@ -33,7 +33,7 @@ pub struct AssignmentRow {
 }
 
 /// One row of `unmet.csv`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UnmetRow {
     /// Need id.
     pub need: String,
@@ -50,7 +50,7 @@ pub struct UnmetRow {
 /// One row of `utilisation.csv`: an offer's capacity (or a provider's shared
 /// capacity when `category` is empty), and in per-community mode one
 /// community's share of it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UtilisationRow {
     /// Provider id.
     pub provider: String,
@@ -130,7 +130,7 @@ pub struct Summary {
 }
 
 /// A result in table form.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ResultTables {
     /// Assignments, by need then provider.
     pub assignments: Vec<AssignmentRow>,
