@@ -87,6 +87,10 @@ def solve_bipartite(
     edge_provider: Any,
     edge_weight: Any,
     unserved_penalty: int = 0,
+    provider_group: Any = None,
+    group_capacity: Any = None,
+    aggregate: bool = True,
+    verify: bool = True,
 ) -> BipartiteResult:
     """Solves a max-weight b-matching exactly.
 
@@ -94,8 +98,12 @@ def solve_bipartite(
     ``j`` can give, and edge ``k`` joins ``edge_need[k]`` and
     ``edge_provider[k]`` (indices into ``units`` and ``capacity``) at integer
     weight ``edge_weight[k]`` per unit. Arrays may be of any integer dtype.
-    The result has ``objective``, ``flow`` (units per edge, in input order),
-    and the duals ``need_potential`` and ``provider_potential``.
+    Providers with ``provider_group[j] >= 0`` also share the capacity
+    ``group_capacity[provider_group[j]]``. The result has ``objective``,
+    ``flow`` (units per edge, in input order), and the duals
+    ``need_potential`` and ``provider_potential``. ``aggregate`` merges
+    interchangeable needs first (same optimum); ``verify`` checks the
+    optimality certificate before returning.
 
     >>> r = solve_bipartite([2, 2], [3], [0, 1], [0, 0], [5, 7])
     >>> r.objective, r.flow.tolist(), r.provider_potential.tolist()
@@ -112,6 +120,8 @@ def solve_bipartite(
     lengths = {len(converted[n]) for n in ("edge_need", "edge_provider", "edge_weight")}
     if len(lengths) != 1:
         raise InvalidInputError("edge_need, edge_provider and edge_weight must have the same length")
+    groups = None if provider_group is None else _int64("provider_group", provider_group)
+    group_caps = None if group_capacity is None else _int64("group_capacity", group_capacity)
     return _solve_bipartite(
         converted["units"],
         converted["capacity"],
@@ -119,4 +129,8 @@ def solve_bipartite(
         converted["edge_provider"],
         converted["edge_weight"],
         int(unserved_penalty),
+        groups,
+        group_caps,
+        aggregate,
+        verify,
     )

@@ -136,6 +136,8 @@ class District:
         """Writes the district as a folder of CSV tables."""
     def validate(self) -> None:
         """Checks every rule; raises ``InvalidInputError`` naming the record and field."""
+    def graph_arrays(self, mode: str = "pooled") -> dict[str, Any]:
+        """The networks ``mode`` solves as one bipartite problem of int64 arrays."""
     def with_policy(self, policy: Policy) -> District:
         """A copy of this district with another policy."""
     @property
@@ -169,6 +171,9 @@ class MatchResult:
     @property
     def mode(self) -> str:
         """``"pooled"`` or ``"per_community"``."""
+    @property
+    def solve_seconds(self) -> float | None:
+        """Wall time of the core matching in Rust, in seconds (None once unpickled)."""
     @property
     def assignments(self) -> Any:
         """Units served, one row per need and provider (pandas DataFrame)."""
@@ -215,6 +220,15 @@ class BipartiteResult:
     @property
     def provider_potential(self) -> np.ndarray[Any, np.dtype[np.int64]]:
         """Dual of each provider: the marginal value of one more unit of its capacity."""
+    @property
+    def solve_seconds(self) -> float:
+        """Wall time of the solve in Rust, in seconds."""
+    @property
+    def classes(self) -> int:
+        """Number of need classes solved."""
+    @property
+    def pivots(self) -> int:
+        """Simplex pivots."""
     def verify(self) -> None:
         """Checks the optimality certificate."""
 
@@ -237,5 +251,9 @@ def solve_bipartite(
     edge_provider: np.ndarray[Any, np.dtype[np.int64]],
     edge_weight: np.ndarray[Any, np.dtype[np.int64]],
     unserved_penalty: int = 0,
+    provider_group: np.ndarray[Any, np.dtype[np.int64]] | None = None,
+    group_capacity: np.ndarray[Any, np.dtype[np.int64]] | None = None,
+    aggregate: bool = True,
+    verify: bool = True,
 ) -> BipartiteResult:
     """Solves a max-weight b-matching exactly on int64 arrays."""

@@ -12,6 +12,7 @@ use crate::errors::run;
 pub struct PyBipartiteResult {
     problem: BipartiteProblem,
     solution: MatchingSolution,
+    seconds: f64,
 }
 
 fn indices(name: &str, values: &[i64]) -> PyResult<Vec<u32>> {
@@ -60,6 +61,25 @@ impl PyBipartiteResult {
         self.solution.offer_potential.to_pyarray(py)
     }
 
+    /// Wall time of the solve in Rust, in seconds (aggregation, simplex, and
+    /// the certificate check when on), without the conversion of arrays.
+    #[getter]
+    fn solve_seconds(&self) -> f64 {
+        self.seconds
+    }
+
+    /// Number of need classes solved (fewer than needs when aggregated).
+    #[getter]
+    fn classes(&self) -> usize {
+        self.solution.classes
+    }
+
+    /// Simplex pivots.
+    #[getter]
+    fn pivots(&self) -> u64 {
+        self.solution.stats.pivots
+    }
+
     /// Checks the optimality certificate; raises `CertificateError` if it does not hold.
     fn verify(&self) -> PyResult<()> {
         self.solution
@@ -79,11 +99,14 @@ impl PyBipartiteResult {
 
 /// Solves a max-weight b-matching exactly: `units[i]` of need `i`,
 /// `capacity[j]` of provider `j`, and edges `edge_need[k]`–`edge_provider[k]`
-/// with integer weight `edge_weight[k]` per unit. Arrays are int64 (the
-/// `hubmatch.solve_bipartite` wrapper converts other integer dtypes).
+/// with integer weight `edge_weight[k]` per unit. Providers with
+/// `provider_group[j] >= 0` also share `group_capacity[provider_group[j]]`.
+/// Arrays are int64 (the `hubmatch.solve_bipartite` wrapper converts other
+/// integer dtypes).
 #[pyfunction]
-#[pyo3(signature = (units, capacity, edge_need, edge_provider, edge_weight, unserved_penalty = 0))]
-#[allow(clippy::needless_pass_by_value)] // pyo3 extracts arguments by value
+#[pyo3(signature = (units, capacity, edge_need, edge_provider, edge_weight, unserved_penalty = 0,
+    provider_group = None, group_capacity = None, aggregate = true, verify = true))]
+#[allow(clippy::needless_pass_by_value, clippy::too_many_arguments)] // pyo3 extracts arguments by value
 pub fn solve_bipartite(
     py: Python<'_>,
     units: PyReadonlyArray1<'_, i64>,
@@ -92,6 +115,10 @@ pub fn solve_bipartite(
     edge_provider: PyReadonlyArray1<'_, i64>,
     edge_weight: PyReadonlyArray1<'_, i64>,
     unserved_penalty: i64,
+    provider_group: Option<PyReadonlyArray1<'_, i64>>,
+    group_capacity: Option<PyReadonlyArray1<'_, i64>>,
+    aggregate: bool,
+    verify: bool,
 ) -> PyResult<PyBipartiteResult> {
     let units = units.as_array().to_vec();
     let capacity = capacity.as_array().to_vec();
@@ -99,20 +126,45 @@ pub fn solve_bipartite(
     let provider = indices("edge_provider", &edge_provider.as_array().to_vec())?;
     let weight = edge_weight.as_array().to_vec();
     let offers = capacity.len();
+    let offer_group = match &provider_group {
+        None => vec![None; offers],
+        Some(groups) => {
+            let groups = groups.as_array().to_vec();
+            if groups.len() != offers {
+                return Err(crate::errors::InvalidInputError::new_err(format!(
+                    "provider_group has {} entries for {offers} providers",
+                    groups.len()
+                )));
+            }
+            groups.iter().map(|&g| u32::try_from(g).ok()).collect()
+        }
+    };
     let problem = BipartiteProblem {
         units,
         offer_capacity: capacity,
-        offer_group: vec![None; offers],
-        group_capacity: Vec::new(),
+        offer_group,
+        group_capacity: group_capacity
+            .map(|g| g.as_array().to_vec())
+            .unwrap_or_default(),
         edge_need: need,
         edge_offer: provider,
         edge_weight: weight,
         unserved_penalty,
     };
     run(py, move |cancel| {
-        let mut options = MatchOptions::default();
+        let mut options = MatchOptions {
+            aggregate,
+            verify,
+            ..MatchOptions::default()
+        };
         options.simplex.cancel = Some(cancel.clone());
+        let start = std::time::Instant::now();
         let solution = solve_matching(&problem, &options, None)?;
-        Ok(PyBipartiteResult { problem, solution })
+        let seconds = start.elapsed().as_secs_f64();
+        Ok(PyBipartiteResult {
+            problem,
+            solution,
+            seconds,
+        })
     })
 }

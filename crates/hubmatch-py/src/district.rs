@@ -250,6 +250,45 @@ impl PyDistrict {
         run(py, |_| d.validate().map(|_| ()))
     }
 
+    /// The networks `mode` solves, merged into one bipartite problem, as int64
+    /// numpy arrays (the arguments of `solve_bipartite`): units, capacity,
+    /// provider_group (-1: none), group_capacity, edge_need, edge_provider,
+    /// edge_weight (thousandths of a point), and unserved_penalty.
+    #[pyo3(signature = (mode = "pooled"))]
+    fn graph_arrays<'py>(&self, py: Python<'py>, mode: &str) -> PyResult<Bound<'py, PyDict>> {
+        use numpy::ToPyArray;
+        let mode = hubmatch::solve::Mode::parse(mode).ok_or_else(|| {
+            PyValueError::new_err(format!(
+                "mode must be \"pooled\" or \"per_community\", got {mode:?}"
+            ))
+        })?;
+        let d = &self.inner;
+        let p = run(py, move |_| {
+            let ix = d.validate()?;
+            let (_, parts) = hubmatch::solve::district::mode_parts(&ix, mode);
+            Ok(hubmatch::graph::BipartiteProblem::concat(
+                parts.iter().map(|part| &part.problem),
+            ))
+        })?;
+        let out = PyDict::new(py);
+        out.set_item("units", p.units.to_pyarray(py))?;
+        out.set_item("capacity", p.offer_capacity.to_pyarray(py))?;
+        let groups: Vec<i64> = p
+            .offer_group
+            .iter()
+            .map(|g| g.map_or(-1, i64::from))
+            .collect();
+        out.set_item("provider_group", groups.to_pyarray(py))?;
+        out.set_item("group_capacity", p.group_capacity.to_pyarray(py))?;
+        let need: Vec<i64> = p.edge_need.iter().map(|&x| i64::from(x)).collect();
+        let offer: Vec<i64> = p.edge_offer.iter().map(|&x| i64::from(x)).collect();
+        out.set_item("edge_need", need.to_pyarray(py))?;
+        out.set_item("edge_provider", offer.to_pyarray(py))?;
+        out.set_item("edge_weight", p.edge_weight.to_pyarray(py))?;
+        out.set_item("unserved_penalty", p.unserved_penalty)?;
+        Ok(out)
+    }
+
     /// A copy of this district with another policy.
     fn with_policy(&self, policy: &PyPolicy) -> Self {
         let mut inner = self.inner.clone();

@@ -26,6 +26,7 @@ struct State {
 #[pyclass(module = "hubmatch", name = "MatchResult", frozen)]
 pub struct PyMatchResult {
     state: State,
+    seconds: Option<f64>,
 }
 
 fn text(values: impl Iterator<Item = String>) -> ArrayRef {
@@ -58,6 +59,13 @@ impl PyMatchResult {
     #[getter]
     fn objective_exact(&self) -> i64 {
         self.state.result.objective
+    }
+
+    /// Wall time of the core matching in Rust (eligibility, solve and
+    /// certificate), in seconds; `None` for an unpickled result.
+    #[getter]
+    fn solve_seconds(&self) -> Option<f64> {
+        self.seconds
     }
 
     /// `"pooled"` or `"per_community"`.
@@ -201,7 +209,10 @@ impl PyMatchResult {
     #[staticmethod]
     fn _from_state(state: &[u8]) -> PyResult<Self> {
         serde_json::from_slice(state)
-            .map(|state| PyMatchResult { state })
+            .map(|state| PyMatchResult {
+                state,
+                seconds: None,
+            })
             .map_err(|e| crate::errors::to_py_parse("pickled MatchResult", &e.to_string()))
     }
 
@@ -350,10 +361,13 @@ pub fn match_(
             ..MatchOptions::default()
         };
         options.simplex.cancel = Some(cancel.clone());
+        let start = std::time::Instant::now();
         let result = hubmatch::solve::match_district(&ix, mode, &options, None)?;
+        let seconds = Some(start.elapsed().as_secs_f64());
         let tables = ResultTables::new(d, &result);
         Ok(PyMatchResult {
             state: State { result, tables },
+            seconds,
         })
     })
 }

@@ -177,3 +177,41 @@ impl MatchingNetwork {
         }
     }
 }
+
+impl BipartiteProblem {
+    /// Independent problems side by side as one (indices shifted; the
+    /// unserved penalty is the first problem's). Used to export all networks
+    /// of a mode as one graph.
+    ///
+    /// ```
+    /// use hubmatch::graph::BipartiteProblem;
+    /// let a = BipartiteProblem::simple(vec![1], vec![1], &[(0, 0, 5)]);
+    /// let b = BipartiteProblem::simple(vec![2], vec![3], &[(0, 0, 7)]);
+    /// let both = BipartiteProblem::concat([&a, &b]);
+    /// assert_eq!((both.edge_need.clone(), both.edge_offer.clone()), (vec![0, 1], vec![0, 1]));
+    /// ```
+    pub fn concat<'a>(parts: impl IntoIterator<Item = &'a BipartiteProblem>) -> BipartiteProblem {
+        let mut out = BipartiteProblem::default();
+        let mut first = true;
+        for p in parts {
+            if first {
+                out.unserved_penalty = p.unserved_penalty;
+                first = false;
+            }
+            let (n, o, g) = (
+                out.units.len() as u32,
+                out.offer_capacity.len() as u32,
+                out.group_capacity.len() as u32,
+            );
+            out.units.extend_from_slice(&p.units);
+            out.offer_capacity.extend_from_slice(&p.offer_capacity);
+            out.offer_group
+                .extend(p.offer_group.iter().map(|x| x.map(|x| x + g)));
+            out.group_capacity.extend_from_slice(&p.group_capacity);
+            out.edge_need.extend(p.edge_need.iter().map(|x| x + n));
+            out.edge_offer.extend(p.edge_offer.iter().map(|x| x + o));
+            out.edge_weight.extend_from_slice(&p.edge_weight);
+        }
+        out
+    }
+}

@@ -12,6 +12,7 @@
 //! cost is O(Σ candidates) rather than O(needs × offers).
 
 use petgraph::graph::{DiGraph, NodeIndex};
+use rayon::prelude::*;
 
 use crate::graph::weight::{unit_weight, unserved_penalty};
 use crate::validate::{DistrictIndex, NeedIndex, ProviderIndex};
@@ -125,37 +126,62 @@ impl EligibilityGraph {
             }
         }
         let penalty = unserved_penalty(ix);
+        // Candidates are checked and weighed in parallel, in chunks of needs;
+        // edges are then added in need order, so the graph is the same at
+        // any thread count.
+        // Per chunk: its edges, flat, and for each need the end of its run
+        // and whether any offer was eligible.
+        type Chunk = (Vec<(u32, Eligible)>, Vec<(u32, bool)>);
+        let chunks: Vec<Chunk> = ix
+            .needs
+            .par_chunks(2048)
+            .map(|chunk| {
+                let mut edges = Vec::with_capacity(chunk.len() * 32);
+                let mut ends = Vec::with_capacity(chunk.len());
+                for need in chunk {
+                    let mut any_eligible = false;
+                    for &(node, pi, oi) in &buckets[need.community * cats + need.category] {
+                        let provider = &ix.providers[pi as usize];
+                        let offer = &provider.offers[oi as usize];
+                        if !eligible(need, provider, offer.price) {
+                            continue;
+                        }
+                        any_eligible = true;
+                        let cross = provider.home.is_some_and(|h| h != need.community);
+                        let weight = unit_weight(ix, need, provider, offer, cross);
+                        if weight + penalty > 0 {
+                            edges.push((node, Eligible { weight, cross }));
+                        }
+                    }
+                    ends.push((edges.len() as u32, any_eligible));
+                }
+                (edges, ends)
+            })
+            .collect();
+        let total: usize = chunks.iter().map(|(e, _)| e.len()).sum();
+        graph.reserve_edges(total);
         let mut no_edge = vec![None; n];
         let mut need_edges = Vec::with_capacity(n);
-        for (i, need) in ix.needs.iter().enumerate() {
-            let start = graph.edge_count() as u32;
-            let mut any_eligible = false;
-            for &(node, pi, oi) in &buckets[need.community * cats + need.category] {
-                let provider = &ix.providers[pi as usize];
-                let offer = &provider.offers[oi as usize];
-                if !eligible(need, provider, offer.price) {
-                    continue;
+        let mut i = 0usize;
+        for (edges, ends) in chunks {
+            let mut from = 0usize;
+            for (end, any_eligible) in ends {
+                let start = graph.edge_count() as u32;
+                for &(node, e) in &edges[from..end as usize] {
+                    graph.add_edge(NodeIndex::new(i), NodeIndex::new(node as usize), e);
                 }
-                any_eligible = true;
-                let cross = provider.home.is_some_and(|h| h != need.community);
-                let weight = unit_weight(ix, need, provider, offer, cross);
-                if weight + penalty > 0 {
-                    graph.add_edge(
-                        NodeIndex::new(i),
-                        NodeIndex::new(node as usize),
-                        Eligible { weight, cross },
-                    );
+                from = end as usize;
+                let stop = graph.edge_count() as u32;
+                if start == stop {
+                    no_edge[i] = Some(if any_eligible {
+                        NoEdge::NotWorthServing
+                    } else {
+                        NoEdge::NoEligibleProvider
+                    });
                 }
+                need_edges.push(start..stop);
+                i += 1;
             }
-            let end = graph.edge_count() as u32;
-            if start == end {
-                no_edge[i] = Some(if any_eligible {
-                    NoEdge::NotWorthServing
-                } else {
-                    NoEdge::NoEligibleProvider
-                });
-            }
-            need_edges.push(start..end);
         }
         EligibilityGraph {
             graph,

@@ -301,34 +301,36 @@ fn pooled_parts(ix: &DistrictIndex, graph: &EligibilityGraph) -> Vec<Part> {
         parts[part_of[r] as usize].needs.push(i);
     }
     let penalty = unserved_penalty(ix);
+    // Every offer and provider belongs to one component: dense maps suffice.
+    let mut local = vec![u32::MAX; nodes];
+    let mut group_of = vec![u32::MAX; ix.providers.len()];
     for part in &mut parts {
-        let mut local = std::collections::HashMap::new();
-        let mut groups = std::collections::HashMap::new();
         let needs = std::mem::take(&mut part.needs);
         for (li, &i) in needs.iter().enumerate() {
             part.problem.units.push(ix.needs[i as usize].units);
             for e in graph.need_edges[i as usize].clone() {
                 let (_, node) = edge_ends(graph, e);
-                let lo = *local.entry(node).or_insert_with(|| {
+                if local[node as usize] == u32::MAX {
                     let (p, o) = graph.offer_of(node);
                     let provider = &ix.providers[p as usize];
                     let group = provider.capacity.map(|cap| {
-                        *groups.entry(p).or_insert_with(|| {
+                        if group_of[p as usize] == u32::MAX {
+                            group_of[p as usize] = part.groups.len() as u32;
                             part.groups.push(p);
                             part.problem.group_capacity.push(cap);
-                            (part.groups.len() - 1) as u32
-                        })
+                        }
+                        group_of[p as usize]
                     });
+                    local[node as usize] = part.offers.len() as u32;
                     part.offers.push((p, o));
                     part.problem
                         .offer_capacity
                         .push(provider.offers[o as usize].capacity);
                     part.problem.offer_group.push(group);
-                    (part.offers.len() - 1) as u32
-                });
+                }
                 part.push_edge(
                     li as u32,
-                    lo,
+                    local[node as usize],
                     graph.graph.raw_edges()[e as usize].weight.weight,
                     e,
                 );
@@ -368,51 +370,75 @@ fn largest_remainder(total: i64, weights: &[i64]) -> Vec<i64> {
 
 fn community_parts(ix: &DistrictIndex, graph: &EligibilityGraph) -> Vec<Part> {
     let nc = ix.communities.len();
-    // Eligible demand of each community for each district-level offer and provider.
-    let mut offer_demand: std::collections::HashMap<u32, Vec<i64>> =
-        std::collections::HashMap::new();
-    let mut provider_demand: std::collections::HashMap<u32, Vec<i64>> =
-        std::collections::HashMap::new();
+    let nodes = graph.graph.node_count();
+    // Eligible demand of each community for each district-level offer and
+    // provider: rows of `nc` counts, found through dense row maps.
+    let mut offer_row = vec![u32::MAX; nodes];
+    let mut offer_demand: Vec<i64> = Vec::new();
+    let mut provider_row = vec![u32::MAX; ix.providers.len()];
+    let mut provider_demand: Vec<i64> = Vec::new();
+    let mut last_need_of_provider = vec![u32::MAX; ix.providers.len()];
     for (i, need) in ix.needs.iter().enumerate() {
-        let mut seen_providers = Vec::new();
         for e in graph.need_edges[i].clone() {
             let (_, node) = edge_ends(graph, e);
             let (p, _) = graph.offer_of(node);
-            if ix.providers[p as usize].home.is_none() {
-                offer_demand.entry(node).or_insert_with(|| vec![0; nc])[need.community] +=
-                    need.units;
-                if !seen_providers.contains(&p) {
-                    seen_providers.push(p);
-                    provider_demand.entry(p).or_insert_with(|| vec![0; nc])[need.community] +=
-                        need.units;
+            if ix.providers[p as usize].home.is_some() {
+                continue;
+            }
+            if offer_row[node as usize] == u32::MAX {
+                offer_row[node as usize] = (offer_demand.len() / nc) as u32;
+                offer_demand.resize(offer_demand.len() + nc, 0);
+            }
+            offer_demand[offer_row[node as usize] as usize * nc + need.community] += need.units;
+            // A need counts once per provider, however many of its offers fit.
+            if last_need_of_provider[p as usize] != i as u32 {
+                last_need_of_provider[p as usize] = i as u32;
+                if provider_row[p as usize] == u32::MAX {
+                    provider_row[p as usize] = (provider_demand.len() / nc) as u32;
+                    provider_demand.resize(provider_demand.len() + nc, 0);
                 }
+                provider_demand[provider_row[p as usize] as usize * nc + need.community] +=
+                    need.units;
             }
         }
     }
-    let quota_weights = |p: usize| -> Option<Vec<i64>> {
+    let weights = |p: usize, demand: &[i64]| -> Vec<i64> {
         let q = &ix.providers[p].quotas;
-        (!q.is_empty()).then(|| {
-            let mut w = vec![0; nc];
-            for &(c, units) in q {
-                w[c] = units;
-            }
-            w
-        })
+        if q.is_empty() {
+            return demand.to_vec();
+        }
+        let mut w = vec![0; nc];
+        for &(c, units) in q {
+            w[c] = units;
+        }
+        w
     };
-    let mut offer_share: std::collections::HashMap<u32, Vec<i64>> =
-        std::collections::HashMap::new();
-    for (&node, demand) in &offer_demand {
-        let (p, o) = graph.offer_of(node);
-        let weights = quota_weights(p as usize).unwrap_or_else(|| demand.clone());
+    // Each district-level capacity split into community shares.
+    let mut offer_share = vec![0i64; offer_demand.len()];
+    for node in 0..nodes {
+        let row = offer_row[node];
+        if row == u32::MAX {
+            continue;
+        }
+        let (p, o) = graph.offer_of(node as u32);
+        let range = row as usize * nc..(row as usize + 1) * nc;
         let cap = ix.providers[p as usize].offers[o as usize].capacity;
-        offer_share.insert(node, largest_remainder(cap, &weights));
+        offer_share[range.clone()].copy_from_slice(&largest_remainder(
+            cap,
+            &weights(p as usize, &offer_demand[range]),
+        ));
     }
-    let mut group_share: std::collections::HashMap<u32, Vec<i64>> =
-        std::collections::HashMap::new();
-    for (&p, demand) in &provider_demand {
-        if let Some(cap) = ix.providers[p as usize].capacity {
-            let weights = quota_weights(p as usize).unwrap_or_else(|| demand.clone());
-            group_share.insert(p, largest_remainder(cap, &weights));
+    let mut group_share = vec![0i64; provider_demand.len()];
+    for (p, &row) in provider_row.iter().enumerate() {
+        if row == u32::MAX {
+            continue;
+        }
+        if let Some(cap) = ix.providers[p].capacity {
+            let range = row as usize * nc..(row as usize + 1) * nc;
+            group_share[range.clone()].copy_from_slice(&largest_remainder(
+                cap,
+                &weights(p, &provider_demand[range]),
+            ));
         }
     }
 
@@ -423,8 +449,8 @@ fn community_parts(ix: &DistrictIndex, graph: &EligibilityGraph) -> Vec<Part> {
     }
     parts.par_iter_mut().for_each(|part| {
         let c = part.community.unwrap_or(0) as usize;
-        let mut local = std::collections::HashMap::new();
-        let mut groups = std::collections::HashMap::new();
+        let mut local: std::collections::HashMap<u32, u32> = std::collections::HashMap::new();
+        let mut groups: std::collections::HashMap<u32, u32> = std::collections::HashMap::new();
         let needs = std::mem::take(&mut part.needs);
         for &i in &needs {
             let li = part.problem.units.len() as u32;
@@ -437,8 +463,10 @@ fn community_parts(ix: &DistrictIndex, graph: &EligibilityGraph) -> Vec<Part> {
                     Some(h) if h == c => (provider.offers[o as usize].capacity, provider.capacity),
                     Some(_) => continue,
                     None => (
-                        offer_share[&node][c],
-                        provider.capacity.map(|_| group_share[&p][c]),
+                        offer_share[offer_row[node as usize] as usize * nc + c],
+                        provider
+                            .capacity
+                            .map(|_| group_share[provider_row[p as usize] as usize * nc + c]),
                     ),
                 };
                 if !kept {
