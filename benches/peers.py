@@ -6,6 +6,8 @@ after `pip install .[bench]` (or `bash scripts/test.sh`, which makes .venv):
 
     python benches/peers.py                 # the full comparison (a few minutes)
     python benches/peers.py --size tiny     # the correctness smoke CI runs
+    python benches/peers.py --lemon PATH    # also LEMON's network simplex, through
+                                            # its DIMACS solver tool (built by you)
 
 Instances:
 * random community: 5,000 needs (1-3 units, priority 1-5), 200 providers
@@ -17,10 +19,12 @@ Instances:
   community (13 networks, timed together) and pooled, exported with
   `District.graph_arrays`.
 
-Times are wall-clock seconds of the solve call alone (network already built),
-best of `--repeat` runs; OR-Tools' build time is reported apart. hubmatch
-"plain" solves the network as given, "agg" merges interchangeable needs first;
-neither checks its certificate during timing (verified once before).
+Times are wall-clock, best of `--repeat` runs: for hubmatch its own clock in
+Rust (building the flow network, aggregating, solving, splitting back; not
+the numpy conversion), for OR-Tools the `solve()` call (its build is reported
+apart), for LEMON its own timing of `run()`. hubmatch "plain" solves the
+network as given, "agg" merges interchangeable needs first; neither checks
+its certificate during timing (each optimum is verified once before).
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -87,15 +91,6 @@ def network(a: Arrays) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, 
             np.concatenate(cap).astype(np.int64), np.concatenate(cost).astype(np.int64), supply)
 
 
-def best_of(repeat: int, run: Callable[[], Any]) -> tuple[float, Any]:
-    best, out = float("inf"), None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        out = run()
-        best = min(best, time.perf_counter() - t)
-    return best, out
-
-
 @dataclass
 class Row:
     name: str
@@ -108,6 +103,7 @@ class Row:
     ortools: float | None
     ortools_build: float | None
     networkx: float | None
+    lemon: float | None = None
 
 
 def hubmatch_solve(a: Arrays, aggregate: bool, verify: bool = False) -> hm.BipartiteResult:
@@ -130,6 +126,26 @@ def ortools_solve(net: tuple) -> tuple[float, float, int]:
     solve = time.perf_counter() - t
     assert status == f.OPTIMAL, status
     return build, solve, f.optimal_cost()
+
+
+def lemon_solve(net: tuple, binary: str) -> tuple[float, int]:
+    """LEMON's `dimacs-solver` (NetworkSimplex, block search) on the network in
+    DIMACS format; returns its own timing of the run and the cost."""
+    src, dst, cap, cost, supply = net
+    path = f"/tmp/hubmatch-peers-{os.getpid()}.min"
+    with open(path, "w") as f:
+        f.write(f"p min {len(supply)} {len(src)}\n")
+        for v in np.flatnonzero(supply):
+            f.write(f"n {v + 1} {supply[v]}\n")
+        lines = np.column_stack([src + 1, dst + 1, np.zeros_like(cap), cap, cost])
+        np.savetxt(f, lines, fmt="a %d %d %d %d %d")
+    out = subprocess.run([binary, "-long", path], capture_output=True, text=True, check=True)
+    os.unlink(path)
+    text = out.stderr + out.stdout
+    run = [line for line in text.splitlines() if line.startswith("Run NetworkSimplex")][0]
+    seconds = float(run.rsplit("real:", 1)[1].strip().rstrip("s"))
+    value = int([line for line in text.splitlines() if line.startswith("Min flow cost")][0].split(":")[1])
+    return seconds, value
 
 
 def networkx_solve(net: tuple) -> tuple[float, int]:
@@ -167,12 +183,20 @@ def dedupe(a: Arrays) -> Arrays:
     return out
 
 
+LEMON: str | None = None
+
+
 def compare(name: str, a: Arrays, repeat: int, with_networkx: bool) -> Row:
     net = network(a)
     certified = hubmatch_solve(a, aggregate=True, verify=True)
     certified.verify()
-    plain_t, plain = best_of(repeat, lambda: hubmatch_solve(a, aggregate=False))
-    agg_t, agg = best_of(repeat, lambda: hubmatch_solve(a, aggregate=True))
+    # hubmatch's own clock: network construction, aggregation and solve in
+    # Rust, without converting the numpy arrays (OR-Tools' build is apart too).
+    plain_runs = [hubmatch_solve(a, aggregate=False) for _ in range(repeat)]
+    agg_runs = [hubmatch_solve(a, aggregate=True) for _ in range(repeat)]
+    plain, agg = plain_runs[0], agg_runs[0]
+    plain_t = min(r.solve_seconds for r in plain_runs)
+    agg_t = min(r.solve_seconds for r in agg_runs)
     assert plain.objective == agg.objective == certified.objective, name
     ortools_t = ortools_b = None
     try:
@@ -189,8 +213,13 @@ def compare(name: str, a: Arrays, repeat: int, with_networkx: bool) -> Row:
             assert -value == plain.objective, (name, -value, plain.objective)
         except ImportError:
             pass
+    lemon_t = None
+    if LEMON:
+        lemon_runs = [lemon_solve(net, LEMON) for _ in range(repeat)]
+        lemon_t = min(r[0] for r in lemon_runs)
+        assert -lemon_runs[0][1] == plain.objective, (name, -lemon_runs[0][1], plain.objective)
     return Row(name, len(net[4]), len(net[0]), plain_t, agg_t, agg.classes, len(a["units"]), ortools_t, ortools_b,
-               networkx_t)
+               networkx_t, lemon_t)
 
 
 def fmt(t: float | None) -> str:
@@ -203,12 +232,12 @@ def ratio(a: float | None, b: float | None) -> str:
 
 def print_table(rows: list[Row]) -> None:
     print("| instance | nodes | arcs | hubmatch plain ms | hubmatch agg ms (classes/needs) | OR-Tools ms (+build) "
-          "| plain / OR-Tools | agg / OR-Tools | networkx ms |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+          "| plain / OR-Tools | agg / OR-Tools | LEMON ms | plain / LEMON | networkx ms |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
         print(f"| {r.name} | {r.nodes:,} | {r.arcs:,} | {fmt(r.hub_plain)} | {fmt(r.hub_agg)} ({r.classes:,}/{r.needs:,}) "
               f"| {fmt(r.ortools)} (+{fmt(r.ortools_build)}) | {ratio(r.hub_plain, r.ortools)} "
-              f"| {ratio(r.hub_agg, r.ortools)} | {fmt(r.networkx)} |")
+              f"| {ratio(r.hub_agg, r.ortools)} | {fmt(r.lemon)} | {ratio(r.hub_plain, r.lemon)} | {fmt(r.networkx)} |")
 
 
 def threads(repeat: int) -> None:
@@ -263,7 +292,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--size", choices=["tiny", "full"], default="full")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--lemon", help="LEMON's dimacs-solver executable, to compare with it too")
     args = parser.parse_args()
+    global LEMON
+    LEMON = args.lemon
     rng = np.random.default_rng(20261127)
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
           f"Python {platform.python_version()}, hubmatch {hm.__version__}")

@@ -1,5 +1,6 @@
 //! Integration tests of hubmatch: one binary, one module per topic.
 
+mod analytics;
 mod cli;
 mod engine;
 mod model_io;

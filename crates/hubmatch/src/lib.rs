@@ -27,6 +27,7 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod analyze;
 pub mod error;
 pub mod fixed;
 pub mod graph;

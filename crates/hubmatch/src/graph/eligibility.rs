@@ -40,6 +40,10 @@ pub struct Eligible {
     pub cross: bool,
 }
 
+/// Edges found for a chunk of needs, flat, and per need the end of its run
+/// and whether any offer was eligible.
+type ChunkEdges = (Vec<(u32, Eligible)>, Vec<(u32, bool)>);
+
 /// Why a need has no edge at all.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NoEdge {
@@ -131,8 +135,7 @@ impl EligibilityGraph {
         // any thread count.
         // Per chunk: its edges, flat, and for each need the end of its run
         // and whether any offer was eligible.
-        type Chunk = (Vec<(u32, Eligible)>, Vec<(u32, bool)>);
-        let chunks: Vec<Chunk> = ix
+        let chunks: Vec<ChunkEdges> = ix
             .needs
             .par_chunks(2048)
             .map(|chunk| {

@@ -1,0 +1,161 @@
+//! Analytics: coverage and equity by hand on the example, hub value, and
+//! shadow prices checked against re-solving with one more unit.
+
+use hubmatch::analyze::{coverage, hub_value, shadow_prices};
+use hubmatch::solve::{MatchOptions, Mode, match_district};
+use hubmatch::synthetic::{Knobs, generate};
+
+use crate::example;
+
+#[test]
+fn coverage_and_equity_of_the_example_by_hand() {
+    let d = example();
+    let ix = d.validate().unwrap();
+    let r = match_district(&ix, Mode::Pooled, &MatchOptions::default(), None).unwrap();
+    let report = coverage(&ix, &r);
+    // c1: needs 7 units (n1 2, n3 3, n5 1, n7 1), served 6; c2: needs 6, served 4.
+    let c: Vec<(i64, i64)> = report
+        .communities
+        .iter()
+        .map(|c| (c.needed, c.served))
+        .collect();
+    assert_eq!(c, vec![(7, 6), (6, 4)]);
+    // Priority-weighted, c1: needed 2·4 + 3·3 + 1·5 + 1·1 = 23, served 2·4 + 3·3 + 1·5 = 22.
+    assert_eq!(
+        (
+            report.communities[0].priority_needed,
+            report.communities[0].priority_served
+        ),
+        (23, 22)
+    );
+    // Served by kind in c2: gov1 1 (government), vol1 2 + 1 (volunteer).
+    assert_eq!(report.communities[1].served_by_kind, [1, 0, 0, 3]);
+    let e = report.equity.unwrap();
+    let (x, y) = (6.0 / 7.0, 4.0 / 6.0);
+    assert_eq!(e.worst_off, 1);
+    assert!((e.min_coverage - y).abs() < 1e-12);
+    assert!((e.jain - (x + y) * (x + y) / (2.0 * (x * x + y * y))).abs() < 1e-12);
+    assert!((e.gini - 2.0 * (x - y) / (2.0 * 4.0 * (x + y) / 2.0)).abs() < 1e-12);
+    // Cells: community × category with needs only.
+    assert_eq!(report.cells.len(), 7);
+}
+
+#[test]
+fn hub_value_of_the_example() {
+    let ix = example().validate().unwrap();
+    let v = hub_value(&ix, &MatchOptions::default()).unwrap();
+    assert_eq!(v.gain, 96_000);
+    assert_eq!(v.alone.objective, 194_600);
+    // gov1 (home c1) serves n2 in c2; vol1 (home c1) serves n4 and n6 in c2;
+    // mkt1 (home c2) serves n3 in c1.
+    let moved: Vec<(u32, u32, u32, i64)> = v
+        .moved
+        .iter()
+        .map(|m| (m.provider, m.from, m.to, m.units))
+        .collect();
+    assert_eq!(moved, vec![(0, 0, 1, 1), (1, 1, 0, 3), (3, 0, 1, 3)]);
+    assert!(
+        v.coverage_hub.equity.unwrap().min_coverage > v.coverage_alone.equity.unwrap().min_coverage
+    );
+}
+
+#[test]
+fn pooling_gains_on_synthetic_districts_add_up() {
+    let d = generate(&Knobs::preset("small").unwrap(), 4);
+    let ix = d.validate().unwrap();
+    let v = hub_value(&ix, &MatchOptions::default()).unwrap();
+    assert!(v.gain >= 0);
+    let weight = |alone: bool| -> i64 {
+        v.communities
+            .iter()
+            .map(|c| if alone { c.weight_alone } else { c.weight_hub })
+            .sum()
+    };
+    // Without penalties, the objective is the weight served.
+    assert_eq!(weight(true), v.alone.objective);
+    assert_eq!(weight(false), v.hub.objective);
+}
+
+/// V(c+1) − V(c) ≤ price ≤ V(c) − V(c−1) for every offer and shared capacity.
+#[test]
+fn shadow_prices_bound_the_gain_of_one_more_unit() {
+    let mut checked = 0;
+    let mut exact = 0;
+    for seed in 0..3 {
+        let knobs = Knobs {
+            needs_per_community: 25,
+            providers_per_community: 6,
+            ..Knobs::preset("small").unwrap()
+        };
+        let d = generate(&knobs, seed);
+        let ix = d.validate().unwrap();
+        let solve = |d: &hubmatch::District| {
+            match_district(
+                &d.validate().unwrap(),
+                Mode::Pooled,
+                &MatchOptions::default(),
+                None,
+            )
+            .unwrap()
+            .objective
+        };
+        let r = match_district(&ix, Mode::Pooled, &MatchOptions::default(), None).unwrap();
+        let base = r.objective;
+        for price in shadow_prices(&ix, &r).capacities {
+            let edit = |delta: i64| {
+                let mut e = d.clone();
+                let p = &mut e.providers[price.provider as usize];
+                match price.offer {
+                    Some(o) => p.offers[o as usize].capacity += delta,
+                    None => *p.capacity.as_mut().unwrap() += delta,
+                }
+                e
+            };
+            let up = solve(&edit(1)) - base;
+            assert!(up <= price.price, "seed {seed} {price:?}: +1 gains {up}");
+            if price.capacity > 0 {
+                let down = base - solve(&edit(-1));
+                assert!(
+                    price.price <= down,
+                    "seed {seed} {price:?}: -1 loses {down}"
+                );
+                exact += usize::from(up == price.price && down == price.price);
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 50, "only {checked} prices checked");
+    assert!(exact > 0, "no price was exact");
+}
+
+#[test]
+fn need_prices_bound_the_gain_of_one_more_unit() {
+    let d = generate(
+        &Knobs {
+            needs_per_community: 20,
+            ..Knobs::preset("small").unwrap()
+        },
+        1,
+    );
+    let ix = d.validate().unwrap();
+    let r = match_district(&ix, Mode::Pooled, &MatchOptions::default(), None).unwrap();
+    let prices = shadow_prices(&ix, &r);
+    for i in (0..d.needs.len()).step_by(5) {
+        let mut e = d.clone();
+        e.needs[i].units += 1;
+        let up = match_district(
+            &e.validate().unwrap(),
+            Mode::Pooled,
+            &MatchOptions::default(),
+            None,
+        )
+        .unwrap()
+        .objective
+            - r.objective;
+        assert!(
+            up <= prices.needs[i],
+            "need {i}: +1 gains {up}, price {}",
+            prices.needs[i]
+        );
+    }
+}
