@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from hubmatch import synthetic
+from hubmatch import scenarios, synthetic
 from hubmatch._hubmatch import (
     BipartiteResult,
     CertificateError,
@@ -29,6 +29,7 @@ from hubmatch._hubmatch import (
     FormatError,
     HubmatchError,
     HubmatchIOError,
+    HubValue,
     InfeasibleError,
     InternalError,
     InvalidInputError,
@@ -37,10 +38,15 @@ from hubmatch._hubmatch import (
     ParseError,
     Policy,
     __version__,
+    coverage,
+    diff,
+    hub_value,
     match,
     read_csv_dir,
     read_json,
+    shadow_prices,
 )
+from hubmatch.scenarios import SweepResult, sweep
 from hubmatch._hubmatch import solve_bipartite as _solve_bipartite
 
 __all__ = [
@@ -50,6 +56,7 @@ __all__ = [
     "FormatError",
     "HubmatchError",
     "HubmatchIOError",
+    "HubValue",
     "InfeasibleError",
     "InternalError",
     "InvalidInputError",
@@ -57,11 +64,18 @@ __all__ = [
     "NumericRangeError",
     "ParseError",
     "Policy",
+    "SweepResult",
     "__version__",
+    "coverage",
+    "diff",
+    "hub_value",
     "match",
     "read_csv_dir",
     "read_json",
+    "scenarios",
+    "shadow_prices",
     "solve_bipartite",
+    "sweep",
     "synthetic",
 ]
 

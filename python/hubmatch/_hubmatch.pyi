@@ -14,6 +14,7 @@ __all__ = [
     "FormatError",
     "HubmatchError",
     "HubmatchIOError",
+    "HubValue",
     "InfeasibleError",
     "InternalError",
     "InvalidInputError",
@@ -21,10 +22,15 @@ __all__ = [
     "NumericRangeError",
     "ParseError",
     "Policy",
+    "coverage",
+    "diff",
+    "hub_value",
     "match",
     "read_csv_dir",
     "read_json",
+    "shadow_prices",
     "solve_bipartite",
+    "sweep_scenarios",
     "synthetic_district",
     "__version__",
 ]
@@ -257,3 +263,46 @@ def solve_bipartite(
     verify: bool = True,
 ) -> BipartiteResult:
     """Solves a max-weight b-matching exactly on int64 arrays."""
+
+@final
+class HubValue:
+    """What founding the hub is worth: the district matched per community and pooled."""
+
+    @property
+    def gain(self) -> float:
+        """Objective gained by pooling, in points."""
+    @property
+    def alone(self) -> MatchResult:
+        """The per-community (no hub) result."""
+    @property
+    def hub(self) -> MatchResult:
+        """The pooled (hub) result."""
+    @property
+    def communities(self) -> Any:
+        """By community: needed, served alone and with the hub, coverage, weight."""
+    @property
+    def categories(self) -> Any:
+        """By service system: needed, served alone and with the hub, coverage, weight."""
+    @property
+    def moved(self) -> Any:
+        """Capacity the hub moved across communities."""
+    @property
+    def equity(self) -> Any:
+        """Equity of community coverage without and with the hub."""
+
+def hub_value(district: District, policy: Policy | None = None) -> HubValue:
+    """Matches the district per community and pooled and compares them."""
+
+def shadow_prices(district: District, result: MatchResult) -> Any:
+    """What one more unit of each offer and shared capacity is worth (pandas DataFrame)."""
+
+def coverage(district: District, result: MatchResult) -> Any:
+    """Coverage by community and service system (pandas DataFrame)."""
+
+def sweep_scenarios(
+    district: District, scenarios: list[str], mode: str = "pooled", progress: Any | None = None
+) -> tuple[MatchResult, list[tuple[str, District, MatchResult]]]:
+    """Solves the district and each scenario, warm-started from the base optimum."""
+
+def diff(da: District, a: MatchResult, db: District, b: MatchResult) -> Any:
+    """Who gained and who lost between two results (pandas DataFrame)."""

@@ -9,6 +9,7 @@
 // Doc comments here are Python docstrings, written for Python readers.
 #![allow(clippy::doc_markdown)]
 
+mod analysis;
 mod bipartite;
 mod district;
 mod errors;
@@ -21,6 +22,7 @@ use pyo3::prelude::*;
 #[pymodule]
 fn _hubmatch(m: &Bound<'_, PyModule>) -> PyResult<()> {
     errors::register(m)?;
+    analysis::register(m)?;
     m.add_class::<district::PyDistrict>()?;
     m.add_class::<district::PyPolicy>()?;
     m.add_class::<results::PyMatchResult>()?;

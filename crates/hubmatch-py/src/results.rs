@@ -17,7 +17,7 @@ use crate::district::{PyDistrict, PyPolicy};
 use crate::errors::run;
 
 #[derive(Serialize, Deserialize)]
-struct State {
+pub(crate) struct State {
     result: MatchResult,
     tables: ResultTables,
 }
@@ -29,11 +29,31 @@ pub struct PyMatchResult {
     seconds: Option<f64>,
 }
 
-fn text(values: impl Iterator<Item = String>) -> ArrayRef {
+impl PyMatchResult {
+    /// Wraps a core result of `district`.
+    pub(crate) fn new(
+        district: &hubmatch::District,
+        result: MatchResult,
+        seconds: Option<f64>,
+    ) -> Self {
+        let tables = ResultTables::new(district, &result);
+        PyMatchResult {
+            state: State { result, tables },
+            seconds,
+        }
+    }
+
+    /// The core result.
+    pub(crate) fn core(&self) -> &MatchResult {
+        &self.state.result
+    }
+}
+
+pub(crate) fn text(values: impl Iterator<Item = String>) -> ArrayRef {
     Arc::new(StringArray::from(values.collect::<Vec<_>>()))
 }
 
-fn table(py: Python<'_>, columns: Vec<(&str, ArrayRef)>) -> PyResult<Py<PyAny>> {
+pub(crate) fn table(py: Python<'_>, columns: Vec<(&str, ArrayRef)>) -> PyResult<Py<PyAny>> {
     let fields: Vec<Field> = columns
         .iter()
         .map(|(n, a)| Field::new(*n, a.data_type().clone(), false))

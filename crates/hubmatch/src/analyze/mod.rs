@@ -7,11 +7,15 @@
 //!   the value of founding a hub, who gains and whose capacity moves.
 //! * [`shadow`]: shadow prices from the dual potentials — what one more unit
 //!   of each capacity, or of each need, is worth.
+//! * [`scenario`]: named changes (capacity shocks, closures, new providers,
+//!   demand growth, policy), swept in parallel with warm starts, and diffs.
 
 pub mod coverage;
 pub mod hub_value;
+pub mod scenario;
 pub mod shadow;
 
 pub use coverage::{CoverageCell, CoverageReport, Equity, coverage};
 pub use hub_value::{CommunityGain, HubValue, MovedCapacity, hub_value};
+pub use scenario::{Change, DiffRow, Outcome, Scenario, Selector, Sweep, diff, sweep};
 pub use shadow::{CapacityPrice, ShadowPrices, shadow_prices};

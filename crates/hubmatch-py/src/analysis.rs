@@ -1,0 +1,419 @@
+//! Policy analytics from Python: hub value, shadow prices, coverage and
+//! scenario sweeps, as pandas DataFrames.
+
+use std::sync::Arc;
+
+use arrow_array::{ArrayRef, Float64Array, Int64Array};
+use hubmatch::analyze::{self, Scenario};
+use hubmatch::fixed::weight_to_f64;
+use hubmatch::solve::{MatchOptions, Mode};
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+
+use crate::district::{PyDistrict, PyPolicy};
+use crate::errors::run;
+use crate::results::{PyMatchResult, table, text};
+
+fn pandas(py: Python<'_>, columns: Vec<(&str, ArrayRef)>) -> PyResult<Py<PyAny>> {
+    Ok(table(py, columns)?
+        .bind(py)
+        .call_method0("to_pandas")?
+        .unbind())
+}
+
+fn ints(values: impl Iterator<Item = i64>) -> ArrayRef {
+    Arc::new(Int64Array::from_iter_values(values))
+}
+
+fn floats(values: impl Iterator<Item = f64>) -> ArrayRef {
+    Arc::new(Float64Array::from_iter_values(values))
+}
+
+fn mode_of(mode: &str) -> PyResult<Mode> {
+    Mode::parse(mode).ok_or_else(|| {
+        PyValueError::new_err(format!(
+            "mode must be \"pooled\" or \"per_community\", got {mode:?}"
+        ))
+    })
+}
+
+/// What founding the hub is worth: the district matched per community and
+/// pooled, compared.
+#[pyclass(module = "hubmatch", name = "HubValue", frozen)]
+pub struct PyHubValue {
+    district: hubmatch::District,
+    value: analyze::HubValue,
+    alone: Py<PyMatchResult>,
+    hub: Py<PyMatchResult>,
+}
+
+#[pymethods]
+impl PyHubValue {
+    /// Objective gained by pooling, in points (never negative).
+    #[getter]
+    fn gain(&self) -> f64 {
+        weight_to_f64(self.value.gain)
+    }
+
+    /// The per-community (no hub) result.
+    #[getter]
+    fn alone(&self, py: Python<'_>) -> Py<PyMatchResult> {
+        self.alone.clone_ref(py)
+    }
+
+    /// The pooled (hub) result.
+    #[getter]
+    fn hub(&self, py: Python<'_>) -> Py<PyMatchResult> {
+        self.hub.clone_ref(py)
+    }
+
+    /// By community: needed, served alone and with the hub, coverage, and weight (points).
+    #[getter]
+    fn communities(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        let ids: Vec<String> = self
+            .district
+            .communities
+            .iter()
+            .map(|c| c.id.clone())
+            .collect();
+        Self::gains(py, "community", &self.value.communities, &ids)
+    }
+
+    /// By service system: needed, served alone and with the hub, coverage, and weight (points).
+    #[getter]
+    fn categories(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        let ids: Vec<String> = self
+            .district
+            .effective_categories()
+            .into_iter()
+            .map(|c| c.id)
+            .collect();
+        Self::gains(py, "category", &self.value.categories, &ids)
+    }
+
+    /// Capacity the hub moved: provider, its home community, the community served, units.
+    #[getter]
+    fn moved(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        let m = &self.value.moved;
+        let d = &self.district;
+        pandas(
+            py,
+            vec![
+                (
+                    "provider",
+                    text(
+                        m.iter()
+                            .map(|x| d.providers[x.provider as usize].id.clone()),
+                    ),
+                ),
+                (
+                    "provider_kind",
+                    text(
+                        m.iter()
+                            .map(|x| d.providers[x.provider as usize].kind.as_str().to_owned()),
+                    ),
+                ),
+                (
+                    "from_community",
+                    text(m.iter().map(|x| d.communities[x.from as usize].id.clone())),
+                ),
+                (
+                    "to_community",
+                    text(m.iter().map(|x| d.communities[x.to as usize].id.clone())),
+                ),
+                ("units", ints(m.iter().map(|x| x.units))),
+            ],
+        )
+    }
+
+    /// Equity of community coverage without and with the hub: minimum,
+    /// worst-off community, Jain's index and Gini coefficient.
+    #[getter]
+    fn equity(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        let rows = [
+            ("alone", &self.value.coverage_alone),
+            ("hub", &self.value.coverage_hub),
+        ];
+        let e: Vec<_> = rows.iter().map(|(_, c)| c.equity).collect();
+        let worst = |x: &Option<analyze::Equity>| {
+            x.map(|e| self.district.communities[e.worst_off as usize].id.clone())
+                .unwrap_or_default()
+        };
+        pandas(
+            py,
+            vec![
+                ("mode", text(rows.iter().map(|r| r.0.to_owned()))),
+                (
+                    "min_coverage",
+                    floats(e.iter().map(|x| x.map_or(0.0, |e| e.min_coverage))),
+                ),
+                ("worst_off", text(e.iter().map(worst))),
+                ("jain", floats(e.iter().map(|x| x.map_or(1.0, |e| e.jain)))),
+                ("gini", floats(e.iter().map(|x| x.map_or(0.0, |e| e.gini)))),
+            ],
+        )
+    }
+
+    fn __repr__(&self) -> String {
+        format!("HubValue(gain={} points)", weight_to_f64(self.value.gain))
+    }
+}
+
+impl PyHubValue {
+    fn gains(
+        py: Python<'_>,
+        name: &str,
+        g: &[analyze::CommunityGain],
+        ids: &[String],
+    ) -> PyResult<Py<PyAny>> {
+        let cover = |s: i64, n: i64| if n > 0 { s as f64 / n as f64 } else { 0.0 };
+        pandas(
+            py,
+            vec![
+                (name, text(g.iter().map(|x| ids[x.index as usize].clone()))),
+                ("needed", ints(g.iter().map(|x| x.needed))),
+                ("served_alone", ints(g.iter().map(|x| x.served_alone))),
+                ("served_hub", ints(g.iter().map(|x| x.served_hub))),
+                (
+                    "coverage_alone",
+                    floats(g.iter().map(|x| cover(x.served_alone, x.needed))),
+                ),
+                (
+                    "coverage_hub",
+                    floats(g.iter().map(|x| cover(x.served_hub, x.needed))),
+                ),
+                (
+                    "weight_alone",
+                    floats(g.iter().map(|x| weight_to_f64(x.weight_alone))),
+                ),
+                (
+                    "weight_hub",
+                    floats(g.iter().map(|x| weight_to_f64(x.weight_hub))),
+                ),
+            ],
+        )
+    }
+}
+
+/// Matches the district per community and pooled and compares them: what
+/// founding the hub is worth, for whom, and whose capacity moves.
+#[pyfunction]
+#[pyo3(signature = (district, policy = None))]
+pub fn hub_value(
+    py: Python<'_>,
+    district: &PyDistrict,
+    policy: Option<Bound<'_, PyPolicy>>,
+) -> PyResult<PyHubValue> {
+    let mut d = district.inner.clone();
+    if let Some(p) = policy {
+        d.policy = p.get().inner.clone();
+    }
+    let dref = &d;
+    let value = run(py, move |cancel| {
+        let mut options = MatchOptions::default();
+        options.simplex.cancel = Some(cancel.clone());
+        analyze::hub_value(&dref.validate()?, &options)
+    })?;
+    let alone = Py::new(py, PyMatchResult::new(&d, value.alone.clone(), None))?;
+    let hub = Py::new(py, PyMatchResult::new(&d, value.hub.clone(), None))?;
+    Ok(PyHubValue {
+        district: d,
+        value,
+        alone,
+        hub,
+    })
+}
+
+/// Shadow prices of a result of `district`: for every offer (category set)
+/// and shared capacity (category empty), what one more unit is worth, in
+/// points, highest first (pandas DataFrame).
+#[pyfunction]
+pub fn shadow_prices(
+    py: Python<'_>,
+    district: &PyDistrict,
+    result: &PyMatchResult,
+) -> PyResult<Py<PyAny>> {
+    let d = &district.inner;
+    let r = result.core();
+    let prices = run(py, move |_| Ok(analyze::shadow_prices(&d.validate()?, r)))?;
+    let c = &prices.capacities;
+    let provider = |x: &analyze::CapacityPrice| &d.providers[x.provider as usize];
+    pandas(
+        py,
+        vec![
+            ("provider", text(c.iter().map(|x| provider(x).id.clone()))),
+            (
+                "provider_kind",
+                text(c.iter().map(|x| provider(x).kind.as_str().to_owned())),
+            ),
+            (
+                "category",
+                text(c.iter().map(|x| {
+                    x.offer
+                        .map(|o| provider(x).offers[o as usize].category.clone())
+                        .unwrap_or_default()
+                })),
+            ),
+            (
+                "home",
+                text(
+                    c.iter()
+                        .map(|x| provider(x).home.clone().unwrap_or_default()),
+                ),
+            ),
+            (
+                "community_share",
+                text(c.iter().map(|x| {
+                    x.community
+                        .map(|k| d.communities[k as usize].id.clone())
+                        .unwrap_or_default()
+                })),
+            ),
+            ("capacity", ints(c.iter().map(|x| x.capacity))),
+            ("used", ints(c.iter().map(|x| x.used))),
+            ("price", floats(c.iter().map(|x| weight_to_f64(x.price)))),
+        ],
+    )
+}
+
+/// Coverage of a result of `district` by community × service system:
+/// needed, served, coverage, priority-weighted coverage, and units served by
+/// each provider kind (pandas DataFrame).
+#[pyfunction]
+pub fn coverage(
+    py: Python<'_>,
+    district: &PyDistrict,
+    result: &PyMatchResult,
+) -> PyResult<Py<PyAny>> {
+    let d = &district.inner;
+    let r = result.core();
+    let (report, cats) = run(py, move |_| {
+        let ix = d.validate()?;
+        Ok((analyze::coverage(&ix, r), ix.categories.clone()))
+    })?;
+    let c = &report.cells;
+    let kind = |k: usize| ints(c.iter().map(move |x| x.served_by_kind[k]));
+    pandas(
+        py,
+        vec![
+            (
+                "community",
+                text(
+                    c.iter()
+                        .map(|x| d.communities[x.community as usize].id.clone()),
+                ),
+            ),
+            (
+                "category",
+                text(c.iter().map(|x| cats[x.category as usize].clone())),
+            ),
+            ("needed", ints(c.iter().map(|x| x.needed))),
+            ("served", ints(c.iter().map(|x| x.served))),
+            (
+                "coverage",
+                floats(c.iter().map(analyze::CoverageCell::coverage)),
+            ),
+            (
+                "priority_coverage",
+                floats(c.iter().map(analyze::CoverageCell::priority_coverage)),
+            ),
+            ("government", kind(0)),
+            ("market", kind(1)),
+            ("social_organization", kind(2)),
+            ("volunteer", kind(3)),
+        ],
+    )
+}
+
+/// Solves the district and each scenario (dicts or JSON text of the
+/// `Scenario` format), scenarios in parallel and warm-started from the base
+/// optimum; `progress(k)` is called as scenario `k` finishes. Returns
+/// (base result, list of (name, district, result)).
+#[pyfunction]
+#[pyo3(signature = (district, scenarios, mode = "pooled", progress = None))]
+#[allow(clippy::type_complexity, clippy::needless_pass_by_value)] // pyo3 extracts arguments by value
+pub fn sweep_scenarios(
+    py: Python<'_>,
+    district: &PyDistrict,
+    scenarios: Vec<String>,
+    mode: &str,
+    progress: Option<Py<PyAny>>,
+) -> PyResult<(PyMatchResult, Vec<(String, PyDistrict, PyMatchResult)>)> {
+    let mode = mode_of(mode)?;
+    let parsed: Vec<Scenario> = scenarios
+        .iter()
+        .map(|s| {
+            serde_json::from_str(s)
+                .map_err(|e| crate::errors::to_py_parse("scenario", &e.to_string()))
+        })
+        .collect::<PyResult<_>>()?;
+    let d = &district.inner;
+    let callback = move |k: usize| {
+        if let Some(cb) = &progress {
+            Python::attach(|py| {
+                let _ = cb.call1(py, (k,));
+            });
+        }
+    };
+    let sweep = run(py, move |cancel| {
+        let mut options = MatchOptions::default();
+        options.simplex.cancel = Some(cancel.clone());
+        analyze::sweep(d, mode, &parsed, &options, &callback)
+    })?;
+    let base = PyMatchResult::new(d, sweep.base, None);
+    let outcomes = sweep
+        .outcomes
+        .into_iter()
+        .map(|o| {
+            let r = PyMatchResult::new(&o.district, o.result, None);
+            (o.name, PyDistrict { inner: o.district }, r)
+        })
+        .collect();
+    Ok((base, outcomes))
+}
+
+/// Who gained and who lost between result `a` of district `da` and result
+/// `b` of district `db`: served units and weight by community, category and
+/// provider kind (pandas DataFrame).
+#[pyfunction]
+pub fn diff(
+    py: Python<'_>,
+    da: &PyDistrict,
+    a: &PyMatchResult,
+    db: &PyDistrict,
+    b: &PyMatchResult,
+) -> PyResult<Py<PyAny>> {
+    let rows = analyze::diff(&da.inner, a.core(), &db.inner, b.core());
+    pandas(
+        py,
+        vec![
+            ("dimension", text(rows.iter().map(|r| r.dimension.clone()))),
+            ("key", text(rows.iter().map(|r| r.key.clone()))),
+            ("served_a", ints(rows.iter().map(|r| r.served_a))),
+            ("served_b", ints(rows.iter().map(|r| r.served_b))),
+            (
+                "served_change",
+                ints(rows.iter().map(|r| r.served_b - r.served_a)),
+            ),
+            (
+                "weight_a",
+                floats(rows.iter().map(|r| weight_to_f64(r.weight_a))),
+            ),
+            (
+                "weight_b",
+                floats(rows.iter().map(|r| weight_to_f64(r.weight_b))),
+            ),
+        ],
+    )
+}
+
+/// Registers the analytics functions and classes.
+pub fn register(m: &Bound<'_, pyo3::types::PyModule>) -> PyResult<()> {
+    m.add_class::<PyHubValue>()?;
+    m.add_function(wrap_pyfunction!(hub_value, m)?)?;
+    m.add_function(wrap_pyfunction!(shadow_prices, m)?)?;
+    m.add_function(wrap_pyfunction!(coverage, m)?)?;
+    m.add_function(wrap_pyfunction!(sweep_scenarios, m)?)?;
+    m.add_function(wrap_pyfunction!(diff, m)?)?;
+    Ok(())
+}

@@ -1,0 +1,312 @@
+//! Scenarios: named sets of changes to a district, solved side by side with
+//! warm starts, and compared.
+//!
+//! A [`Scenario`] is plain data (serde), so scenario files and Python dicts
+//! describe the same thing. [`sweep`] solves the base district once and every
+//! scenario in parallel, each starting from the base optimum's bases when the
+//! networks keep their shape (a weight or policy change; a capacity change
+//! when the old basis stays feasible) and from scratch otherwise.
+//! [`diff`] says who gained and who lost, by community, category and provider kind.
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{RecordKind, Result, ValidationError};
+use crate::model::{District, Policy, Provider, ProviderKind};
+use crate::solve::{MatchOptions, MatchResult, Mode, match_district};
+
+/// Which offers a capacity change touches; every field left out matches all.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Selector {
+    /// Providers of this kind.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<ProviderKind>,
+    /// This provider.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider: Option<String>,
+    /// Offers of this category.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    /// Providers homed in this community.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub community: Option<String>,
+}
+
+/// One change of a scenario.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Change {
+    /// Multiplies matching offers' capacities (and their providers' shared
+    /// capacities when the selector names no category) by `factor`, rounding
+    /// down: a capacity shock (`factor` 0.7 for −30%) or growth.
+    ScaleCapacity {
+        /// Which offers.
+        #[serde(default)]
+        select: Selector,
+        /// Factor, 0 or more.
+        factor: f64,
+    },
+    /// Closes a provider: all its capacity goes to zero.
+    CloseProvider {
+        /// Provider id.
+        provider: String,
+    },
+    /// Adds a provider (a newly incubated social organization, say).
+    AddProvider {
+        /// The provider.
+        provider: Box<Provider>,
+    },
+    /// Multiplies the units of matching needs by `factor`, rounding to the
+    /// nearest unit and keeping at least one.
+    ScaleDemand {
+        /// Needs of this category (all when absent).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        category: Option<String>,
+        /// Needs of this community (all when absent).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        community: Option<String>,
+        /// Factor, more than 0.
+        factor: f64,
+    },
+    /// Replaces the policy.
+    SetPolicy {
+        /// The new policy.
+        policy: Box<Policy>,
+    },
+}
+
+/// A named set of changes.
+///
+/// ```
+/// use hubmatch::analyze::scenario::Scenario;
+/// let s: Scenario = serde_json::from_str(r#"{"name": "volunteers -30%",
+///     "changes": [{"scale_capacity": {"select": {"kind": "volunteer"}, "factor": 0.7}}]}"#).unwrap();
+/// let d = hubmatch::io::json::read_district("../../tests/data/example.json").unwrap();
+/// let changed = s.apply(&d).unwrap();
+/// assert_eq!(changed.providers[3].capacity, Some(2)); // vol1: 3 × 0.7, rounded down
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// Name shown in tables.
+    pub name: String,
+    /// Changes, applied in order.
+    #[serde(default)]
+    pub changes: Vec<Change>,
+}
+
+fn bad(field: &str, problem: String) -> crate::Error {
+    ValidationError::new(RecordKind::District, "scenario", field, problem).into()
+}
+
+fn factor(field: &str, f: f64) -> Result<f64> {
+    if (0.0..=1e6).contains(&f) {
+        Ok(f)
+    } else {
+        Err(bad(
+            field,
+            format!("must be between 0 and 1000000, got {f}"),
+        ))
+    }
+}
+
+fn scale(v: i64, f: f64) -> i64 {
+    (v as f64 * f).floor() as i64
+}
+
+impl Selector {
+    fn matches(&self, p: &Provider) -> bool {
+        self.kind.is_none_or(|k| k == p.kind)
+            && self.provider.as_ref().is_none_or(|id| *id == p.id)
+            && self
+                .community
+                .as_ref()
+                .is_none_or(|c| p.home.as_ref() == Some(c))
+    }
+}
+
+impl Scenario {
+    /// The district with this scenario's changes applied (not validated).
+    pub fn apply(&self, district: &District) -> Result<District> {
+        let mut d = district.clone();
+        for change in &self.changes {
+            match change {
+                Change::ScaleCapacity { select, factor: f } => {
+                    let f = factor("scale_capacity.factor", *f)?;
+                    for p in d.providers.iter_mut().filter(|p| select.matches(p)) {
+                        for o in &mut p.offers {
+                            if select.category.as_ref().is_none_or(|c| *c == o.category) {
+                                o.capacity = scale(o.capacity, f);
+                            }
+                        }
+                        if select.category.is_none() {
+                            p.capacity = p.capacity.map(|c| scale(c, f));
+                        }
+                    }
+                }
+                Change::CloseProvider { provider } => {
+                    let p = d
+                        .providers
+                        .iter_mut()
+                        .find(|p| p.id == *provider)
+                        .ok_or_else(|| {
+                            bad(
+                                "close_provider.provider",
+                                format!("{provider:?} is not a provider of the district"),
+                            )
+                        })?;
+                    p.offers.iter_mut().for_each(|o| o.capacity = 0);
+                    p.capacity = p.capacity.map(|_| 0);
+                }
+                Change::AddProvider { provider } => d.providers.push((**provider).clone()),
+                Change::ScaleDemand {
+                    category,
+                    community,
+                    factor: f,
+                } => {
+                    let f = factor("scale_demand.factor", *f)?;
+                    for n in &mut d.needs {
+                        if category.as_ref().is_none_or(|c| *c == n.category)
+                            && community.as_ref().is_none_or(|c| *c == n.community)
+                        {
+                            n.units = ((n.units as f64 * f).round() as i64).max(1);
+                        }
+                    }
+                }
+                Change::SetPolicy { policy } => d.policy = (**policy).clone(),
+            }
+        }
+        Ok(d)
+    }
+}
+
+/// The outcome of one scenario of a sweep.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Outcome {
+    /// Scenario name.
+    pub name: String,
+    /// The changed district.
+    pub district: District,
+    /// Its optimal allocation.
+    pub result: MatchResult,
+}
+
+/// A base allocation and the outcomes of scenarios against it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Sweep {
+    /// The base allocation.
+    pub base: MatchResult,
+    /// One outcome per scenario, in the given order.
+    pub outcomes: Vec<Outcome>,
+}
+
+/// Solves `district` and every scenario in `mode`, scenarios in parallel,
+/// each warm-started from the base optimum where its networks allow.
+/// `progress` is called once per finished scenario (from worker threads).
+///
+/// ```
+/// use hubmatch::analyze::scenario::{sweep, Scenario};
+/// use hubmatch::solve::{MatchOptions, Mode};
+/// let d = hubmatch::io::json::read_district("../../tests/data/example.json").unwrap();
+/// let closed: Scenario = serde_json::from_str(
+///     r#"{"name": "no volunteers", "changes": [{"close_provider": {"provider": "vol1"}}]}"#).unwrap();
+/// let s = sweep(&d, Mode::Pooled, &[closed], &MatchOptions::default(), &|_| {}).unwrap();
+/// assert_eq!(s.base.objective - s.outcomes[0].result.objective, 61_000); // n4 ×2 at 25, n6 at 11
+/// ```
+pub fn sweep(
+    district: &District,
+    mode: Mode,
+    scenarios: &[Scenario],
+    options: &MatchOptions,
+    progress: &(dyn Fn(usize) + Sync),
+) -> Result<Sweep> {
+    let base = match_district(&district.validate()?, mode, options, None)?;
+    let outcomes = scenarios
+        .par_iter()
+        .enumerate()
+        .map(|(k, s)| {
+            let changed = s.apply(district)?;
+            let ix = changed.validate()?;
+            let result = match_district(&ix, mode, options, Some(&base.bases))?;
+            progress(k);
+            Ok(Outcome {
+                name: s.name.clone(),
+                district: changed,
+                result,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Sweep { base, outcomes })
+}
+
+/// Served units and weight of one community, category or provider kind in
+/// two allocations.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DiffRow {
+    /// `community`, `category` or `provider_kind`.
+    pub dimension: String,
+    /// The community id, category id or kind name.
+    pub key: String,
+    /// Units served in the first allocation.
+    pub served_a: i64,
+    /// Units served in the second.
+    pub served_b: i64,
+    /// Weight served in the first (thousandths of a point).
+    pub weight_a: i64,
+    /// Weight served in the second.
+    pub weight_b: i64,
+}
+
+fn tally(d: &District, r: &MatchResult) -> BTreeMap<(String, String), (i64, i64)> {
+    let mut t: BTreeMap<(String, String), (i64, i64)> = BTreeMap::new();
+    for c in &d.communities {
+        t.insert(("community".into(), c.id.clone()), (0, 0));
+    }
+    for a in &r.assignments {
+        let n = &d.needs[a.need as usize];
+        let p = &d.providers[a.provider as usize];
+        for key in [
+            ("community".to_owned(), n.community.clone()),
+            ("category".to_owned(), n.category.clone()),
+            ("provider_kind".to_owned(), p.kind.as_str().to_owned()),
+        ] {
+            let e = t.entry(key).or_default();
+            e.0 += a.units;
+            e.1 += a.units * a.weight;
+        }
+    }
+    t
+}
+
+/// Who gained and who lost between allocation `a` of district `da` and
+/// allocation `b` of district `db` (which may differ by a scenario), by
+/// community, category and provider kind, in that order.
+pub fn diff(da: &District, a: &MatchResult, db: &District, b: &MatchResult) -> Vec<DiffRow> {
+    let (ta, tb) = (tally(da, a), tally(db, b));
+    let mut keys: Vec<&(String, String)> = ta.keys().chain(tb.keys()).collect();
+    let rank = |d: &str| match d {
+        "community" => 0,
+        "category" => 1,
+        _ => 2,
+    };
+    keys.sort_by(|x, y| rank(&x.0).cmp(&rank(&y.0)).then(x.1.cmp(&y.1)));
+    keys.dedup();
+    keys.into_iter()
+        .map(|k| {
+            let (sa, wa) = ta.get(k).copied().unwrap_or_default();
+            let (sb, wb) = tb.get(k).copied().unwrap_or_default();
+            DiffRow {
+                dimension: k.0.clone(),
+                key: k.1.clone(),
+                served_a: sa,
+                served_b: sb,
+                weight_a: wa,
+                weight_b: wb,
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,107 @@
+"""Scenario sweeps: what happens to the optimal allocation under changes.
+
+A scenario is a name and a list of changes, as dicts (or the JSON of the
+``Scenario`` format)::
+
+    {"name": "volunteers -30%",
+     "changes": [{"scale_capacity": {"select": {"kind": "volunteer"}, "factor": 0.7}}]}
+
+Changes: ``scale_capacity`` (``select`` by kind, provider, category, home
+community; ``factor``), ``close_provider`` (``provider``), ``add_provider``
+(``provider``: a provider record), ``scale_demand`` (``category``,
+``community``, ``factor``) and ``set_policy`` (``policy``: a policy record).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+import pandas as pd
+
+from hubmatch._hubmatch import District, MatchResult, diff, sweep_scenarios
+
+
+def volunteers(factor: float) -> dict[str, Any]:
+    """A scenario scaling every volunteer's capacity by ``factor``.
+
+    >>> volunteers(0.7)["name"]
+    'volunteer capacity x0.7'
+    """
+    return {
+        "name": f"volunteer capacity x{factor:g}",
+        "changes": [{"scale_capacity": {"select": {"kind": "volunteer"}, "factor": factor}}],
+    }
+
+
+@dataclass
+class SweepResult:
+    """The base allocation and every scenario's, with a tidy summary ``table``."""
+
+    district: District
+    base: MatchResult
+    districts: dict[str, District] = field(default_factory=dict)
+    results: dict[str, MatchResult] = field(default_factory=dict)
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """One row per scenario (and the base): objective, served and unmet
+        units, and the change from the base."""
+        rows = [("base", self.base)] + list(self.results.items())
+        base = self.base.totals
+        out = []
+        for name, r in rows:
+            t = r.totals
+            out.append({
+                "scenario": name,
+                "objective": r.objective,
+                "served": t["served"],
+                "unmet": t["unmet"],
+                "coverage": t["served"] / t["needed"] if t["needed"] else 0.0,
+                "objective_change": r.objective - self.base.objective,
+                "served_change": t["served"] - base["served"],
+            })
+        return pd.DataFrame(out)
+
+    def diff(self, name: str) -> pd.DataFrame:
+        """Who gained and who lost in scenario ``name`` against the base, by
+        community, category and provider kind."""
+        return diff(self.district, self.base, self.districts[name], self.results[name])
+
+
+def sweep(
+    district: District,
+    scenarios: Iterable[dict[str, Any] | str],
+    mode: str = "pooled",
+    progress: bool = True,
+) -> SweepResult:
+    """Solves the district and every scenario, scenarios in parallel and
+    warm-started from the base optimum; shows a tqdm progress bar when
+    ``progress`` and tqdm is installed.
+
+    >>> import hubmatch as hm
+    >>> d = hm.synthetic.district("small", seed=1)
+    >>> s = sweep(d, [volunteers(0.7)], progress=False)
+    >>> bool(s.table.loc[1, "objective"] <= s.table.loc[0, "objective"])
+    True
+    """
+    texts = [s if isinstance(s, str) else json.dumps(s) for s in scenarios]
+    bar = None
+    if progress and len(texts) > 1:
+        try:
+            from tqdm.auto import tqdm
+
+            bar = tqdm(total=len(texts), desc="scenarios")
+        except ImportError:
+            bar = None
+    try:
+        base, outcomes = sweep_scenarios(district, texts, mode, (lambda _k: bar.update(1)) if bar else None)
+    finally:
+        if bar is not None:
+            bar.close()
+    result = SweepResult(district, base)
+    for name, d, r in outcomes:
+        result.districts[name] = d
+        result.results[name] = r
+    return result

@@ -1,0 +1,58 @@
+"""Policy analytics from Python: hub value, shadow prices, coverage, scenarios."""
+
+from pathlib import Path
+
+import pytest
+
+import hubmatch as hm
+
+
+def test_hub_value_of_the_example(example_path: Path) -> None:
+    v = hm.hub_value(hm.read_json(example_path))
+    assert v.gain == pytest.approx(96.0)
+    c = v.communities.set_index("community")
+    assert (c.loc["c2", "served_alone"], c.loc["c2", "served_hub"]) == (0, 4)
+    moved = v.moved
+    assert set(zip(moved["provider"], moved["to_community"])) == {("gov1", "c2"), ("mkt1", "c1"), ("vol1", "c2")}
+    e = v.equity.set_index("mode")
+    assert e.loc["hub", "min_coverage"] > e.loc["alone", "min_coverage"]
+    assert v.hub.objective_exact - v.alone.objective_exact == 96_000
+
+
+def test_shadow_prices_and_coverage(example_path: Path) -> None:
+    d = hm.read_json(example_path)
+    r = hm.match(d)
+    prices = hm.shadow_prices(d, r)
+    top = prices.iloc[0]
+    assert (top["provider"], top["category"], top["price"]) == ("gov1", "administrative", 14.0)
+    shared = prices[(prices["provider"] == "vol1") & (prices["category"] == "")]
+    assert shared["price"].tolist() == [11.0]
+    cov = hm.coverage(d, r).set_index(["community", "category"])
+    assert cov.loc[("c2", "life"), ["needed", "served", "volunteer"]].tolist() == [2, 2, 2]
+
+
+def test_sweep_and_diff(example_path: Path) -> None:
+    d = hm.read_json(example_path)
+    scenarios = [
+        hm.scenarios.volunteers(0.7),
+        {"name": "no volunteers", "changes": [{"close_provider": {"provider": "vol1"}}]},
+        {"name": "more admin demand", "changes": [{"scale_demand": {"category": "administrative", "factor": 2}}]},
+    ]
+    s = hm.sweep(d, scenarios, progress=False)
+    table = s.table.set_index("scenario")
+    assert table.loc["base", "objective"] == pytest.approx(290.6)
+    assert table.loc["no volunteers", "objective_change"] == pytest.approx(-61.0)
+    assert table.loc["volunteer capacity x0.7", "objective"] <= table.loc["base", "objective"]
+    diff = s.diff("no volunteers").set_index(["dimension", "key"])
+    assert diff.loc[("provider_kind", "volunteer"), "served_change"] == -3
+    assert diff.loc[("community", "c2"), "served_change"] == -3
+    for name, r in s.results.items():
+        r.verify(s.districts[name])
+
+
+def test_bad_scenarios_are_clear(example_path: Path) -> None:
+    d = hm.read_json(example_path)
+    with pytest.raises(hm.InvalidInputError, match='"nobody" is not a provider of the district'):
+        hm.sweep(d, [{"name": "x", "changes": [{"close_provider": {"provider": "nobody"}}]}], progress=False)
+    with pytest.raises(hm.ParseError, match="unknown variant"):
+        hm.sweep(d, [{"name": "x", "changes": [{"demolish": {}}]}], progress=False)
