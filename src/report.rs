@@ -94,6 +94,16 @@ pub fn single(s: &Summary) -> String {
         );
     }
     kinds(&mut o, s);
+    if let Some(e) = &s.equity {
+        let _ = writeln!(
+            o,
+            "\nequity across communities: lowest coverage {:.1}% ({}), Jain's index {:.3}, Gini {:.3}",
+            100.0 * e.min_coverage,
+            e.worst_off,
+            e.jain,
+            e.gini
+        );
+    }
     let _ = writeln!(o, "\nwhy units were left unmet");
     for (r, u) in &s.unmet_by_reason {
         let _ = writeln!(o, "  {:<22}{:>10}", r, thousands(*u));
@@ -176,6 +186,32 @@ pub fn comparison(pooled: &Summary, alone: &Summary) -> String {
         signed(pooled.unmet - alone.unmet)
     );
 
+    if let (Some(a), Some(p)) = (&alone.equity, &pooled.equity) {
+        let _ = writeln!(
+            o,
+            "{:<22}{:>18}{:>18}{:>18}",
+            "lowest coverage",
+            format!("{:.1}% ({})", 100.0 * a.min_coverage, a.worst_off),
+            format!("{:.1}% ({})", 100.0 * p.min_coverage, p.worst_off),
+            format!("{:+.1} pts", 100.0 * (p.min_coverage - a.min_coverage))
+        );
+        let _ = writeln!(
+            o,
+            "{:<22}{:>18.3}{:>18.3}{:>18}",
+            "Jain's index",
+            a.jain,
+            p.jain,
+            format!("{:+.3}", p.jain - a.jain)
+        );
+        let _ = writeln!(
+            o,
+            "{:<22}{:>18.3}{:>18.3}{:>18}",
+            "Gini of coverage",
+            a.gini,
+            p.gini,
+            format!("{:+.3}", p.gini - a.gini)
+        );
+    }
     let _ = writeln!(o, "\nBy community: units served alone vs with the hub");
     let _ = writeln!(
         o,

@@ -92,3 +92,34 @@ def hub_gains(pooled: MatchResult, per_community: MatchResult, ax: Any = None) -
     ax.set_title("What the hub adds, by community")
     ax.tick_params(axis="x", rotation=45)
     return ax
+
+
+def hub_value(value: Any, ax: Any = None) -> Any:
+    """Coverage of each community alone and with the hub (a ``HubValue``)."""
+    ax = _axes(ax)
+    table = value.communities
+    x = range(len(table))
+    ax.bar([i - 0.2 for i in x], table["coverage_alone"], width=0.4, label="alone")
+    ax.bar([i + 0.2 for i in x], table["coverage_hub"], width=0.4, label="with the hub")
+    ax.set_xticks(list(x), table["community"], rotation=45)
+    ax.set_ylabel("share of units served")
+    ax.set_title(f"Coverage by community; the hub adds {value.gain:,.0f} points")
+    ax.legend()
+    return ax
+
+
+def shadow_prices(prices: Any, by: str = "home", kind: str | None = "volunteer", ax: Any = None) -> Any:
+    """Mean shadow price of offers (not shared capacities) grouped by ``by``
+    (``home`` community, ``category`` or ``provider_kind``), optionally for
+    one provider ``kind``: where one more unit of capacity is worth most."""
+    ax = _axes(ax)
+    rows = prices[prices["category"] != ""]
+    if kind is not None:
+        rows = rows[rows["provider_kind"] == kind]
+    rows = rows[rows[by] != ""]
+    means = rows.groupby(by)["price"].mean().sort_values(ascending=False)
+    ax.bar([str(k) for k in means.index], means.to_numpy())
+    ax.set_ylabel("points per extra unit")
+    ax.set_title(f"Shadow price of {kind or 'all'} capacity by {by}")
+    ax.tick_params(axis="x", rotation=45)
+    return ax

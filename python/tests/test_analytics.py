@@ -50,6 +50,22 @@ def test_sweep_and_diff(example_path: Path) -> None:
         r.verify(s.districts[name])
 
 
+def test_analytics_plots(example_path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from hubmatch import plots
+
+    d = hm.synthetic.district("small", seed=2)
+    v = hm.hub_value(d)
+    assert "the hub adds" in plots.hub_value(v).get_title()
+    prices = hm.shadow_prices(d, v.hub)
+    assert plots.shadow_prices(prices, by="category", kind=None).get_title()
+    plt.close("all")
+
+
 def test_bad_scenarios_are_clear(example_path: Path) -> None:
     d = hm.read_json(example_path)
     with pytest.raises(hm.InvalidInputError, match='"nobody" is not a provider of the district'):

@@ -92,6 +92,19 @@ pub struct KindUse {
     pub served: i64,
 }
 
+/// Equity of community coverage (see [`crate::analyze::coverage`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EquitySummary {
+    /// Lowest community coverage.
+    pub min_coverage: f64,
+    /// The community with the lowest coverage.
+    pub worst_off: String,
+    /// Jain's fairness index.
+    pub jain: f64,
+    /// Gini coefficient.
+    pub gini: f64,
+}
+
 /// The `summary.json` of a result.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
@@ -117,6 +130,8 @@ pub struct Summary {
     pub by_kind: BTreeMap<String, KindUse>,
     /// Unmet units by reason code.
     pub unmet_by_reason: BTreeMap<String, i64>,
+    /// Equity of coverage across communities with needs.
+    pub equity: Option<EquitySummary>,
     /// Networks solved.
     pub networks: usize,
     /// Needs before aggregation.
@@ -276,6 +291,19 @@ impl ResultTables {
         }
         let needed = needs.iter().map(|n| n.units).sum();
         let served = result.assignments.iter().map(|a| a.units).sum();
+        let ids: Vec<&String> = by_community.keys().collect();
+        let shares: Vec<(u32, f64)> = by_community
+            .values()
+            .enumerate()
+            .filter(|(_, s)| s.needed > 0)
+            .map(|(k, s)| (k as u32, s.served as f64 / s.needed as f64))
+            .collect();
+        let equity = crate::analyze::coverage::equity(&shares).map(|e| EquitySummary {
+            min_coverage: e.min_coverage,
+            worst_off: ids[e.worst_off as usize].clone(),
+            jain: e.jain,
+            gini: e.gini,
+        });
         let summary = Summary {
             mode: result.mode.as_str().to_owned(),
             district: district.id.clone(),
@@ -288,6 +316,7 @@ impl ResultTables {
             by_category,
             by_kind,
             unmet_by_reason,
+            equity,
             networks: result.stats.networks,
             needs: result.stats.needs,
             classes: result.stats.classes,
