@@ -104,5 +104,19 @@ fn district(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, load, community, district);
+fn ladder(c: &mut Criterion) {
+    // The size ladder (district-13 is in `district` above; ×16 takes half a
+    // minute a solve and is timed by `benches/peers.py` instead).
+    let ix = generate(&Knobs::preset("district-13-x4").unwrap(), 0)
+        .validate()
+        .unwrap();
+    let mut g = c.benchmark_group("ladder");
+    g.sample_size(10);
+    g.bench_function("district-13-x4/pooled", |b| {
+        b.iter(|| match_district(&ix, Mode::Pooled, &MatchOptions::default(), None).unwrap())
+    });
+    g.finish();
+}
+
+criterion_group!(benches, load, community, district, ladder);
 criterion_main!(benches);
