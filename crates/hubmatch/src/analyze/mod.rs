@@ -1,9 +1,9 @@
 //! The analysis layer: what an optimal allocation means for a policy analyst.
 //! Uses the model, graph and solve layers; nothing here changes a solution.
 //!
-//! * [`coverage`]: served against needed units by community, service system
+//! * [`coverage`](mod@coverage): served against needed units by community, service system
 //!   and provider kind, and how evenly coverage is spread (equity).
-//! * [`hub_value`]: pooled against per-community matching on one district —
+//! * [`hub_value`](mod@hub_value): pooled against per-community matching on one district —
 //!   the value of founding a hub, who gains and whose capacity moves.
 //! * [`shadow`]: shadow prices from the dual potentials — what one more unit
 //!   of each capacity, or of each need, is worth.

@@ -92,7 +92,7 @@ pub struct KindUse {
     pub served: i64,
 }
 
-/// Equity of community coverage (see [`crate::analyze::coverage`]).
+/// Equity of community coverage (see [`crate::analyze::coverage`](mod@crate::analyze::coverage)).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EquitySummary {
     /// Lowest community coverage.
