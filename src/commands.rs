@@ -173,8 +173,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 aggregate: !no_aggregate,
                 ..MatchOptions::default()
             };
-            let tables = solve(&d, mode.into(), &options, quiet)?;
-            tables.write_dir(&out)?;
+            let tables = solve(&d, mode.into(), &options, quiet, &out)?;
             println!("{}", report::single(&tables.summary));
             println!("Results written to {}", out.display());
             Ok(())
@@ -307,12 +306,26 @@ fn spinner(quiet: bool, message: &str) -> ProgressBar {
     bar
 }
 
-fn solve(d: &District, mode: Mode, options: &MatchOptions, quiet: bool) -> Result<ResultTables> {
+/// Solves `d` and writes its results (tables, summary, explanations) into `out`.
+fn solve(
+    d: &District,
+    mode: Mode,
+    options: &MatchOptions,
+    quiet: bool,
+    out: &Path,
+) -> Result<ResultTables> {
     let ix = d.validate()?;
     let bar = spinner(quiet, &format!("solving {}", mode.as_str()));
     let result = match_district(&ix, mode, options, None)?;
     bar.finish_and_clear();
-    Ok(ResultTables::new(d, &result))
+    let tables = ResultTables::new(d, &result);
+    tables.write_dir(out)?;
+    hubmatch::io::results::write_explanations(
+        out,
+        d,
+        &hubmatch::analyze::explain_unmet(d, &ix, &result),
+    )?;
+    Ok(tables)
 }
 
 fn demo(out: &Path, seed: u64, preset: &str, quiet: bool) -> Result<()> {
@@ -325,13 +338,23 @@ fn demo(out: &Path, seed: u64, preset: &str, quiet: bool) -> Result<()> {
     let start = Instant::now();
     let district = generate(&knobs, seed);
     let options = MatchOptions::default();
-    let alone = solve(&district, Mode::PerCommunity, &options, quiet)?;
-    let pooled = solve(&district, Mode::Pooled, &options, quiet)?;
-    let elapsed = start.elapsed();
     std::fs::create_dir_all(out).map_err(|e| io_error(out, e))?;
+    let alone = solve(
+        &district,
+        Mode::PerCommunity,
+        &options,
+        quiet,
+        &out.join("per_community"),
+    )?;
+    let pooled = solve(
+        &district,
+        Mode::Pooled,
+        &options,
+        quiet,
+        &out.join("pooled"),
+    )?;
+    let elapsed = start.elapsed();
     hubmatch::io::json::write_district(&district, out.join("district.json"))?;
-    alone.write_dir(out.join("per_community"))?;
-    pooled.write_dir(out.join("pooled"))?;
     println!("{}", report::comparison(&pooled.summary, &alone.summary));
     println!(
         "Generated, solved and explained in {:.2} s. Full results (CSV and JSON) in {}/ \

@@ -40,11 +40,13 @@ from hubmatch._hubmatch import (
     __version__,
     coverage,
     diff,
+    explain,
     hub_value,
     match,
     read_csv_dir,
     read_json,
     shadow_prices,
+    smallest_increase,
 )
 from hubmatch.scenarios import SweepResult, sweep
 from hubmatch._hubmatch import solve_bipartite as _solve_bipartite
@@ -68,12 +70,14 @@ __all__ = [
     "__version__",
     "coverage",
     "diff",
+    "explain",
     "hub_value",
     "match",
     "read_csv_dir",
     "read_json",
     "scenarios",
     "shadow_prices",
+    "smallest_increase",
     "solve_bipartite",
     "sweep",
     "synthetic",

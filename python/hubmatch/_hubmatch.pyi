@@ -24,11 +24,13 @@ __all__ = [
     "Policy",
     "coverage",
     "diff",
+    "explain",
     "hub_value",
     "match",
     "read_csv_dir",
     "read_json",
     "shadow_prices",
+    "smallest_increase",
     "solve_bipartite",
     "sweep_scenarios",
     "synthetic_district",
@@ -306,3 +308,9 @@ def sweep_scenarios(
 
 def diff(da: District, a: MatchResult, db: District, b: MatchResult) -> Any:
     """Who gained and who lost between two results (pandas DataFrame)."""
+
+def explain(district: District, result: MatchResult) -> Any:
+    """Why each unmet need was not served, in plain words (pandas DataFrame)."""
+
+def smallest_increase(district: District, result: MatchResult, need: str) -> tuple[str, str, int] | None:
+    """The least extra capacity at one eligible offer that would serve one more unit of the need."""

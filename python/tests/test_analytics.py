@@ -66,6 +66,19 @@ def test_analytics_plots(example_path: Path) -> None:
     plt.close("all")
 
 
+def test_explanations(example_path: Path) -> None:
+    d = hm.read_json(example_path)
+    r = hm.match(d)
+    why = hm.explain(d, r).set_index("need")
+    assert why.loc["n7", "reason"] == "no_eligible_provider"
+    assert why.loc["n7", "text"].endswith("It requires cooking.")
+    assert "3 are used, 2 by 1 other need" in why.loc["n2", "text"]
+    assert hm.smallest_increase(d, r, "n2") == ("gov1", "administrative", 1)
+    assert hm.smallest_increase(d, r, "n7") is None
+    with pytest.raises(ValueError, match="not a need"):
+        hm.smallest_increase(d, r, "n99")
+
+
 def test_bad_scenarios_are_clear(example_path: Path) -> None:
     d = hm.read_json(example_path)
     with pytest.raises(hm.InvalidInputError, match='"nobody" is not a provider of the district'):

@@ -159,3 +159,44 @@ fn need_prices_bound_the_gain_of_one_more_unit() {
         );
     }
 }
+
+#[test]
+fn explanations_of_the_example_in_plain_words() {
+    use hubmatch::analyze::{explain_unmet, smallest_increase};
+    let d = example();
+    let ix = d.validate().unwrap();
+    let pooled = match_district(&ix, Mode::Pooled, &MatchOptions::default(), None).unwrap();
+    let why = explain_unmet(&d, &ix, &pooled);
+    let texts: Vec<&str> = why.iter().map(|w| w.text.as_str()).collect();
+    assert_eq!(
+        texts,
+        vec![
+            "Need n2 (administrative, c2, priority 2): 1 of 2 units unmet. 1 eligible offer from 1 provider (gov1) \
+             can give it at most 3 units; 3 are used, 2 by 1 other need worth as much or more per unit and 1 by \
+             this need.",
+            "Need n6 (volunteer, c2, priority 2): 1 of 2 units unmet. 1 eligible offer from 1 provider (vol1) \
+             can give it at most 3 units; 3 are used, 2 by 1 other need worth as much or more per unit and 1 by \
+             this need.",
+            "Need n7 (volunteer, c1, priority 1): 1 of 1 units unmet. None of the 1 volunteer offer can serve it: \
+             1 because they lack a required skill. It requires cooking.",
+        ]
+    );
+    assert_eq!(why[0].competitors, vec![0]);
+    // One more administrative slot at gov1 serves n2; n6 needs one more volunteer unit at vol1.
+    assert_eq!(
+        smallest_increase(&d, Mode::Pooled, &pooled, 1).unwrap(),
+        Some((0, 0, 1))
+    );
+    assert_eq!(
+        smallest_increase(&d, Mode::Pooled, &pooled, 5).unwrap(),
+        Some((3, 0, 1))
+    );
+    assert_eq!(
+        smallest_increase(&d, Mode::Pooled, &pooled, 6).unwrap(),
+        None
+    );
+    // Without the hub, c2's administrative need has no provider of its own.
+    let alone = match_district(&ix, Mode::PerCommunity, &MatchOptions::default(), None).unwrap();
+    let why = explain_unmet(&d, &ix, &alone);
+    assert!(why[0].text.ends_with("None of the 1 administrative offer can serve it: 1 because they belong to other communities (no hub)."), "{}", why[0].text);
+}

@@ -72,6 +72,7 @@ fn generate_solve_report_round_trip() {
         "unmet.csv",
         "utilisation.csv",
         "summary.json",
+        "explanations.csv",
     ] {
         assert!(out.join(f).exists(), "{f} missing");
     }

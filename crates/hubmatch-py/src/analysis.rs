@@ -407,6 +407,71 @@ pub fn diff(
     )
 }
 
+/// Why each unmet need of a result of `district` was not served, in plain
+/// words (pandas DataFrame: need, community, category, units, reason, text).
+#[pyfunction]
+pub fn explain(
+    py: Python<'_>,
+    district: &PyDistrict,
+    result: &PyMatchResult,
+) -> PyResult<Py<PyAny>> {
+    let d = &district.inner;
+    let r = result.core();
+    let why = run(py, move |_| {
+        Ok(analyze::explain_unmet(d, &d.validate()?, r))
+    })?;
+    let need = |w: &analyze::Explanation| &d.needs[w.need as usize];
+    pandas(
+        py,
+        vec![
+            ("need", text(why.iter().map(|w| need(w).id.clone()))),
+            (
+                "community",
+                text(why.iter().map(|w| need(w).community.clone())),
+            ),
+            (
+                "category",
+                text(why.iter().map(|w| need(w).category.clone())),
+            ),
+            ("units", ints(why.iter().map(|w| w.units))),
+            (
+                "reason",
+                text(why.iter().map(|w| w.reason.as_str().to_owned())),
+            ),
+            ("text", text(why.iter().map(|w| w.text.clone()))),
+        ],
+    )
+}
+
+/// The least extra capacity at one eligible offer that would serve one more
+/// unit of need `need` (an id): a dict (provider, category, extra), or None.
+/// Re-solves the district a few times.
+#[pyfunction]
+pub fn smallest_increase(
+    py: Python<'_>,
+    district: &PyDistrict,
+    result: &PyMatchResult,
+    need: &str,
+) -> PyResult<Option<(String, String, i64)>> {
+    let d = &district.inner;
+    let r = result.core();
+    let index =
+        d.needs.iter().position(|n| n.id == need).ok_or_else(|| {
+            PyValueError::new_err(format!("{need:?} is not a need of the district"))
+        })?;
+    let found = run(py, move |_| {
+        analyze::smallest_increase(d, r.mode, r, index as u32)
+    })?;
+    Ok(found.map(|(p, o, extra)| {
+        let provider = &d.providers[p as usize];
+        (
+            provider.id.clone(),
+            provider.offers[o as usize].category.clone(),
+            extra,
+        )
+    }))
+}
+
 /// Registers the analytics functions and classes.
 pub fn register(m: &Bound<'_, pyo3::types::PyModule>) -> PyResult<()> {
     m.add_class::<PyHubValue>()?;
@@ -415,5 +480,7 @@ pub fn register(m: &Bound<'_, pyo3::types::PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(coverage, m)?)?;
     m.add_function(wrap_pyfunction!(sweep_scenarios, m)?)?;
     m.add_function(wrap_pyfunction!(diff, m)?)?;
+    m.add_function(wrap_pyfunction!(explain, m)?)?;
+    m.add_function(wrap_pyfunction!(smallest_increase, m)?)?;
     Ok(())
 }

@@ -7,15 +7,19 @@
 //!   the value of founding a hub, who gains and whose capacity moves.
 //! * [`shadow`]: shadow prices from the dual potentials — what one more unit
 //!   of each capacity, or of each need, is worth.
+//! * [`explain`]: why each unmet need was not served, in plain words, and the
+//!   least extra capacity that would serve it.
 //! * [`scenario`]: named changes (capacity shocks, closures, new providers,
 //!   demand growth, policy), swept in parallel with warm starts, and diffs.
 
 pub mod coverage;
+pub mod explain;
 pub mod hub_value;
 pub mod scenario;
 pub mod shadow;
 
 pub use coverage::{CoverageCell, CoverageReport, Equity, coverage};
+pub use explain::{Exclusion, Explanation, explain_unmet, smallest_increase};
 pub use hub_value::{CommunityGain, HubValue, MovedCapacity, hub_value};
 pub use scenario::{Change, DiffRow, Outcome, Scenario, Selector, Sweep, diff, sweep};
 pub use shadow::{CapacityPrice, ShadowPrices, shadow_prices};

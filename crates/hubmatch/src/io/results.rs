@@ -398,3 +398,57 @@ fn write_csv<T: Serialize>(path: &Path, header: &[&str], rows: &[T]) -> Result<(
         source,
     })
 }
+
+/// Writes `explanations.csv`: why each unmet need was not served, in plain
+/// words (need, community, category, units, reason, text).
+///
+/// ```
+/// use hubmatch::solve::{match_district, MatchOptions, Mode};
+/// let d = hubmatch::io::json::read_district("../../tests/data/example.json").unwrap();
+/// let ix = d.validate().unwrap();
+/// let r = match_district(&ix, Mode::Pooled, &MatchOptions::default(), None).unwrap();
+/// let why = hubmatch::analyze::explain_unmet(&d, &ix, &r);
+/// let dir = std::env::temp_dir().join(format!("hubmatch-doc-why-{}", std::process::id()));
+/// hubmatch::io::results::write_explanations(&dir, &d, &why).unwrap();
+/// assert!(std::fs::read_to_string(dir.join("explanations.csv")).unwrap().contains("It requires cooking."));
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// ```
+pub fn write_explanations(
+    dir: impl AsRef<Path>,
+    district: &District,
+    explanations: &[crate::analyze::Explanation],
+) -> Result<()> {
+    #[derive(Serialize)]
+    struct Row<'a> {
+        need: &'a str,
+        community: &'a str,
+        category: &'a str,
+        units: i64,
+        reason: &'a str,
+        text: &'a str,
+    }
+    let dir = dir.as_ref();
+    std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+        path: dir.display().to_string(),
+        source,
+    })?;
+    let rows: Vec<Row<'_>> = explanations
+        .iter()
+        .map(|w| {
+            let n = &district.needs[w.need as usize];
+            Row {
+                need: &n.id,
+                community: &n.community,
+                category: &n.category,
+                units: w.units,
+                reason: w.reason.as_str(),
+                text: &w.text,
+            }
+        })
+        .collect();
+    write_csv(
+        &dir.join("explanations.csv"),
+        &["need", "community", "category", "units", "reason", "text"],
+        &rows,
+    )
+}
