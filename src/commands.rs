@@ -215,7 +215,7 @@ pub fn run(cli: Cli) -> Result<()> {
         } => {
             let d = load(&district)?;
             let ix = d.validate()?;
-            let (_, parts) = hubmatch::solve::district::mode_parts(&ix, mode.into());
+            let (_, parts) = hubmatch::solve::district::mode_parts(&ix, mode.into())?;
             let doc = GraphDoc::from_parts(&d, &ix, &parts);
             write_json(&out, &doc)?;
             println!(

@@ -104,6 +104,23 @@ pub fn single(s: &Summary) -> String {
             e.gini
         );
     }
+    if !s.floors.is_empty() {
+        let _ = writeln!(
+            o,
+            "\ncoverage floors (price: points one unit less required would add)"
+        );
+        for f in &s.floors {
+            let _ = writeln!(
+                o,
+                "  {:<24} required {:>7} of {:>7}, served {:>7}, price {:>8.1}",
+                f.floor,
+                thousands(f.required),
+                thousands(f.needed),
+                thousands(f.served),
+                f.price
+            );
+        }
+    }
     let _ = writeln!(o, "\nwhy units were left unmet");
     for (r, u) in &s.unmet_by_reason {
         let _ = writeln!(o, "  {:<22}{:>10}", r, thousands(*u));

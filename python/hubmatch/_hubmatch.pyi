@@ -27,6 +27,7 @@ __all__ = [
     "explain",
     "hub_value",
     "match",
+    "price_of_fairness",
     "read_csv_dir",
     "read_json",
     "shadow_prices",
@@ -84,6 +85,9 @@ class Policy:
         cross_community_penalty: float | None = None,
         allowed_kinds: dict[str, list[str]] | None = None,
         unserved_penalty: float | None = None,
+        coverage_floor: float | None = None,
+        community_floors: dict[str, float] | None = None,
+        category_floors: dict[str, float] | None = None,
     ) -> Policy: ...
     @staticmethod
     def from_json(text: str) -> Policy:
@@ -114,6 +118,15 @@ class Policy:
     @property
     def unserved_penalty(self) -> float:
         """Points lost per unit left unserved."""
+    @property
+    def coverage_floor(self) -> float | None:
+        """Minimum coverage of every community (0 to 1), if any."""
+    @property
+    def community_floors(self) -> dict[str, float]:
+        """Minimum coverage by community id."""
+    @property
+    def category_floors(self) -> dict[str, float]:
+        """Minimum coverage by "community/category"."""
     def __eq__(self, value: object, /) -> bool: ...
     def __reduce__(self) -> tuple[Any, tuple[str]]: ...
 
@@ -194,6 +207,9 @@ class MatchResult:
     @property
     def summary(self) -> Any:
         """Served and unmet units by community (pandas DataFrame)."""
+    @property
+    def floors(self) -> Any:
+        """The policy's coverage floors and how they are met (pandas DataFrame)."""
     @property
     def totals(self) -> dict[str, Any]:
         """Every total of the result: overall, by community, category and provider kind, by reason."""
@@ -314,3 +330,8 @@ def explain(district: District, result: MatchResult) -> Any:
 
 def smallest_increase(district: District, result: MatchResult, need: str) -> tuple[str, str, int] | None:
     """The least extra capacity at one eligible offer that would serve one more unit of the need."""
+
+def price_of_fairness(
+    district: District, mode: str = "pooled", policy: Policy | None = None
+) -> tuple[float, MatchResult, MatchResult]:
+    """What the policy's coverage floors cost: (price, result with floors, result without)."""

@@ -79,6 +79,18 @@ def test_explanations(example_path: Path) -> None:
         hm.smallest_increase(d, r, "n99")
 
 
+def test_coverage_floors_and_their_price(example_path: Path) -> None:
+    d = hm.read_json(example_path)
+    policy = hm.Policy(community_floors={"c2": 0.8})
+    price, with_floors, without = hm.price_of_fairness(d, policy=policy)
+    assert price == pytest.approx(34.0)
+    floors = with_floors.floors
+    assert floors[["floor", "needed", "required", "served"]].values.tolist() == [["c2", 6, 5, 5]]
+    assert without.objective == pytest.approx(290.6)
+    with pytest.raises(hm.InfeasibleError, match='coverage floors of "c2" cannot all be met'):
+        hm.match(d, policy=hm.Policy(community_floors={"c2": 1.0}))
+
+
 def test_bad_scenarios_are_clear(example_path: Path) -> None:
     d = hm.read_json(example_path)
     with pytest.raises(hm.InvalidInputError, match='"nobody" is not a provider of the district'):

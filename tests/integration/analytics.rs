@@ -200,3 +200,98 @@ fn explanations_of_the_example_in_plain_words() {
     let why = explain_unmet(&d, &ix, &alone);
     assert!(why[0].text.ends_with("None of the 1 administrative offer can serve it: 1 because they belong to other communities (no hub)."), "{}", why[0].text);
 }
+
+#[test]
+fn coverage_floors_by_hand_on_the_example() {
+    let mut d = example();
+    // c2 needs 6 units and gets 4 pooled; a 80% floor asks for 5: gov1 must
+    // give n2 a second unit instead of n1's (14 instead of 48 points).
+    d.policy.community_floors.insert("c2".into(), 0.8);
+    let ix = d.validate().unwrap();
+    let r = match_district(&ix, Mode::Pooled, &MatchOptions::default(), None).unwrap();
+    assert_eq!(r.objective, 290_600 - 34_000);
+    let f = &r.floors[0];
+    assert_eq!(
+        (f.community, f.category, f.needed, f.required, f.served),
+        (1, None, 6, 5, 5)
+    );
+    // One unit less required gives the 34 points back; the dual bounds that
+    // gain from above (one unit more is infeasible, so any price ≥ 34 proves it).
+    assert!(f.potential >= 34_000, "{}", f.potential);
+    r.verify(&ix).unwrap();
+    // A full floor cannot be met: vol1 cannot give n4 and n6 four units.
+    d.policy.community_floors.insert("c2".into(), 1.0);
+    let err = match_district(
+        &d.validate().unwrap(),
+        Mode::Pooled,
+        &MatchOptions::default(),
+        None,
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        r#"infeasible: the coverage floors of "c2" cannot all be met with the eligible capacity"#
+    );
+    // Without the hub, c2 has no provider of its own at all.
+    d.policy.community_floors.insert("c2".into(), 0.5);
+    let err = match_district(
+        &d.validate().unwrap(),
+        Mode::PerCommunity,
+        &MatchOptions::default(),
+        None,
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        r#"infeasible: coverage floor of "c2" (50% of 6 units = 3 units) cannot be met: only 0 of its units have an eligible offer"#
+    );
+    // Category floors name the category; bad floors are rejected at validation.
+    let mut d = example();
+    d.policy.category_floors.insert("c1/volunteer".into(), 1.0);
+    let err = match_district(
+        &d.validate().unwrap(),
+        Mode::Pooled,
+        &MatchOptions::default(),
+        None,
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains(r#"coverage floor of "c1/volunteer" (100% of 1 units = 1 units)"#),
+        "{err}"
+    );
+    d.policy.category_floors.insert("c1/volunteer".into(), 1.5);
+    assert_eq!(
+        d.validate().unwrap_err().to_string(),
+        r#"policy "policy": category_floors.c1/volunteer must be between 0 and 1, got 1.5"#
+    );
+}
+
+#[test]
+fn floors_hold_and_are_certified_on_synthetic_districts() {
+    for seed in 0..3 {
+        let mut d = generate(&Knobs::preset("small").unwrap(), seed);
+        let ix = d.validate().unwrap();
+        let free = match_district(&ix, Mode::Pooled, &MatchOptions::default(), None).unwrap();
+        let report = coverage(&ix, &free);
+        // Ask every community for its current coverage plus a little more.
+        let worst = report.equity.unwrap().min_coverage;
+        d.policy.coverage_floor = Some(((worst + 0.05).min(1.0) * 1000.0).floor() / 1000.0);
+        let ix = d.validate().unwrap();
+        match match_district(&ix, Mode::Pooled, &MatchOptions::default(), None) {
+            Ok(r) => {
+                r.verify(&ix).unwrap();
+                assert!(
+                    r.objective <= free.objective,
+                    "floors cannot raise the optimum"
+                );
+                for f in &r.floors {
+                    assert!(f.served >= f.required, "seed {seed}: {f:?}");
+                }
+                let c = coverage(&ix, &r);
+                assert!(c.equity.unwrap().min_coverage >= worst);
+            }
+            Err(e) => assert!(e.to_string().contains("cannot"), "{e}"),
+        }
+    }
+}

@@ -378,3 +378,26 @@ fn warm_start_after_a_cost_change_reaches_the_same_optimum() {
     let s = solve_matching(&shrunk, &opts, Some(&base.basis)).unwrap();
     assert_eq!(s.objective, 0);
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// With unserved limits (coverage floors), the simplex agrees with the
+    /// SSP oracle on the optimum and on infeasibility.
+    #[test]
+    fn floors_agree_with_the_oracle(seed in any::<u64>(), limit_a in 0i64..40, limit_b in 0i64..60) {
+        let mut p = random_problem(seed, 30, 8, 3);
+        p.unserved_group = (0..30).map(|i| Some(u32::from(i % 3 != 0))).collect();
+        p.unserved_limit = vec![limit_a, limit_b];
+        p.unserved_parent = vec![Some(1), None];
+        let net = MatchingNetwork::build(&p).net;
+        match (ssp::min_cost_flow(&net), solve_matching(&p, &MatchOptions::default(), None)) {
+            (Ok((cost, _)), Ok(s)) => {
+                prop_assert_eq!(-s.objective, cost);
+                s.verify(&p).unwrap();
+            }
+            (Err(Error::Infeasible(_)), Err(Error::Infeasible(_))) => {}
+            (a, b) => prop_assert!(false, "oracle {:?} vs simplex {:?}", a.map(|x| x.0), b.map(|s| s.objective)),
+        }
+    }
+}

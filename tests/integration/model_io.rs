@@ -158,6 +158,8 @@ fn policy() -> impl Strategy<Value = Policy> {
         real(),
         real(),
         prop::collection::btree_map(id(), prop::collection::vec(kind(), 0..3), 0..2),
+        prop::option::of(real()),
+        prop::collection::btree_map(id(), real(), 0..2),
     )
         .prop_map(
             |(
@@ -168,6 +170,8 @@ fn policy() -> impl Strategy<Value = Policy> {
                 cross_community_penalty,
                 unserved_penalty,
                 allowed_kinds,
+                coverage_floor,
+                community_floors,
             )| {
                 Policy {
                     category_values,
@@ -178,6 +182,12 @@ fn policy() -> impl Strategy<Value = Policy> {
                     cross_community_penalty,
                     allowed_kinds,
                     unserved_penalty,
+                    coverage_floor,
+                    category_floors: community_floors
+                        .iter()
+                        .map(|(k, v)| (format!("{k}/life"), *v))
+                        .collect(),
+                    community_floors,
                 }
             },
         )

@@ -218,7 +218,7 @@ fn exported_graph_solves_to_the_district_optimum() {
     d.policy.unserved_penalty = 2.0;
     let ix = d.validate().unwrap();
     for mode in [Mode::Pooled, Mode::PerCommunity] {
-        let (_, parts) = mode_parts(&ix, mode);
+        let (_, parts) = mode_parts(&ix, mode).unwrap();
         let doc = GraphDoc::from_parts(&d, &ix, &parts);
         let text = serde_json::to_string(&doc).unwrap();
         let back: GraphDoc = serde_json::from_str(&text).unwrap();

@@ -472,6 +472,34 @@ pub fn smallest_increase(
     }))
 }
 
+/// What the policy's coverage floors cost: (price in points, result with the
+/// floors, result without them).
+#[pyfunction]
+#[pyo3(signature = (district, mode = "pooled", policy = None))]
+pub fn price_of_fairness(
+    py: Python<'_>,
+    district: &PyDistrict,
+    mode: &str,
+    policy: Option<Bound<'_, PyPolicy>>,
+) -> PyResult<(f64, PyMatchResult, PyMatchResult)> {
+    let mode = mode_of(mode)?;
+    let mut d = district.inner.clone();
+    if let Some(p) = policy {
+        d.policy = p.get().inner.clone();
+    }
+    let dref = &d;
+    let p = run(py, move |cancel| {
+        let mut options = MatchOptions::default();
+        options.simplex.cancel = Some(cancel.clone());
+        analyze::price_of_fairness(&dref.validate()?, mode, &options)
+    })?;
+    Ok((
+        weight_to_f64(p.price),
+        PyMatchResult::new(&d, p.with_floors, None),
+        PyMatchResult::new(&d, p.without_floors, None),
+    ))
+}
+
 /// Registers the analytics functions and classes.
 pub fn register(m: &Bound<'_, pyo3::types::PyModule>) -> PyResult<()> {
     m.add_class::<PyHubValue>()?;
@@ -481,6 +509,7 @@ pub fn register(m: &Bound<'_, pyo3::types::PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(sweep_scenarios, m)?)?;
     m.add_function(wrap_pyfunction!(diff, m)?)?;
     m.add_function(wrap_pyfunction!(explain, m)?)?;
+    m.add_function(wrap_pyfunction!(price_of_fairness, m)?)?;
     m.add_function(wrap_pyfunction!(smallest_increase, m)?)?;
     Ok(())
 }

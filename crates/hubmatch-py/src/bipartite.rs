@@ -150,6 +150,7 @@ pub fn solve_bipartite(
         edge_offer: provider,
         edge_weight: weight,
         unserved_penalty,
+        ..BipartiteProblem::default()
     };
     run(py, move |cancel| {
         let mut options = MatchOptions {

@@ -43,7 +43,8 @@ fn parse_kinds(kinds: &[String]) -> PyResult<Vec<ProviderKind>> {
 impl PyPolicy {
     #[new]
     #[pyo3(signature = (*, category_values=None, priority_multipliers=None, vulnerability_multipliers=None,
-        cost_weight=None, travel_penalty=None, cross_community_penalty=None, allowed_kinds=None, unserved_penalty=None))]
+        cost_weight=None, travel_penalty=None, cross_community_penalty=None, allowed_kinds=None, unserved_penalty=None,
+        coverage_floor=None, community_floors=None, category_floors=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         category_values: Option<BTreeMap<String, f64>>,
@@ -54,6 +55,9 @@ impl PyPolicy {
         cross_community_penalty: Option<f64>,
         allowed_kinds: Option<BTreeMap<String, Vec<String>>>,
         unserved_penalty: Option<f64>,
+        coverage_floor: Option<f64>,
+        community_floors: Option<BTreeMap<String, f64>>,
+        category_floors: Option<BTreeMap<String, f64>>,
     ) -> PyResult<Self> {
         let d = Policy::default();
         let allowed_kinds = match allowed_kinds {
@@ -75,6 +79,9 @@ impl PyPolicy {
                     .unwrap_or(d.cross_community_penalty),
                 allowed_kinds,
                 unserved_penalty: unserved_penalty.unwrap_or(d.unserved_penalty),
+                coverage_floor,
+                community_floors: community_floors.unwrap_or_default(),
+                category_floors: category_floors.unwrap_or_default(),
             },
         })
     }
@@ -142,6 +149,24 @@ impl PyPolicy {
     #[getter]
     fn unserved_penalty(&self) -> f64 {
         self.inner.unserved_penalty
+    }
+
+    /// Minimum coverage of every community (0 to 1), if any.
+    #[getter]
+    fn coverage_floor(&self) -> Option<f64> {
+        self.inner.coverage_floor
+    }
+
+    /// Minimum coverage by community id.
+    #[getter]
+    fn community_floors(&self) -> BTreeMap<String, f64> {
+        self.inner.community_floors.clone()
+    }
+
+    /// Minimum coverage by "community/category".
+    #[getter]
+    fn category_floors(&self) -> BTreeMap<String, f64> {
+        self.inner.category_floors.clone()
     }
 
     fn __eq__(&self, other: &Self) -> bool {
@@ -265,7 +290,7 @@ impl PyDistrict {
         let d = &self.inner;
         let p = run(py, move |_| {
             let ix = d.validate()?;
-            let (_, parts) = hubmatch::solve::district::mode_parts(&ix, mode);
+            let (_, parts) = hubmatch::solve::district::mode_parts(&ix, mode)?;
             Ok(hubmatch::graph::BipartiteProblem::concat(
                 parts.iter().map(|part| &part.problem),
             ))

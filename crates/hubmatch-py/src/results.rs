@@ -195,6 +195,36 @@ impl PyMatchResult {
             .unbind())
     }
 
+    /// The policy's coverage floors and how they are met (pandas DataFrame:
+    /// floor, needed, required, served, price).
+    #[getter]
+    fn floors(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        let f = &self.state.tables.summary.floors;
+        let t = table(
+            py,
+            vec![
+                ("floor", text(f.iter().map(|x| x.floor.clone()))),
+                (
+                    "needed",
+                    Arc::new(Int64Array::from_iter_values(f.iter().map(|x| x.needed))),
+                ),
+                (
+                    "required",
+                    Arc::new(Int64Array::from_iter_values(f.iter().map(|x| x.required))),
+                ),
+                (
+                    "served",
+                    Arc::new(Int64Array::from_iter_values(f.iter().map(|x| x.served))),
+                ),
+                (
+                    "price",
+                    Arc::new(Float64Array::from_iter_values(f.iter().map(|x| x.price))),
+                ),
+            ],
+        )?;
+        Ok(t.bind(py).call_method0("to_pandas")?.unbind())
+    }
+
     /// Every total of the result as a dict: served and unmet units overall,
     /// by community, by service system (by_category), by provider kind
     /// (by_kind, with capacity), unmet units by reason, and solver counters.

@@ -61,6 +61,10 @@ pub struct DistrictIndex {
     pub unserved_penalty: i64,
     /// For each category, which provider kinds may serve it.
     pub allowed: Vec<[bool; 4]>,
+    /// Coverage floor of each community, in millionths (0 to 1,000,000).
+    pub community_floor: Vec<Option<i64>>,
+    /// Coverage floor of each community × category (`community * categories + category`).
+    pub category_floor: Vec<Option<i64>>,
 }
 
 /// A need with resolved references.
@@ -579,6 +583,51 @@ impl Validator {
             });
         }
 
+        // Coverage floors.
+        let floor = |field: &str, v: f64| -> Check<i64> {
+            if !(0.0..=1.0).contains(&v) {
+                return Err(err(
+                    K::Policy,
+                    "policy",
+                    field,
+                    format!("must be between 0 and 1, got {v}"),
+                ));
+            }
+            amount(K::Policy, "policy", field, v, 1.0)
+        };
+        let default_floor = p
+            .coverage_floor
+            .map(|v| floor("coverage_floor", v))
+            .transpose()?;
+        let mut community_floor = vec![default_floor; com_ix.len()];
+        for (c, v) in &p.community_floors {
+            let field = format!("community_floors.{c}");
+            let ci = community(K::Policy, "policy", &field, c)?;
+            community_floor[ci] = Some(floor(&field, *v)?);
+        }
+        let mut category_floor = vec![None; com_ix.len() * cats.len()];
+        for (key, v) in &p.category_floors {
+            let field = format!("category_floors.{key}");
+            let Some((c, k)) = key.split_once('/') else {
+                return Err(err(
+                    K::Policy,
+                    "policy",
+                    &field,
+                    "must be named COMMUNITY/CATEGORY".into(),
+                ));
+            };
+            let ci = community(K::Policy, "policy", &field, c)?;
+            let ki = *cat_ix.get(k).ok_or_else(|| {
+                err(
+                    K::Policy,
+                    "policy",
+                    &field,
+                    format!("{k:?} is not a service category"),
+                )
+            })?;
+            category_floor[ci * cats.len() + ki] = Some(floor(&field, *v)?);
+        }
+
         // Exactness: the largest weight times the network's size must fit i64
         // with room for the solver's potentials (see `solve::network_simplex`).
         let max_value = category_value.iter().copied().max().unwrap_or(0);
@@ -623,6 +672,8 @@ impl Validator {
             cross_community_penalty,
             unserved_penalty,
             allowed,
+            community_floor,
+            category_floor,
         })
     }
 }

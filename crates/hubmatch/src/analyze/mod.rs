@@ -9,17 +9,20 @@
 //!   of each capacity, or of each need, is worth.
 //! * [`explain`]: why each unmet need was not served, in plain words, and the
 //!   least extra capacity that would serve it.
+//! * [`fairness`]: the price of the policy's coverage floors.
 //! * [`scenario`]: named changes (capacity shocks, closures, new providers,
 //!   demand growth, policy), swept in parallel with warm starts, and diffs.
 
 pub mod coverage;
 pub mod explain;
+pub mod fairness;
 pub mod hub_value;
 pub mod scenario;
 pub mod shadow;
 
 pub use coverage::{CoverageCell, CoverageReport, Equity, coverage};
 pub use explain::{Exclusion, Explanation, explain_unmet, smallest_increase};
+pub use fairness::{PriceOfFairness, price_of_fairness};
 pub use hub_value::{CommunityGain, HubValue, MovedCapacity, hub_value};
 pub use scenario::{Change, DiffRow, Outcome, Scenario, Selector, Sweep, diff, sweep};
 pub use shadow::{CapacityPrice, ShadowPrices, shadow_prices};

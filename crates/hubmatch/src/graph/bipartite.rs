@@ -45,6 +45,13 @@ pub struct BipartiteProblem {
     pub edge_weight: Vec<i64>,
     /// Cost of leaving one unit unserved (0 or more).
     pub unserved_penalty: i64,
+    /// Unserved group of each need, for coverage floors (empty: no groups).
+    /// A need's unserved units count against its group's limit.
+    pub unserved_group: Vec<Option<u32>>,
+    /// Most units each unserved group may leave unserved.
+    pub unserved_limit: Vec<i64>,
+    /// Enclosing group of each unserved group (of a larger index), if any.
+    pub unserved_parent: Vec<Option<u32>>,
 }
 
 impl BipartiteProblem {
@@ -61,7 +68,15 @@ impl BipartiteProblem {
             edge_offer: edges.iter().map(|e| e.1).collect(),
             edge_weight: edges.iter().map(|e| e.2).collect(),
             unserved_penalty: 0,
+            unserved_group: Vec::new(),
+            unserved_limit: Vec::new(),
+            unserved_parent: Vec::new(),
         }
+    }
+
+    /// The unserved group of need `i`, if any.
+    pub fn unserved_group_of(&self, i: usize) -> Option<u32> {
+        self.unserved_group.get(i).copied().flatten()
     }
 
     /// Number of edges.
@@ -82,9 +97,10 @@ impl BipartiteProblem {
 
 /// The flow network of a [`BipartiteProblem`] and where each part of it lies.
 ///
-/// Nodes: needs `0..N`, offers `N..N+O`, groups `N+O..N+O+G`, then the sink.
-/// Arcs: edges `0..E` (in the problem's order), unserved arcs `E..E+N`, offer
-/// arcs `E+N..E+N+O`, group arcs after them.
+/// Nodes: needs `0..N`, offers `N..N+O`, groups `N+O..N+O+G`, unserved
+/// groups `N+O+G..N+O+G+H`, then the sink. Arcs: edges `0..E` (in the
+/// problem's order), unserved arcs `E..E+N`, offer arcs `E+N..E+N+O`, group
+/// arcs, then unserved-group arcs (capacity: the group's limit).
 ///
 /// ```
 /// use hubmatch::graph::{BipartiteProblem, MatchingNetwork};
@@ -105,6 +121,8 @@ pub struct MatchingNetwork {
     pub offer_arcs: usize,
     /// Index of the first group arc.
     pub group_arcs: usize,
+    /// Index of the first unserved-group arc.
+    pub unserved_group_arcs: usize,
     /// For each node, the arc joining it to its parent in the crash basis
     /// (`None` = artificial).
     pub crash_tree: Vec<Option<u32>>,
@@ -120,9 +138,11 @@ impl MatchingNetwork {
             p.group_capacity.len(),
             p.edge_count(),
         );
-        let sink = (n + o + g) as u32;
-        let mut net = FlowNetwork::new(n + o + g + 1);
-        let arcs = e + n + o + g;
+        let h = p.unserved_limit.len();
+        let first_unserved_group = (n + o + g) as u32;
+        let sink = first_unserved_group + h as u32;
+        let mut net = FlowNetwork::new(n + o + g + h + 1);
+        let arcs = e + n + o + g + h;
         net.source.reserve(arcs);
         net.target.reserve(arcs);
         net.capacity.reserve(arcs);
@@ -141,7 +161,10 @@ impl MatchingNetwork {
         for (i, &u) in p.units.iter().enumerate() {
             net.supply[i] = u;
             total += u;
-            net.add_arc(i as u32, sink, u + 1, p.unserved_penalty);
+            let head = p
+                .unserved_group_of(i)
+                .map_or(sink, |grp| first_unserved_group + grp);
+            net.add_arc(i as u32, head, u + 1, p.unserved_penalty);
         }
         net.supply[sink as usize] = -total;
         let offer_arcs = net.arc_count();
@@ -153,7 +176,24 @@ impl MatchingNetwork {
         for k in 0..g {
             net.add_arc((n + o + k) as u32, sink, p.group_capacity[k], 0);
         }
-        let mut crash_tree = vec![None; n + o + g + 1];
+        let unserved_group_arcs = net.arc_count();
+        for k in 0..h {
+            let head = p
+                .unserved_parent
+                .get(k)
+                .copied()
+                .flatten()
+                .map_or(sink, |grp| first_unserved_group + grp);
+            net.add_arc(
+                first_unserved_group + k as u32,
+                head,
+                p.unserved_limit[k],
+                0,
+            );
+        }
+        // Crash basis: every need unserved. With coverage floors it may break a
+        // group's limit; the solver then checks it and starts cold instead.
+        let mut crash_tree = vec![None; n + o + g + h + 1];
         for (i, slot) in crash_tree.iter_mut().enumerate().take(n) {
             *slot = Some((unserved_arcs + i) as u32);
         }
@@ -167,12 +207,16 @@ impl MatchingNetwork {
                 crash_tree[n + o + k] = Some((group_arcs + k) as u32);
             }
         }
+        for k in 0..h {
+            crash_tree[n + o + g + k] = Some((unserved_group_arcs + k) as u32);
+        }
         MatchingNetwork {
             net,
             sink,
             unserved_arcs,
             offer_arcs,
             group_arcs,
+            unserved_group_arcs,
             crash_tree,
         }
     }
@@ -211,6 +255,17 @@ impl BipartiteProblem {
             out.edge_need.extend(p.edge_need.iter().map(|x| x + n));
             out.edge_offer.extend(p.edge_offer.iter().map(|x| x + o));
             out.edge_weight.extend_from_slice(&p.edge_weight);
+            let h = out.unserved_limit.len() as u32;
+            if !p.unserved_limit.is_empty() || !out.unserved_group.is_empty() {
+                out.unserved_group.resize(n as usize, None);
+                out.unserved_group
+                    .extend((0..p.need_count()).map(|i| p.unserved_group_of(i).map(|x| x + h)));
+            }
+            out.unserved_limit.extend_from_slice(&p.unserved_limit);
+            out.unserved_parent.extend(
+                (0..p.unserved_limit.len())
+                    .map(|k| p.unserved_parent.get(k).copied().flatten().map(|x| x + h)),
+            );
         }
         out
     }

@@ -92,6 +92,21 @@ pub struct KindUse {
     pub served: i64,
 }
 
+/// A coverage floor in a summary.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FloorSummary {
+    /// `community` or `community/category`.
+    pub floor: String,
+    /// Units needed.
+    pub needed: i64,
+    /// Units required.
+    pub required: i64,
+    /// Units served.
+    pub served: i64,
+    /// What one unit less required would add, in points (the floor's price).
+    pub price: f64,
+}
+
 /// Equity of community coverage (see [`crate::analyze::coverage`](mod@crate::analyze::coverage)).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EquitySummary {
@@ -132,6 +147,9 @@ pub struct Summary {
     pub unmet_by_reason: BTreeMap<String, i64>,
     /// Equity of coverage across communities with needs.
     pub equity: Option<EquitySummary>,
+    /// Coverage floors of the policy and how they are met.
+    #[serde(default)]
+    pub floors: Vec<FloorSummary>,
     /// Networks solved.
     pub networks: usize,
     /// Needs before aggregation.
@@ -317,6 +335,24 @@ impl ResultTables {
             by_kind,
             unmet_by_reason,
             equity,
+            floors: result
+                .floors
+                .iter()
+                .map(|f| {
+                    let community = &district.communities[f.community as usize].id;
+                    let categories = district.effective_categories();
+                    FloorSummary {
+                        floor: match f.category {
+                            Some(k) => format!("{community}/{}", categories[k as usize].id),
+                            None => community.clone(),
+                        },
+                        needed: f.needed,
+                        required: f.required,
+                        served: f.served,
+                        price: weight_to_f64(f.potential),
+                    }
+                })
+                .collect(),
             networks: result.stats.networks,
             needs: result.stats.needs,
             classes: result.stats.classes,

@@ -50,6 +50,16 @@ pub struct Policy {
     /// Points lost per unit left unserved (0 to 1,000,000). With 0, only edges of
     /// positive weight are worth serving.
     pub unserved_penalty: f64,
+    /// Minimum coverage (0 to 1) of every community: at least
+    /// ⌈floor × units needed⌉ of its units must be served.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub coverage_floor: Option<f64>,
+    /// Minimum coverage by community id (replaces `coverage_floor` there).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub community_floors: BTreeMap<String, f64>,
+    /// Minimum coverage by `community/category` (e.g. `"c3/administrative"`).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub category_floors: BTreeMap<String, f64>,
 }
 
 impl Default for Policy {
@@ -74,6 +84,9 @@ impl Default for Policy {
                 vec![ProviderKind::Government],
             )]),
             unserved_penalty: 0.0,
+            coverage_floor: None,
+            community_floors: BTreeMap::new(),
+            category_floors: BTreeMap::new(),
         }
     }
 }

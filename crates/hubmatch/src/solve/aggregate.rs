@@ -66,10 +66,14 @@ impl Aggregation {
         for i in 0..n {
             sorted_edges[offsets[i] as usize..offsets[i + 1] as usize].sort_unstable_by_key(key);
         }
+        // The unserved group (coverage floor) is part of a need's identity.
         let signature = |i: usize| -> Vec<(u32, i64)> {
-            sorted_edges[offsets[i] as usize..offsets[i + 1] as usize]
-                .iter()
-                .map(|&k| (p.edge_offer[k as usize], p.edge_weight[k as usize]))
+            std::iter::once((u32::MAX, p.unserved_group_of(i).map_or(-1, i64::from)))
+                .chain(
+                    sorted_edges[offsets[i] as usize..offsets[i + 1] as usize]
+                        .iter()
+                        .map(|&k| (p.edge_offer[k as usize], p.edge_weight[k as usize])),
+                )
                 .collect()
         };
         let mut classes: HashMap<Vec<(u32, i64)>, u32> = HashMap::with_capacity(n);
@@ -109,6 +113,16 @@ impl Aggregation {
             offer_group: p.offer_group.clone(),
             group_capacity: p.group_capacity.clone(),
             unserved_penalty: p.unserved_penalty,
+            unserved_group: if p.unserved_group.is_empty() {
+                Vec::new()
+            } else {
+                representative
+                    .iter()
+                    .map(|&r| p.unserved_group_of(r as usize))
+                    .collect()
+            },
+            unserved_limit: p.unserved_limit.clone(),
+            unserved_parent: p.unserved_parent.clone(),
             ..BipartiteProblem::default()
         };
         for (c, &r) in representative.iter().enumerate() {

@@ -149,6 +149,25 @@ pub struct ProviderUse {
     pub potential: i64,
 }
 
+/// A coverage floor and how the allocation meets it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FloorUse {
+    /// Community index.
+    pub community: u32,
+    /// Category index, or `None` for the whole community.
+    pub category: Option<u32>,
+    /// Units needed.
+    pub needed: i64,
+    /// Units that must be served: ⌈floor × needed⌉.
+    pub required: i64,
+    /// Units served.
+    pub served: i64,
+    /// Dual of the floor (thousandths of a point): what lowering the
+    /// requirement by one unit would add to the objective; positive when the
+    /// floor binds.
+    pub potential: i64,
+}
+
 /// Solver counters summed over the networks of a district.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MatchStats {
@@ -184,6 +203,8 @@ pub struct MatchResult {
     /// Dual value of each need (thousandths of a point): what one more unit
     /// of it would add to the objective at the margin.
     pub need_potential: Vec<i64>,
+    /// The coverage floors of the policy and how they are met.
+    pub floors: Vec<FloorUse>,
     /// Counters.
     pub stats: MatchStats,
     /// Optimal bases of the networks solved, to warm-start a scenario.
@@ -206,6 +227,9 @@ pub struct Part {
     pub groups: Vec<u32>,
     /// Eligibility-graph edge index of each local edge.
     pub edges: Vec<u32>,
+    /// (community, category) of each unserved group: the coverage floors
+    /// this network enforces (category `None`: the whole community).
+    pub floors: Vec<(u32, Option<u32>)>,
 }
 
 /// The eligibility graph of a district and the networks `mode` solves.
@@ -213,16 +237,151 @@ pub struct Part {
 /// ```
 /// use hubmatch::solve::{district::mode_parts, Mode};
 /// let d = hubmatch::io::json::read_district("../../tests/data/example.json").unwrap();
-/// let (_, parts) = mode_parts(&d.validate().unwrap(), Mode::PerCommunity);
+/// let (_, parts) = mode_parts(&d.validate().unwrap(), Mode::PerCommunity).unwrap();
 /// assert_eq!(parts.len(), 2); // one per community
 /// ```
-pub fn mode_parts(ix: &DistrictIndex, mode: Mode) -> (EligibilityGraph, Vec<Part>) {
+pub fn mode_parts(ix: &DistrictIndex, mode: Mode) -> Result<(EligibilityGraph, Vec<Part>)> {
     let graph = EligibilityGraph::build(ix);
-    let parts = match mode {
+    let mut parts = match mode {
         Mode::Pooled => pooled_parts(ix, &graph),
         Mode::PerCommunity => community_parts(ix, &graph),
     };
-    (graph, parts)
+    apply_floors(ix, &mut parts)?;
+    Ok((graph, parts))
+}
+
+fn has_floor(ix: &DistrictIndex, c: usize) -> bool {
+    let nk = ix.categories.len();
+    ix.community_floor[c].is_some()
+        || ix.category_floor[c * nk..(c + 1) * nk]
+            .iter()
+            .any(Option::is_some)
+}
+
+fn floor_name(ix: &DistrictIndex, c: u32, k: Option<u32>) -> String {
+    let community = &ix.communities[c as usize];
+    match k {
+        Some(k) => format!("{community}/{}", ix.categories[k as usize]),
+        None => community.clone(),
+    }
+}
+
+/// Units required by a floor (in millionths) of `needed` units, rounded up.
+fn required(floor: i64, needed: i64) -> i64 {
+    ((i128::from(floor) * i128::from(needed) + 999_999) / 1_000_000) as i64
+}
+
+/// Turns the policy's coverage floors into unserved groups: a floor of
+/// community (or community × category) X lets X leave at most
+/// (its units in the network − ⌈floor × units needed⌉) unserved, which is a
+/// capacity on X's unserved arcs — exact within the flow model. Needs with no
+/// eligible offer count as unserved. Category floors nest in community ones.
+fn apply_floors(ix: &DistrictIndex, parts: &mut [Part]) -> Result<()> {
+    let nk = ix.categories.len();
+    if ix
+        .community_floor
+        .iter()
+        .chain(&ix.category_floor)
+        .all(Option::is_none)
+    {
+        return Ok(());
+    }
+    let mut needed = vec![0i64; ix.communities.len() * nk];
+    for n in &ix.needs {
+        needed[n.community * nk + n.category] += n.units;
+    }
+    let needed_c = |c: usize| needed[c * nk..(c + 1) * nk].iter().sum::<i64>();
+    let mut reachable = vec![0i64; ix.communities.len() * nk];
+    for part in parts.iter() {
+        for &i in &part.needs {
+            let n = &ix.needs[i as usize];
+            reachable[n.community * nk + n.category] += n.units;
+        }
+    }
+    let impossible = |name: String, floor: i64, need: i64, can: i64| {
+        crate::Error::Infeasible(format!(
+            "coverage floor of {name:?} ({}% of {need} units = {} units) cannot be met: only {can} of its units \
+             have an eligible offer",
+            floor as f64 / 10_000.0,
+            required(floor, need)
+        ))
+    };
+    for c in 0..ix.communities.len() {
+        for k in 0..nk {
+            if let Some(f) = ix.category_floor[c * nk + k] {
+                if required(f, needed[c * nk + k]) > reachable[c * nk + k] {
+                    return Err(impossible(
+                        floor_name(ix, c as u32, Some(k as u32)),
+                        f,
+                        needed[c * nk + k],
+                        reachable[c * nk + k],
+                    ));
+                }
+            }
+        }
+        if let Some(f) = ix.community_floor[c] {
+            let can: i64 = reachable[c * nk..(c + 1) * nk].iter().sum();
+            if required(f, needed_c(c)) > can {
+                return Err(impossible(
+                    floor_name(ix, c as u32, None),
+                    f,
+                    needed_c(c),
+                    can,
+                ));
+            }
+        }
+    }
+    for part in parts.iter_mut() {
+        let mut units: std::collections::BTreeMap<(u32, u32), i64> =
+            std::collections::BTreeMap::new();
+        for &i in &part.needs {
+            let n = &ix.needs[i as usize];
+            *units
+                .entry((n.community as u32, n.category as u32))
+                .or_default() += n.units;
+        }
+        let communities: std::collections::BTreeSet<u32> = units.keys().map(|k| k.0).collect();
+        let mut limits = Vec::new();
+        let mut floors = Vec::new();
+        let mut group_ck = std::collections::HashMap::new();
+        for (&(c, k), &u) in &units {
+            if let Some(f) = ix.category_floor[c as usize * nk + k as usize] {
+                group_ck.insert((c, k), limits.len() as u32);
+                limits.push(u - required(f, needed[c as usize * nk + k as usize]));
+                floors.push((c, Some(k)));
+            }
+        }
+        let mut group_c = std::collections::HashMap::new();
+        for &c in &communities {
+            if let Some(f) = ix.community_floor[c as usize] {
+                let u: i64 = units.range((c, 0)..(c + 1, 0)).map(|(_, u)| u).sum();
+                group_c.insert(c, limits.len() as u32);
+                limits.push(u - required(f, needed_c(c as usize)));
+                floors.push((c, None));
+            }
+        }
+        if limits.is_empty() {
+            continue;
+        }
+        let parents: Vec<Option<u32>> = floors
+            .iter()
+            .map(|&(c, k)| k.and_then(|_| group_c.get(&c).copied()))
+            .collect();
+        let groups: Vec<Option<u32>> = part
+            .needs
+            .iter()
+            .map(|&i| {
+                let n = &ix.needs[i as usize];
+                let (c, k) = (n.community as u32, n.category as u32);
+                group_ck.get(&(c, k)).or_else(|| group_c.get(&c)).copied()
+            })
+            .collect();
+        part.problem.unserved_group = groups;
+        part.problem.unserved_limit = limits;
+        part.problem.unserved_parent = parents;
+        part.floors = floors;
+    }
+    Ok(())
 }
 
 /// Matches a validated district in `mode`, optionally warm-starting each
@@ -242,11 +401,25 @@ pub fn match_district(
     options: &MatchOptions,
     warm: Option<&[Basis]>,
 ) -> Result<MatchResult> {
-    let (graph, parts) = mode_parts(ix, mode);
+    let (graph, parts) = mode_parts(ix, mode)?;
     let solutions: Vec<MatchingSolution> = parts
         .par_iter()
         .enumerate()
-        .map(|(k, part)| solve_matching(&part.problem, options, warm.and_then(|w| w.get(k))))
+        .map(|(k, part)| {
+            solve_matching(&part.problem, options, warm.and_then(|w| w.get(k))).map_err(|e| match e
+            {
+                // Only the floors can make a matching network infeasible.
+                crate::Error::Infeasible(_) => crate::Error::Infeasible(format!(
+                    "the coverage floors of {} cannot all be met with the eligible capacity",
+                    part.floors
+                        .iter()
+                        .map(|&(c, k)| format!("{:?}", floor_name(ix, c, k)))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
+                other => other,
+            })
+        })
         .collect::<Result<_>>()?;
     Ok(assemble(ix, &graph, mode, &parts, solutions))
 }
@@ -284,6 +457,17 @@ fn pooled_parts(ix: &DistrictIndex, graph: &EligibilityGraph) -> Vec<Part> {
             for k in 1..pr.offers.len() as u32 {
                 union(&mut parent, first, first + k);
             }
+        }
+    }
+    // A coverage floor couples its community's needs: keep them in one network.
+    let mut first_need: Vec<Option<u32>> = vec![None; ix.communities.len()];
+    for (i, need) in ix.needs.iter().enumerate() {
+        if graph.need_edges[i].is_empty() || !has_floor(ix, need.community) {
+            continue;
+        }
+        match first_need[need.community] {
+            Some(f) => union(&mut parent, f, i as u32),
+            None => first_need[need.community] = Some(i as u32),
         }
     }
     // Components with at least one edge, in order of their smallest need.
@@ -504,6 +688,7 @@ impl Part {
             offers: Vec::new(),
             groups: Vec::new(),
             edges: Vec::new(),
+            floors: Vec::new(),
         }
     }
 
@@ -539,6 +724,7 @@ fn assemble(
     };
     let mut objective: i64 = 0;
     let mut bases = Vec::with_capacity(parts.len());
+    let mut floors: Vec<FloorUse> = Vec::new();
     for (part, sol) in parts.iter().zip(solutions) {
         objective += sol.objective;
         stats.needs += part.needs.len();
@@ -594,6 +780,37 @@ fn assemble(
                 potential: sol.group_potential[g],
             });
         }
+        for (g, &(c, k)) in part.floors.iter().enumerate() {
+            let mut needed = 0;
+            let mut unserved = 0;
+            for (li, &i) in part.needs.iter().enumerate() {
+                let n = &ix.needs[i as usize];
+                if n.community as u32 == c && k.is_none_or(|k| n.category as u32 == k) {
+                    needed += n.units;
+                    unserved += sol.unserved[li];
+                }
+            }
+            let nk = ix.categories.len();
+            let all: i64 = ix
+                .needs
+                .iter()
+                .filter(|n| n.community as u32 == c && k.is_none_or(|k| n.category as u32 == k))
+                .map(|n| n.units)
+                .sum();
+            let floor = match k {
+                Some(k) => ix.category_floor[c as usize * nk + k as usize],
+                None => ix.community_floor[c as usize],
+            }
+            .unwrap_or(0);
+            floors.push(FloorUse {
+                community: c,
+                category: k,
+                needed: all,
+                required: required(floor, all),
+                served: needed - unserved,
+                potential: sol.unserved_group_potential[g],
+            });
+        }
         bases.push(sol.basis);
     }
     // Unserved units count against the objective only when penalised; needs
@@ -631,6 +848,10 @@ fn assemble(
         offers,
         providers,
         need_potential,
+        floors: {
+            floors.sort_by_key(|f| (f.community, f.category));
+            floors
+        },
         stats,
         bases,
     }
@@ -661,7 +882,7 @@ impl MatchResult {
                 ix.needs.len()
             )));
         }
-        let (_, parts) = mode_parts(ix, self.mode);
+        let (_, parts) = mode_parts(ix, self.mode)?;
         let mut served: HashMap<(u32, u32, u32), i64> = HashMap::new();
         for a in &self.assignments {
             *served.entry((a.need, a.provider, a.offer)).or_default() += a.units;
@@ -713,6 +934,16 @@ impl MatchResult {
                 .iter()
                 .map(|&pr| group_pot.get(&(pr, part.community)).copied().unwrap_or(0))
                 .collect();
+            let floor_potential: Vec<i64> = part
+                .floors
+                .iter()
+                .map(|&(c, k)| {
+                    self.floors
+                        .iter()
+                        .find(|f| f.community == c && f.category == k)
+                        .map_or(0, |f| f.potential)
+                })
+                .collect();
             let cert = verify_matching(
                 p,
                 &edge_flow,
@@ -720,6 +951,7 @@ impl MatchResult {
                 &need_potential,
                 &offer_potential,
                 &group_potential,
+                &floor_potential,
             )
             .map_err(|e| fail(format!("network {k}: {e}")))?;
             objective -=

@@ -56,6 +56,9 @@ pub struct MatchingSolution {
     pub offer_potential: Vec<i64>,
     /// Dual value of each group's shared capacity.
     pub group_potential: Vec<i64>,
+    /// Dual value of each unserved group's limit: what allowing one more
+    /// unserved unit would add (the marginal price of a coverage floor).
+    pub unserved_group_potential: Vec<i64>,
     /// The optimal basis of the network solved (the class network when
     /// aggregated), to warm-start a related solve.
     pub basis: Basis,
@@ -164,6 +167,52 @@ fn check(p: &BipartiteProblem) -> Result<()> {
             ),
         ));
     }
+    let h = p.unserved_limit.len();
+    if !(p.unserved_group.is_empty() || p.unserved_group.len() == n) || p.unserved_parent.len() > h
+    {
+        return Err(bad(
+            RecordKind::GraphNeed,
+            "unserved groups".into(),
+            "length",
+            "must match the needs and groups".into(),
+        ));
+    }
+    for (i, g) in p.unserved_group.iter().enumerate() {
+        if g.is_some_and(|g| g as usize >= h) {
+            return Err(bad(
+                RecordKind::GraphNeed,
+                format!("#{i}"),
+                "unserved_group",
+                format!("must be below {h}"),
+            ));
+        }
+    }
+    for k in 0..h {
+        if !(0..=MAX_CAPACITY).contains(&p.unserved_limit[k]) {
+            return Err(bad(
+                RecordKind::GraphNeed,
+                format!("unserved group #{k}"),
+                "limit",
+                format!(
+                    "must be between 0 and {MAX_CAPACITY}, got {}",
+                    p.unserved_limit[k]
+                ),
+            ));
+        }
+        if p.unserved_parent
+            .get(k)
+            .copied()
+            .flatten()
+            .is_some_and(|q| q as usize <= k || q as usize >= h)
+        {
+            return Err(bad(
+                RecordKind::GraphNeed,
+                format!("unserved group #{k}"),
+                "parent",
+                "must be a later group".into(),
+            ));
+        }
+    }
     Ok(())
 }
 
@@ -208,6 +257,18 @@ pub fn solve_matching(
     let group_potential: Vec<i64> = (0..solved.group_capacity.len())
         .map(|g| sink - pi[n + o + g])
         .collect();
+    let first_unserved_group = n + o + solved.group_capacity.len();
+    let unserved_group_potential: Vec<i64> = (0..solved.unserved_limit.len())
+        .map(|k| {
+            let parent = solved
+                .unserved_parent
+                .get(k)
+                .copied()
+                .flatten()
+                .map_or(sink, |q| pi[first_unserved_group + q as usize]);
+            parent - pi[first_unserved_group + k]
+        })
+        .collect();
     let class_potential: Vec<i64> = (0..n).map(|i| pi[i] - sink).collect();
     let (edge_flow, unserved, need_potential) = match &aggregation {
         None => {
@@ -231,6 +292,7 @@ pub fn solve_matching(
         need_potential,
         offer_potential,
         group_potential,
+        unserved_group_potential,
         basis: sol.basis,
         stats: sol.stats,
         classes: n,
@@ -255,6 +317,7 @@ impl MatchingSolution {
             &self.need_potential,
             &self.offer_potential,
             &self.group_potential,
+            &self.unserved_group_potential,
         )?;
         if cert.cost != -i128::from(self.objective) {
             return Err(CertificateError::Gap {
@@ -276,6 +339,7 @@ pub fn verify_matching(
     need_potential: &[i64],
     offer_potential: &[i64],
     group_potential: &[i64],
+    unserved_group_potential: &[i64],
 ) -> Result<Certificate, CertificateError> {
     let mn = MatchingNetwork::build(p);
     let (n, o) = (p.need_count(), p.offer_count());
@@ -300,6 +364,14 @@ pub fn verify_matching(
     if offer_potential.len() != o || group_potential.len() != p.group_capacity.len() {
         return Err(len_err("offer values", o, offer_potential.len()));
     }
+    let h = p.unserved_limit.len();
+    if unserved_group_potential.len() != h {
+        return Err(len_err(
+            "unserved group values",
+            h,
+            unserved_group_potential.len(),
+        ));
+    }
     // Arc flows: edges, unserved, then offer and group totals.
     let mut flow = Vec::with_capacity(mn.net.arc_count());
     flow.extend_from_slice(edge_flow);
@@ -316,8 +388,32 @@ pub fn verify_matching(
     }
     flow.extend_from_slice(&offer_flow);
     flow.extend_from_slice(&group_flow);
+    // Unserved groups: their needs' unserved units, then their subgroups'
+    // (a parent always has a larger index, so one pass upwards suffices).
+    let mut unserved_flow = vec![0i64; h];
+    for (i, &x) in unserved.iter().enumerate() {
+        if let Some(g) = p.unserved_group_of(i) {
+            unserved_flow[g as usize] += x;
+        }
+    }
+    for k in 0..h {
+        if let Some(q) = p.unserved_parent.get(k).copied().flatten() {
+            unserved_flow[q as usize] += unserved_flow[k];
+        }
+    }
+    flow.extend_from_slice(&unserved_flow);
     // Potentials relative to the sink at 0.
     let mut pi = vec![0i64; mn.net.node_count()];
+    let first_unserved_group = n + o + p.group_capacity.len();
+    for k in (0..h).rev() {
+        let parent = p
+            .unserved_parent
+            .get(k)
+            .copied()
+            .flatten()
+            .map_or(0, |q| pi[first_unserved_group + q as usize]);
+        pi[first_unserved_group + k] = parent - unserved_group_potential[k];
+    }
     for g in 0..p.group_capacity.len() {
         pi[n + o + g] = -group_potential[g];
     }
