@@ -1,9 +1,7 @@
 //! Policy analytics from Python: hub value, shadow prices, coverage and
 //! scenario sweeps, as pandas DataFrames.
 
-use std::sync::Arc;
-
-use arrow_array::{ArrayRef, Float64Array, Int64Array};
+use arrow_array::ArrayRef;
 use hubmatch::analyze::{self, Scenario};
 use hubmatch::fixed::weight_to_f64;
 use hubmatch::solve::{MatchOptions, Mode};
@@ -12,7 +10,7 @@ use pyo3::prelude::*;
 
 use crate::district::{PyDistrict, PyPolicy};
 use crate::errors::run;
-use crate::results::{PyMatchResult, table, text};
+use crate::results::{PyMatchResult, floats, ints, table, text};
 
 fn pandas(py: Python<'_>, columns: Vec<(&str, ArrayRef)>) -> PyResult<Py<PyAny>> {
     Ok(table(py, columns)?
@@ -21,12 +19,20 @@ fn pandas(py: Python<'_>, columns: Vec<(&str, ArrayRef)>) -> PyResult<Py<PyAny>>
         .unbind())
 }
 
-fn ints(values: impl Iterator<Item = i64>) -> ArrayRef {
-    Arc::new(Int64Array::from_iter_values(values))
+/// The district, with `policy` in place of its own when given.
+fn with_policy(district: &PyDistrict, policy: Option<&Bound<'_, PyPolicy>>) -> hubmatch::District {
+    let mut d = district.inner.clone();
+    if let Some(p) = policy {
+        d.policy = p.get().inner.clone();
+    }
+    d
 }
 
-fn floats(values: impl Iterator<Item = f64>) -> ArrayRef {
-    Arc::new(Float64Array::from_iter_values(values))
+/// Default match options that stop when `cancel` is set (Ctrl-C).
+pub(crate) fn cancellable(cancel: &hubmatch::solve::CancelFlag) -> MatchOptions {
+    let mut options = MatchOptions::default();
+    options.simplex.cancel = Some(cancel.clone());
+    options
 }
 
 fn mode_of(mode: &str) -> PyResult<Mode> {
@@ -199,19 +205,16 @@ impl PyHubValue {
 /// founding the hub is worth, for whom, and whose capacity moves.
 #[pyfunction]
 #[pyo3(signature = (district, policy = None))]
+#[allow(clippy::needless_pass_by_value)] // pyo3 extracts arguments by value
 pub fn hub_value(
     py: Python<'_>,
     district: &PyDistrict,
     policy: Option<Bound<'_, PyPolicy>>,
 ) -> PyResult<PyHubValue> {
-    let mut d = district.inner.clone();
-    if let Some(p) = policy {
-        d.policy = p.get().inner.clone();
-    }
+    let d = with_policy(district, policy.as_ref());
     let dref = &d;
     let value = run(py, move |cancel| {
-        let mut options = MatchOptions::default();
-        options.simplex.cancel = Some(cancel.clone());
+        let options = cancellable(cancel);
         analyze::hub_value(&dref.validate()?, &options)
     })?;
     let alone = Py::new(py, PyMatchResult::new(&d, value.alone.clone(), None))?;
@@ -356,8 +359,7 @@ pub fn sweep_scenarios(
         }
     };
     let sweep = run(py, move |cancel| {
-        let mut options = MatchOptions::default();
-        options.simplex.cancel = Some(cancel.clone());
+        let options = cancellable(cancel);
         analyze::sweep(d, mode, &parsed, &options, &callback)
     })?;
     let base = PyMatchResult::new(d, sweep.base, None);
@@ -476,6 +478,7 @@ pub fn smallest_increase(
 /// floors, result without them).
 #[pyfunction]
 #[pyo3(signature = (district, mode = "pooled", policy = None))]
+#[allow(clippy::needless_pass_by_value)] // pyo3 extracts arguments by value
 pub fn price_of_fairness(
     py: Python<'_>,
     district: &PyDistrict,
@@ -483,14 +486,10 @@ pub fn price_of_fairness(
     policy: Option<Bound<'_, PyPolicy>>,
 ) -> PyResult<(f64, PyMatchResult, PyMatchResult)> {
     let mode = mode_of(mode)?;
-    let mut d = district.inner.clone();
-    if let Some(p) = policy {
-        d.policy = p.get().inner.clone();
-    }
+    let d = with_policy(district, policy.as_ref());
     let dref = &d;
     let p = run(py, move |cancel| {
-        let mut options = MatchOptions::default();
-        options.simplex.cancel = Some(cancel.clone());
+        let options = cancellable(cancel);
         analyze::price_of_fairness(&dref.validate()?, mode, &options)
     })?;
     Ok((

@@ -49,6 +49,14 @@ impl PyMatchResult {
     }
 }
 
+pub(crate) fn ints(values: impl Iterator<Item = i64>) -> ArrayRef {
+    Arc::new(Int64Array::from_iter_values(values))
+}
+
+pub(crate) fn floats(values: impl Iterator<Item = f64>) -> ArrayRef {
+    Arc::new(Float64Array::from_iter_values(values))
+}
+
 pub(crate) fn text(values: impl Iterator<Item = String>) -> ArrayRef {
     Arc::new(StringArray::from(values.collect::<Vec<_>>()))
 }
@@ -165,28 +173,11 @@ impl PyMatchResult {
             py,
             vec![
                 ("community", text(by.keys().cloned())),
-                (
-                    "needed",
-                    Arc::new(Int64Array::from_iter_values(by.values().map(|s| s.needed))),
-                ),
-                (
-                    "served",
-                    Arc::new(Int64Array::from_iter_values(by.values().map(|s| s.served))),
-                ),
-                (
-                    "unmet",
-                    Arc::new(Int64Array::from_iter_values(by.values().map(|s| s.unmet))),
-                ),
-                (
-                    "coverage",
-                    Arc::new(Float64Array::from_iter_values(coverage)),
-                ),
-                (
-                    "weight",
-                    Arc::new(Float64Array::from_iter_values(
-                        by.values().map(|s| s.weight),
-                    )),
-                ),
+                ("needed", ints(by.values().map(|s| s.needed))),
+                ("served", ints(by.values().map(|s| s.served))),
+                ("unmet", ints(by.values().map(|s| s.unmet))),
+                ("coverage", floats(coverage)),
+                ("weight", floats(by.values().map(|s| s.weight))),
             ],
         )?;
         Ok(t.bind(py)
@@ -204,22 +195,10 @@ impl PyMatchResult {
             py,
             vec![
                 ("floor", text(f.iter().map(|x| x.floor.clone()))),
-                (
-                    "needed",
-                    Arc::new(Int64Array::from_iter_values(f.iter().map(|x| x.needed))),
-                ),
-                (
-                    "required",
-                    Arc::new(Int64Array::from_iter_values(f.iter().map(|x| x.required))),
-                ),
-                (
-                    "served",
-                    Arc::new(Int64Array::from_iter_values(f.iter().map(|x| x.served))),
-                ),
-                (
-                    "price",
-                    Arc::new(Float64Array::from_iter_values(f.iter().map(|x| x.price))),
-                ),
+                ("needed", ints(f.iter().map(|x| x.needed))),
+                ("required", ints(f.iter().map(|x| x.required))),
+                ("served", ints(f.iter().map(|x| x.served))),
+                ("price", floats(f.iter().map(|x| x.price))),
             ],
         )?;
         Ok(t.bind(py).call_method0("to_pandas")?.unbind())
@@ -295,15 +274,10 @@ impl PyMatchResult {
                     "provider_kind",
                     text(rows.iter().map(|r| r.provider_kind.clone())),
                 ),
-                (
-                    "units",
-                    Arc::new(Int64Array::from_iter_values(rows.iter().map(|r| r.units))),
-                ),
+                ("units", ints(rows.iter().map(|r| r.units))),
                 (
                     "weight_per_unit",
-                    Arc::new(Float64Array::from_iter_values(
-                        rows.iter().map(|r| r.weight_per_unit),
-                    )),
+                    floats(rows.iter().map(|r| r.weight_per_unit)),
                 ),
                 (
                     "cross_community",
@@ -324,10 +298,7 @@ impl PyMatchResult {
                 ("need", text(rows.iter().map(|r| r.need.clone()))),
                 ("community", text(rows.iter().map(|r| r.community.clone()))),
                 ("category", text(rows.iter().map(|r| r.category.clone()))),
-                (
-                    "units",
-                    Arc::new(Int64Array::from_iter_values(rows.iter().map(|r| r.units))),
-                ),
+                ("units", ints(rows.iter().map(|r| r.units))),
                 ("reason", text(rows.iter().map(|r| r.reason.clone()))),
             ],
         )
@@ -346,28 +317,10 @@ impl PyMatchResult {
                 ),
                 ("category", text(rows.iter().map(|r| r.category.clone()))),
                 ("community", text(rows.iter().map(|r| r.community.clone()))),
-                (
-                    "capacity",
-                    Arc::new(Int64Array::from_iter_values(
-                        rows.iter().map(|r| r.capacity),
-                    )),
-                ),
-                (
-                    "used",
-                    Arc::new(Int64Array::from_iter_values(rows.iter().map(|r| r.used))),
-                ),
-                (
-                    "utilisation",
-                    Arc::new(Float64Array::from_iter_values(
-                        rows.iter().map(|r| r.utilisation),
-                    )),
-                ),
-                (
-                    "shadow_price",
-                    Arc::new(Float64Array::from_iter_values(
-                        rows.iter().map(|r| r.shadow_price),
-                    )),
-                ),
+                ("capacity", ints(rows.iter().map(|r| r.capacity))),
+                ("used", ints(rows.iter().map(|r| r.used))),
+                ("utilisation", floats(rows.iter().map(|r| r.utilisation))),
+                ("shadow_price", floats(rows.iter().map(|r| r.shadow_price))),
             ],
         )
     }
@@ -406,11 +359,10 @@ pub fn match_(
             None => base,
         };
         let ix = d.validate()?;
-        let mut options = MatchOptions {
+        let options = MatchOptions {
             aggregate,
-            ..MatchOptions::default()
+            ..crate::analysis::cancellable(cancel)
         };
-        options.simplex.cancel = Some(cancel.clone());
         let start = std::time::Instant::now();
         let result = hubmatch::solve::match_district(&ix, mode, &options, None)?;
         let seconds = Some(start.elapsed().as_secs_f64());
