@@ -227,6 +227,57 @@ pub fn run(cli: Cli) -> Result<()> {
             );
             Ok(())
         }
+        Command::Sweep {
+            district,
+            scenarios,
+            mode,
+            out,
+        } => {
+            let d = load(&district)?;
+            let text = std::fs::read_to_string(&scenarios).map_err(|source| {
+                input_error(Error::Io {
+                    path: scenarios.display().to_string(),
+                    source,
+                })
+            })?;
+            let list: Vec<hubmatch::analyze::Scenario> =
+                serde_json::from_str(&text).map_err(|e| {
+                    input_error(Error::Parse {
+                        source_name: scenarios.display().to_string(),
+                        message: e.to_string(),
+                    })
+                })?;
+            let bar = spinner(quiet, &format!("solving {} scenarios", list.len()));
+            let sweep = hubmatch::analyze::sweep(
+                &d,
+                mode.into(),
+                &list,
+                &MatchOptions::default(),
+                &|_| {},
+            )?;
+            bar.finish_and_clear();
+            std::fs::create_dir_all(&out).map_err(|e| io_error(&out, e))?;
+            let mut rows = vec![report::SweepRow::new("base", &d, &sweep.base, &sweep.base)];
+            for o in &sweep.outcomes {
+                rows.push(report::SweepRow::new(
+                    &o.name,
+                    &o.district,
+                    &o.result,
+                    &sweep.base,
+                ));
+                let diff = hubmatch::analyze::diff(&d, &sweep.base, &o.district, &o.result);
+                let name: String = o
+                    .name
+                    .chars()
+                    .map(|c| if c.is_alphanumeric() { c } else { '_' })
+                    .collect();
+                write_csv_rows(&out.join(format!("diff-{name}.csv")), &diff)?;
+            }
+            write_csv_rows(&out.join("sweep.csv"), &rows)?;
+            println!("{}", report::sweep(&rows));
+            println!("Written to {}/ (sweep.csv, diff-*.csv)", out.display());
+            Ok(())
+        }
         Command::Schema => {
             print!("{}", hubmatch::io::schema::district_schema());
             Ok(())
@@ -255,6 +306,23 @@ fn read_summary(dir: &Path) -> Result<Summary> {
             source_name: path.display().to_string(),
             message: e.to_string(),
         })
+    })
+}
+
+fn write_csv_rows<T: serde::Serialize>(path: &Path, rows: &[T]) -> Result<()> {
+    let err = |e: hubmatch::Error| -> CliError { e.into() };
+    let mut w = csv_writer(path).map_err(err)?;
+    for r in rows {
+        w.serialize(r)
+            .map_err(|e| io_error(path, std::io::Error::other(e)))?;
+    }
+    w.flush().map_err(|e| io_error(path, e))
+}
+
+fn csv_writer(path: &Path) -> hubmatch::Result<csv::Writer<std::fs::File>> {
+    csv::Writer::from_path(path).map_err(|e| Error::Io {
+        path: path.display().to_string(),
+        source: std::io::Error::other(e),
     })
 }
 

@@ -135,6 +135,21 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Solve a district and scenarios of it (a JSON list of scenarios:
+    /// `[{"name": ..., "changes": [...]}]`), warm-started, and compare them.
+    Sweep {
+        /// District JSON file or CSV folder.
+        district: PathBuf,
+        /// Scenarios JSON file.
+        #[arg(long)]
+        scenarios: PathBuf,
+        /// Matching mode.
+        #[arg(long, value_enum, default_value = "pooled")]
+        mode: ModeArg,
+        /// Output folder: sweep.csv and, per scenario, a diff against the base.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Print the JSON Schema of district documents.
     Schema,
 }

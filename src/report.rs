@@ -33,11 +33,9 @@ fn signed(v: i64) -> String {
 }
 
 fn points(v: f64) -> String {
-    format!(
-        "{}.{}",
-        thousands(v.trunc() as i64),
-        ((v.fract().abs() * 10.0).round() as i64).min(9)
-    )
+    let tenths = (v.abs() * 10.0).round() as i64;
+    let sign = if v < 0.0 && tenths > 0 { "-" } else { "" };
+    format!("{sign}{}.{}", thousands(tenths / 10), tenths % 10)
 }
 
 fn header(s: &Summary) -> String {
@@ -325,5 +323,66 @@ pub fn comparison(pooled: &Summary, alone: &Summary) -> String {
         thousands(alone.pivots as i64),
         thousands(pooled.pivots as i64)
     );
+    o
+}
+
+/// One row of `sweep.csv`: a scenario's outcome against the base.
+#[derive(serde::Serialize)]
+pub struct SweepRow {
+    scenario: String,
+    objective: f64,
+    served: i64,
+    unmet: i64,
+    objective_change: f64,
+    served_change: i64,
+    warm_networks: usize,
+    networks: usize,
+}
+
+impl SweepRow {
+    /// The row of `result` (of `district`) against `base`.
+    pub fn new(
+        name: &str,
+        district: &hubmatch::District,
+        result: &hubmatch::solve::MatchResult,
+        base: &hubmatch::solve::MatchResult,
+    ) -> SweepRow {
+        let served: i64 = result.assignments.iter().map(|a| a.units).sum();
+        let base_served: i64 = base.assignments.iter().map(|a| a.units).sum();
+        let needed: i64 = district.needs.iter().map(|n| n.units).sum();
+        SweepRow {
+            scenario: name.to_owned(),
+            objective: result.objective as f64 / 1000.0,
+            served,
+            unmet: needed - served,
+            objective_change: (result.objective - base.objective) as f64 / 1000.0,
+            served_change: served - base_served,
+            warm_networks: result.stats.warm,
+            networks: result.stats.networks,
+        }
+    }
+}
+
+/// The table of a sweep.
+pub fn sweep(rows: &[SweepRow]) -> String {
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "{:<32}{:>16}{:>10}{:>10}{:>16}{:>10}{:>8}",
+        "scenario", "objective", "served", "unmet", "change", "served", "warm"
+    );
+    for r in rows {
+        let _ = writeln!(
+            o,
+            "{:<32}{:>16}{:>10}{:>10}{:>16}{:>10}{:>8}",
+            r.scenario,
+            points(r.objective),
+            thousands(r.served),
+            thousands(r.unmet),
+            points(r.objective_change),
+            signed(r.served_change),
+            format!("{}/{}", r.warm_networks, r.networks)
+        );
+    }
     o
 }

@@ -176,6 +176,54 @@ fn solve_graph_and_export_graph() {
 }
 
 #[test]
+fn sweep_compares_scenarios_with_the_base() {
+    let dir = temp("sweep");
+    let scenarios = dir.join("scenarios.json");
+    std::fs::write(
+        &scenarios,
+        r#"[{"name": "no volunteers", "changes": [{"close_provider": {"provider": "vol1"}}]},
+            {"name": "double admin demand", "changes": [{"scale_demand": {"category": "administrative", "factor": 2}}]}]"#,
+    )
+    .unwrap();
+    let out = dir.join("out");
+    let o = hubmatch(&[
+        "sweep",
+        s(&crate::data("example.json")),
+        "--scenarios",
+        s(&scenarios),
+        "--out",
+        s(&out),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let table = stdout(&o);
+    assert!(
+        table.contains("no volunteers") && table.contains("-61.0"),
+        "{table}"
+    );
+    let csv = std::fs::read_to_string(out.join("sweep.csv")).unwrap();
+    assert!(csv.starts_with(
+        "scenario,objective,served,unmet,objective_change,served_change,warm_networks,networks"
+    ));
+    assert!(out.join("diff-no_volunteers.csv").exists());
+    std::fs::write(
+        &scenarios,
+        r#"[{"name": "x", "changes": [{"close_provider": {"provider": "nobody"}}]}]"#,
+    )
+    .unwrap();
+    expect_bad_input(
+        &[
+            "sweep",
+            s(&crate::data("example.json")),
+            "--scenarios",
+            s(&scenarios),
+            "--out",
+            s(&out),
+        ],
+        r#""nobody" is not a provider of the district"#,
+    );
+}
+
+#[test]
 fn schema_prints_the_committed_schema() {
     let o = hubmatch(&["schema"]);
     let committed =

@@ -35,6 +35,8 @@ pub enum RecordKind {
     GraphEdge,
     /// A node or arc of a raw flow network.
     Network,
+    /// A scenario of a sweep.
+    Scenario,
 }
 
 impl fmt::Display for RecordKind {
@@ -52,6 +54,7 @@ impl fmt::Display for RecordKind {
             Self::GraphProvider => "graph provider",
             Self::GraphEdge => "graph edge",
             Self::Network => "network",
+            Self::Scenario => "scenario",
         })
     }
 }

@@ -99,15 +99,16 @@ pub struct Scenario {
     pub changes: Vec<Change>,
 }
 
-fn bad(field: &str, problem: String) -> crate::Error {
-    ValidationError::new(RecordKind::District, "scenario", field, problem).into()
+fn bad(scenario: &str, field: &str, problem: String) -> crate::Error {
+    ValidationError::new(RecordKind::Scenario, scenario, field, problem).into()
 }
 
-fn factor(field: &str, f: f64) -> Result<f64> {
+fn factor(scenario: &str, field: &str, f: f64) -> Result<f64> {
     if (0.0..=1e6).contains(&f) {
         Ok(f)
     } else {
         Err(bad(
+            scenario,
             field,
             format!("must be between 0 and 1000000, got {f}"),
         ))
@@ -136,7 +137,7 @@ impl Scenario {
         for change in &self.changes {
             match change {
                 Change::ScaleCapacity { select, factor: f } => {
-                    let f = factor("scale_capacity.factor", *f)?;
+                    let f = factor(&self.name, "scale_capacity.factor", *f)?;
                     for p in d.providers.iter_mut().filter(|p| select.matches(p)) {
                         for o in &mut p.offers {
                             if select.category.as_ref().is_none_or(|c| *c == o.category) {
@@ -155,6 +156,7 @@ impl Scenario {
                         .find(|p| p.id == *provider)
                         .ok_or_else(|| {
                             bad(
+                                &self.name,
                                 "close_provider.provider",
                                 format!("{provider:?} is not a provider of the district"),
                             )
@@ -168,7 +170,7 @@ impl Scenario {
                     community,
                     factor: f,
                 } => {
-                    let f = factor("scale_demand.factor", *f)?;
+                    let f = factor(&self.name, "scale_demand.factor", *f)?;
                     for n in &mut d.needs {
                         if category.as_ref().is_none_or(|c| *c == n.category)
                             && community.as_ref().is_none_or(|c| *c == n.community)
