@@ -5,7 +5,7 @@
 use std::hint::black_box;
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
-use hubmatch::solve::network_simplex::{Pricing, SolveOptions};
+use hubmatch::solve::network_simplex::{Pricing, Resolver, SolveOptions};
 use hubmatch::solve::{MatchOptions, Mode, match_district, solve_matching};
 use hubmatch::synthetic::{Knobs, generate, random_bipartite};
 
@@ -72,6 +72,28 @@ fn community(c: &mut Criterion) {
     });
     g.bench_function("warm_after_1pct_change", |b| {
         b.iter(|| solve_matching(black_box(&changed), &opts, Some(&base.basis)).unwrap())
+    });
+    // The same change through a Resolver that keeps its tree between solves
+    // (as a scenario sweep would): alternate the changed and original weights.
+    let mn = hubmatch::graph::MatchingNetwork::build(&p);
+    let crash = hubmatch::solve::Basis::from_tree_arcs(&mn.net, &mn.crash_tree);
+    let mut resolver = Resolver::new(&mn.net, Some(&crash), &SolveOptions::default()).unwrap();
+    resolver.resolve().unwrap();
+    let changed_arcs: Vec<usize> = (0..p.edge_count()).step_by(100).collect();
+    let mut flip = false;
+    g.bench_function("resolver_after_1pct_change", |b| {
+        b.iter(|| {
+            flip = !flip;
+            for &k in &changed_arcs {
+                let w = if flip {
+                    changed.edge_weight[k]
+                } else {
+                    p.edge_weight[k]
+                };
+                resolver.set_cost(k, -w).unwrap();
+            }
+            resolver.resolve().unwrap()
+        })
     });
     g.finish();
 }

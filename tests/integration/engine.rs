@@ -401,3 +401,43 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn resolver_reoptimises_after_cost_changes() {
+    use hubmatch::solve::network_simplex::Resolver;
+    let p = random_problem(11, 2_000, 80, 10);
+    let mn = MatchingNetwork::build(&p);
+    let mut net = mn.net.clone();
+    let crash = hubmatch::solve::Basis::from_tree_arcs(&net, &mn.crash_tree);
+    let mut r = Resolver::new(&net, Some(&crash), &SolveOptions::default()).unwrap();
+    let first = r.resolve().unwrap();
+    assert_eq!(
+        verify(&net, &first.flow, &first.potential).unwrap().cost,
+        i128::from(first.cost)
+    );
+    let mut x = 5u64;
+    for round in 0..5 {
+        // Change 1% of the arcs, some beyond the largest cost so far.
+        for _ in 0..net.arc_count() / 100 {
+            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            let a = (x >> 33) as usize % net.arc_count();
+            let c = (x >> 20) as i64 % 900 - 600;
+            net.cost[a] = c;
+            r.set_cost(a, c).unwrap();
+        }
+        let warm = r.resolve().unwrap();
+        let cold = network_simplex::solve(&net, &SolveOptions::default()).unwrap();
+        assert_eq!(warm.cost, cold.cost, "round {round}");
+        assert_eq!(
+            verify(&net, &warm.flow, &warm.potential).unwrap().cost,
+            i128::from(warm.cost)
+        );
+        assert!(
+            warm.stats.pivots < cold.stats.pivots,
+            "round {round}: {} vs {}",
+            warm.stats.pivots,
+            cold.stats.pivots
+        );
+    }
+    assert!(r.set_cost(net.arc_count(), 1).is_err());
+}

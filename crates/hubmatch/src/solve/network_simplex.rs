@@ -264,10 +264,102 @@ pub fn solve_from(
     s.run()
 }
 
+/// A solver that keeps its basis between solves, for re-solving after cost
+/// changes (scenario sweeps): the network is built and checked once; each
+/// [`Resolver::resolve`] starts from the last optimal tree, so a small change
+/// costs a few pivots and one pricing pass instead of a full solve.
+///
+/// ```
+/// use hubmatch::graph::FlowNetwork;
+/// use hubmatch::solve::network_simplex::{Resolver, SolveOptions};
+/// let mut net = FlowNetwork::new(3);
+/// net.supply = vec![2, 0, -2];
+/// net.add_arc(0, 2, 2, 5);
+/// net.add_arc(0, 1, 1, 1);
+/// net.add_arc(1, 2, 1, 1);
+/// let mut r = Resolver::new(&net, None, &SolveOptions::default()).unwrap();
+/// assert_eq!(r.resolve().unwrap().cost, 7);
+/// r.set_cost(0, 1).unwrap(); // the direct arc becomes cheap
+/// let again = r.resolve().unwrap();
+/// assert_eq!((again.cost, again.flow.clone()), (2, vec![2, 0, 0]));
+/// ```
+pub struct Resolver {
+    simplex: Simplex,
+    stale: bool,
+}
+
+impl Resolver {
+    /// Checks `net` and prepares to solve it from `basis` (or from scratch).
+    pub fn new(
+        net: &FlowNetwork,
+        basis: Option<&Basis>,
+        options: &SolveOptions,
+    ) -> Result<Resolver> {
+        net.check()?;
+        let mut simplex = Simplex::new(net, options);
+        match basis {
+            Some(b) if simplex.init_from(b) => simplex.stats.warm = true,
+            _ => simplex.init_cold(),
+        }
+        Ok(Resolver {
+            simplex,
+            stale: false,
+        })
+    }
+
+    /// Changes the cost of network arc `arc`. Its basis stays primal
+    /// feasible, so the next [`Resolver::resolve`] continues from it.
+    pub fn set_cost(&mut self, arc: usize, cost: i64) -> Result<()> {
+        let s = &mut self.simplex;
+        if arc >= s.m {
+            return Err(Error::Invalid(crate::error::ValidationError::new(
+                crate::error::RecordKind::Network,
+                format!("arc {arc}"),
+                "cost",
+                format!("is not an arc (there are {})", s.m),
+            )));
+        }
+        let magnitude = cost.saturating_abs();
+        let bound = (s.n as i128 + 1) * (i128::from(magnitude) + 1);
+        if bound > i128::from(i64::MAX / 8) {
+            return Err(Error::Overflow(format!(
+                "cost {cost} is too large for exact potentials"
+            )));
+        }
+        // Keep artificial arcs dearer than any path.
+        let art_cost = (s.n as i64 + 1) * (magnitude + 1);
+        if art_cost > s.art_cost {
+            s.art_cost = art_cost;
+            let m = s.m;
+            s.cost[m..].fill(art_cost);
+        }
+        s.cost[arc] = cost;
+        s.seeds.push(arc as u32);
+        self.stale = true;
+        Ok(())
+    }
+
+    /// Solves to optimality from the current basis and returns the solution;
+    /// its counters are those of this call.
+    pub fn resolve(&mut self) -> Result<FlowSolution> {
+        let s = &mut self.simplex;
+        if self.stale {
+            s.recompute_potentials();
+            self.stale = false;
+        }
+        let before = s.stats;
+        s.pivot_loop()?;
+        let mut out = s.solution()?;
+        out.stats.pivots -= before.pivots;
+        out.stats.degenerate -= before.degenerate;
+        Ok(out)
+    }
+}
+
 const NONE: u32 = u32::MAX;
 
-struct Simplex<'a> {
-    net: &'a FlowNetwork,
+struct Simplex {
+    supply: Vec<i64>,
     n: usize,
     m: usize,
     root: u32,
@@ -293,14 +385,16 @@ struct Simplex<'a> {
     next_arc: usize,
     candidates: Vec<u32>,
     minor_left: usize,
+    /// Arcs to price before the others (changed costs in a [`Resolver`]).
+    seeds: Vec<u32>,
     // Scratch for tree updates.
     path: Vec<u32>,
     seq: Vec<u32>,
     stats: SolveStats,
 }
 
-impl<'a> Simplex<'a> {
-    fn new(net: &'a FlowNetwork, options: &SolveOptions) -> Self {
+impl Simplex {
+    fn new(net: &FlowNetwork, options: &SolveOptions) -> Self {
         let n = net.node_count();
         let m = net.arc_count();
         let total = m + n;
@@ -326,7 +420,7 @@ impl<'a> Simplex<'a> {
             .unwrap_or_else(|| ((total as f64).sqrt().ceil() as usize).max(10))
             .max(1);
         Simplex {
-            net,
+            supply: net.supply.clone(),
             n,
             m,
             root,
@@ -349,6 +443,7 @@ impl<'a> Simplex<'a> {
             next_arc: 0,
             candidates: Vec::new(),
             minor_left: 0,
+            seeds: Vec::new(),
             path: Vec::new(),
             seq: Vec::new(),
             stats: SolveStats::default(),
@@ -367,7 +462,7 @@ impl<'a> Simplex<'a> {
         let mut prev = root;
         for v in 0..n {
             let a = m + v;
-            let supply = self.net.supply[v];
+            let supply = self.supply[v];
             self.orient_artificial(v, supply >= 0);
             self.flow[a] = supply.abs();
             self.state[a] = ArcState::Tree as i8;
@@ -408,7 +503,7 @@ impl<'a> Simplex<'a> {
         // Adjacency of tree arcs (CSR), artificial arcs joining node and root.
         let ends = |a: usize| {
             if a < m {
-                (self.net.source[a] as usize, self.net.target[a] as usize)
+                (self.source[a] as usize, self.target[a] as usize)
             } else {
                 (a - m, root)
             }
@@ -471,7 +566,7 @@ impl<'a> Simplex<'a> {
             return false;
         }
         // Flows: non-tree arcs at their bounds, tree arcs carry the excess up.
-        let mut excess: Vec<i64> = self.net.supply.clone();
+        let mut excess: Vec<i64> = self.supply.clone();
         excess.push(0);
         for a in 0..m {
             let f = if self.state[a] == ArcState::Upper as i8 {
@@ -490,7 +585,7 @@ impl<'a> Simplex<'a> {
             self.flow[a] = 0;
             if self.state[a] != ArcState::Tree as i8 {
                 self.state[a] = ArcState::Lower as i8;
-                self.orient_artificial(v, self.net.supply[v] >= 0);
+                self.orient_artificial(v, self.supply[v] >= 0);
             }
         }
         for &v in order.iter().skip(1).rev() {
@@ -541,6 +636,28 @@ impl<'a> Simplex<'a> {
     }
 
     fn find_entering(&mut self) -> Option<usize> {
+        // Arcs whose cost changed since the last solve are priced first: the
+        // most violating of them enters; the others stay listed.
+        if !self.seeds.is_empty() {
+            let mut best = 0i64;
+            let mut best_at = usize::MAX;
+            let mut i = 0;
+            while i < self.seeds.len() {
+                let v = self.violation(self.seeds[i] as usize);
+                if v < 0 {
+                    if v < best {
+                        best = v;
+                        best_at = i;
+                    }
+                    i += 1;
+                } else {
+                    self.seeds.swap_remove(i);
+                }
+            }
+            if best < 0 {
+                return Some(self.seeds.swap_remove(best_at) as usize);
+            }
+        }
         match self.pricing {
             Pricing::BlockSearch => self.block_search(),
             Pricing::CandidateList => self.candidate_list(),
@@ -633,6 +750,11 @@ impl<'a> Simplex<'a> {
     }
 
     fn run(mut self) -> Result<FlowSolution> {
+        self.pivot_loop()?;
+        self.solution()
+    }
+
+    fn pivot_loop(&mut self) -> Result<()> {
         while let Some(e) = self.find_entering() {
             self.pivot(e);
             if self.stats.pivots % 1024 == 0
@@ -641,6 +763,10 @@ impl<'a> Simplex<'a> {
                 return Err(Error::Cancelled);
             }
         }
+        Ok(())
+    }
+
+    fn solution(&self) -> Result<FlowSolution> {
         // Any flow left on artificial arcs means the supplies cannot be routed.
         let stranded: i64 = (self.m..self.source.len())
             .filter(|&a| self.source[a] != self.root)
@@ -666,15 +792,30 @@ impl<'a> Simplex<'a> {
                 _ => ArcState::Upper,
             })
             .collect();
-        self.flow.truncate(self.m);
-        self.pi.truncate(self.n);
         Ok(FlowSolution {
-            flow: self.flow,
-            potential: self.pi,
+            flow: self.flow[..self.m].to_vec(),
+            potential: self.pi[..self.n].to_vec(),
             cost,
             basis: Basis { state },
             stats: self.stats,
         })
+    }
+
+    /// Recomputes every potential from the tree, in thread (pre)order.
+    fn recompute_potentials(&mut self) {
+        let root = self.root as usize;
+        self.pi[root] = 0;
+        let mut v = self.thread[root] as usize;
+        while v != root {
+            let a = self.pred[v] as usize;
+            let p = self.parent[v] as usize;
+            self.pi[v] = if self.target[a] as usize == v {
+                self.pi[p] + self.cost[a]
+            } else {
+                self.pi[p] - self.cost[a]
+            };
+            v = self.thread[v] as usize;
+        }
     }
 
     fn pivot(&mut self, e: usize) {
