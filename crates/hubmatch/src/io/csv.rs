@@ -102,8 +102,12 @@ impl Table for CsvTable {
 /// ```
 pub fn read_district_dir(dir: impl AsRef<Path>) -> Result<District> {
     let dir = dir.as_ref();
-    let required =
-        |name| CsvTable::read(dir, name, true).map(|t| t.unwrap_or_else(|| unreachable!()));
+    let required = |name: &str| {
+        CsvTable::read(dir, name, true)?.ok_or_else(|| Error::Io {
+            path: dir.join(name).display().to_string(),
+            source: std::io::Error::from(std::io::ErrorKind::NotFound),
+        })
+    };
     let communities = required("communities.csv")?;
     let cells = CsvTable::read(dir, "cells.csv", false)?;
     let categories = CsvTable::read(dir, "categories.csv", false)?;
