@@ -14,7 +14,8 @@
 //!    network built from it.
 //! 3. [`solve`]: our primal network simplex, its optimality certificate, and
 //!    the per-community and pooled matching modes.
-//! 4. analysis (later): coverage, hub value, shadow prices, explanations.
+//! 4. [`analyze`]: coverage and equity, hub value, shadow prices,
+//!    explanations of unmet needs, the price of fairness, scenario sweeps.
 //!
 //! Input and output (JSON, CSV, the schema) live in [`io`], at the edge.
 //!
