@@ -57,27 +57,38 @@ pub enum NoEdge {
 /// need → offer for every eligible pair worth serving, weighted per unit.
 ///
 /// Nodes `0..needs` are the needs in input order, followed by the offers in
-/// provider order; edges are grouped by need, in input order. The graph is a
-/// plain [`petgraph`] graph for inspection and export.
+/// provider order; edges are grouped by need, in input order. The engine
+/// reads the edges from flat arrays; [`EligibilityGraph::petgraph`] gives the
+/// same graph as a plain [`petgraph`] graph for inspection and export (built
+/// on first use, so matching never pays for it).
 ///
 /// ```
 /// use hubmatch::graph::EligibilityGraph;
 /// let d = hubmatch::io::json::read_district("../../tests/data/example.json").unwrap();
 /// let g = EligibilityGraph::build(&d.validate().unwrap());
-/// assert_eq!(g.graph.node_count(), d.needs.len() + d.providers.iter().map(|p| p.offers.len()).sum::<usize>());
+/// let pg = g.petgraph();
+/// assert_eq!(pg.node_count(), d.needs.len() + d.providers.iter().map(|p| p.offers.len()).sum::<usize>());
+/// assert_eq!(pg.edge_count(), g.edge_count());
 /// ```
 #[derive(Debug, Clone)]
 pub struct EligibilityGraph {
-    /// Needs and offers, weighted edges need → offer.
-    pub graph: DiGraph<EligibilityNode, Eligible, u32>,
     /// Number of needs (the first nodes).
     pub needs: usize,
     /// For each provider, the node of its first offer.
     pub first_offer: Vec<u32>,
+    /// (provider, offer) of each offer node, in node order after the needs.
+    pub offers: Vec<(u32, u32)>,
+    /// Need of each edge.
+    pub edge_need: Vec<u32>,
+    /// Offer node of each edge.
+    pub edge_offer: Vec<u32>,
+    /// Weight of each edge.
+    pub edge_weight: Vec<Eligible>,
     /// For each need with no edge, why.
     pub no_edge: Vec<Option<NoEdge>>,
     /// For each need, the range of its edges (edge indices).
     pub need_edges: Vec<std::ops::Range<u32>>,
+    petgraph: std::sync::OnceLock<DiGraph<EligibilityNode, Eligible, u32>>,
 }
 
 fn eligible(need: &NeedIndex, provider: &ProviderIndex, price: Option<i64>) -> bool {
@@ -103,29 +114,20 @@ impl EligibilityGraph {
     pub fn build(ix: &DistrictIndex) -> Self {
         let n = ix.needs.len();
         let cats = ix.categories.len();
-        let mut graph = DiGraph::with_capacity(n, n * 8);
-        for i in 0..n {
-            graph.add_node(EligibilityNode::Need(i as u32));
-        }
         let mut first_offer = Vec::with_capacity(ix.providers.len());
+        let mut offers = Vec::new();
         // Bucket index: (community, category) -> offer nodes.
         let mut buckets: Vec<Vec<(u32, u32, u32)>> = vec![Vec::new(); ix.communities.len() * cats];
         for (pi, p) in ix.providers.iter().enumerate() {
-            first_offer.push(graph.node_count() as u32);
+            first_offer.push((n + offers.len()) as u32);
             for (oi, o) in p.offers.iter().enumerate() {
-                let node = graph.add_node(EligibilityNode::Offer {
-                    provider: pi as u32,
-                    offer: oi as u32,
-                });
+                let node = (n + offers.len()) as u32;
+                offers.push((pi as u32, oi as u32));
                 if !ix.allowed[o.category][p.kind as usize] {
                     continue;
                 }
                 for &c in &p.area {
-                    buckets[c * cats + o.category].push((
-                        node.index() as u32,
-                        pi as u32,
-                        oi as u32,
-                    ));
+                    buckets[c * cats + o.category].push((node, pi as u32, oi as u32));
                 }
             }
         }
@@ -162,19 +164,23 @@ impl EligibilityGraph {
             })
             .collect();
         let total: usize = chunks.iter().map(|(e, _)| e.len()).sum();
-        graph.reserve_edges(total);
+        let mut edge_need = Vec::with_capacity(total);
+        let mut edge_offer = Vec::with_capacity(total);
+        let mut edge_weight = Vec::with_capacity(total);
         let mut no_edge = vec![None; n];
         let mut need_edges = Vec::with_capacity(n);
         let mut i = 0usize;
         for (edges, ends) in chunks {
             let mut from = 0usize;
             for (end, any_eligible) in ends {
-                let start = graph.edge_count() as u32;
+                let start = edge_need.len() as u32;
                 for &(node, e) in &edges[from..end as usize] {
-                    graph.add_edge(NodeIndex::new(i), NodeIndex::new(node as usize), e);
+                    edge_need.push(i as u32);
+                    edge_offer.push(node);
+                    edge_weight.push(e);
                 }
                 from = end as usize;
-                let stop = graph.edge_count() as u32;
+                let stop = edge_need.len() as u32;
                 if start == stop {
                     no_edge[i] = Some(if any_eligible {
                         NoEdge::NotWorthServing
@@ -187,19 +193,55 @@ impl EligibilityGraph {
             }
         }
         EligibilityGraph {
-            graph,
             needs: n,
             first_offer,
+            offers,
+            edge_need,
+            edge_offer,
+            edge_weight,
             no_edge,
             need_edges,
+            petgraph: std::sync::OnceLock::new(),
         }
+    }
+
+    /// Number of nodes (needs, then offers).
+    pub fn node_count(&self) -> usize {
+        self.needs + self.offers.len()
+    }
+
+    /// Number of edges.
+    pub fn edge_count(&self) -> usize {
+        self.edge_need.len()
+    }
+
+    /// The graph as a [`petgraph`] graph (built once, on first use).
+    pub fn petgraph(&self) -> &DiGraph<EligibilityNode, Eligible, u32> {
+        self.petgraph.get_or_init(|| {
+            let mut g = DiGraph::with_capacity(self.node_count(), self.edge_count());
+            for i in 0..self.needs {
+                g.add_node(EligibilityNode::Need(i as u32));
+            }
+            for &(provider, offer) in &self.offers {
+                g.add_node(EligibilityNode::Offer { provider, offer });
+            }
+            for k in 0..self.edge_count() {
+                g.add_edge(
+                    NodeIndex::new(self.edge_need[k] as usize),
+                    NodeIndex::new(self.edge_offer[k] as usize),
+                    self.edge_weight[k],
+                );
+            }
+            g
+        })
     }
 
     /// The (provider, offer) of an offer node.
     pub fn offer_of(&self, node: u32) -> (u32, u32) {
-        match self.graph[NodeIndex::new(node as usize)] {
-            EligibilityNode::Offer { provider, offer } => (provider, offer),
-            EligibilityNode::Need(_) => (u32::MAX, u32::MAX),
-        }
+        (node as usize)
+            .checked_sub(self.needs)
+            .and_then(|k| self.offers.get(k))
+            .copied()
+            .unwrap_or((u32::MAX, u32::MAX))
     }
 }

@@ -425,8 +425,7 @@ pub fn match_district(
 }
 
 fn edge_ends(graph: &EligibilityGraph, e: u32) -> (u32, u32) {
-    let edge = &graph.graph.raw_edges()[e as usize];
-    (edge.source().index() as u32, edge.target().index() as u32)
+    (graph.edge_need[e as usize], graph.edge_offer[e as usize])
 }
 
 fn find(parent: &mut [u32], mut v: u32) -> u32 {
@@ -438,7 +437,7 @@ fn find(parent: &mut [u32], mut v: u32) -> u32 {
 }
 
 fn pooled_parts(ix: &DistrictIndex, graph: &EligibilityGraph) -> Vec<Part> {
-    let nodes = graph.graph.node_count();
+    let nodes = graph.node_count();
     let mut parent: Vec<u32> = (0..nodes as u32).collect();
     let union = |parent: &mut Vec<u32>, a: u32, b: u32| {
         let (ra, rb) = (find(parent, a), find(parent, b));
@@ -447,7 +446,7 @@ fn pooled_parts(ix: &DistrictIndex, graph: &EligibilityGraph) -> Vec<Part> {
             parent[hi as usize] = lo;
         }
     };
-    for e in 0..graph.graph.edge_count() as u32 {
+    for e in 0..graph.edge_count() as u32 {
         let (a, b) = edge_ends(graph, e);
         union(&mut parent, a, b);
     }
@@ -515,7 +514,7 @@ fn pooled_parts(ix: &DistrictIndex, graph: &EligibilityGraph) -> Vec<Part> {
                 part.push_edge(
                     li as u32,
                     local[node as usize],
-                    graph.graph.raw_edges()[e as usize].weight.weight,
+                    graph.edge_weight[e as usize].weight,
                     e,
                 );
             }
@@ -554,7 +553,7 @@ fn largest_remainder(total: i64, weights: &[i64]) -> Vec<i64> {
 
 fn community_parts(ix: &DistrictIndex, graph: &EligibilityGraph) -> Vec<Part> {
     let nc = ix.communities.len();
-    let nodes = graph.graph.node_count();
+    let nodes = graph.node_count();
     // Eligible demand of each community for each district-level offer and
     // provider: rows of `nc` counts, found through dense row maps.
     let mut offer_row = vec![u32::MAX; nodes];
@@ -671,7 +670,7 @@ fn community_parts(ix: &DistrictIndex, graph: &EligibilityGraph) -> Vec<Part> {
                     part.problem.offer_group.push(group);
                     (part.offers.len() - 1) as u32
                 });
-                part.push_edge(li, lo, graph.graph.raw_edges()[e as usize].weight.weight, e);
+                part.push_edge(li, lo, graph.edge_weight[e as usize].weight, e);
             }
         }
         part.problem.unserved_penalty = penalty;
@@ -742,7 +741,7 @@ fn assemble(
             let lo = part.problem.edge_offer[k];
             offer_used[lo as usize] += x;
             let (p, o) = part.offers[lo as usize];
-            let w = graph.graph.raw_edges()[global as usize].weight;
+            let w = graph.edge_weight[global as usize];
             assignments.push(Assignment {
                 need: i,
                 provider: p,
