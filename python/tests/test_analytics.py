@@ -71,7 +71,7 @@ def test_explanations(example_path: Path) -> None:
     r = hm.match(d)
     why = hm.explain(d, r).set_index("need")
     assert why.loc["n7", "reason"] == "no_eligible_provider"
-    assert why.loc["n7", "text"].endswith("It requires cooking.")
+    assert why.loc["n7", "text"].endswith("It requires cooking. Nearest: vol1, 2 away (lacks a required skill).")
     assert "3 are used, 2 by 1 other need" in why.loc["n2", "text"]
     assert hm.smallest_increase(d, r, "n2") == ("gov1", "administrative", 1)
     assert hm.smallest_increase(d, r, "n7") is None

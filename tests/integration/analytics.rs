@@ -178,7 +178,8 @@ fn explanations_of_the_example_in_plain_words() {
              can give it at most 3 units; 3 are used, 2 by 1 other need worth as much or more per unit and 1 by \
              this need.",
             "Need n7 (volunteer, c1, priority 1): 1 of 1 units unmet. None of the 1 volunteer offer can serve it: \
-             1 because they lack a required skill. It requires cooking.",
+             1 because they lack a required skill. It requires cooking. Nearest: vol1, 2 away (lacks a required \
+             skill).",
         ]
     );
     assert_eq!(why[0].competitors, vec![0]);
@@ -198,7 +199,14 @@ fn explanations_of_the_example_in_plain_words() {
     // Without the hub, c2's administrative need has no provider of its own.
     let alone = match_district(&ix, Mode::PerCommunity, &MatchOptions::default(), None).unwrap();
     let why = explain_unmet(&d, &ix, &alone);
-    assert!(why[0].text.ends_with("None of the 1 administrative offer can serve it: 1 because they belong to other communities (no hub)."), "{}", why[0].text);
+    assert!(
+        why[0].text.ends_with(
+            "None of the 1 administrative offer can serve it: 1 because they belong to other communities (no hub). \
+             Nearest: gov1, 10 away (belongs to another community)."
+        ),
+        "{}",
+        why[0].text
+    );
 }
 
 #[test]

@@ -46,6 +46,17 @@ pub enum Exclusion {
 }
 
 impl Exclusion {
+    fn short(self) -> &'static str {
+        match self {
+            Exclusion::KindNotAllowed => "kind not allowed by the policy",
+            Exclusion::OutsideServiceArea => "does not serve the community",
+            Exclusion::OtherCommunity => "belongs to another community",
+            Exclusion::MissingSkill => "lacks a required skill",
+            Exclusion::NoTimeOverlap => "not available then",
+            Exclusion::PriceAboveBudget => "priced above the budget",
+        }
+    }
+
     fn words(self) -> &'static str {
         match self {
             Exclusion::KindNotAllowed => "the policy does not let their kind serve it",
@@ -180,15 +191,30 @@ pub fn explain_unmet(
             let need = &ix.needs[i];
             let mut excluded: Vec<(Exclusion, usize)> = Vec::new();
             let mut eligible: Vec<(u32, u32)> = Vec::new();
+            // The nearest excluded offers (grid distance in millionths; unknown last).
+            let mut nearest: Vec<(i64, usize, Exclusion)> = Vec::new();
             for &(pi, oi) in &by_category[need.category] {
                 match first_failure(ix, result.mode, i, pi, oi) {
-                    Some(e) => match excluded.iter_mut().find(|x| x.0 == e) {
-                        Some(x) => x.1 += 1,
-                        None => excluded.push((e, 1)),
-                    },
+                    Some(e) => {
+                        match excluded.iter_mut().find(|x| x.0 == e) {
+                            Some(x) => x.1 += 1,
+                            None => excluded.push((e, 1)),
+                        }
+                        let distance = match (need.cell, ix.providers[pi].cell) {
+                            (Some(a), Some(b)) => {
+                                let ((_, ax, ay), (_, bx, by)) = (ix.cells[a], ix.cells[b]);
+                                (ax - bx).abs() + (ay - by).abs()
+                            }
+                            _ => i64::MAX,
+                        };
+                        nearest.push((distance, pi, e));
+                    }
                     None => eligible.push((pi as u32, oi as u32)),
                 }
             }
+            nearest.sort_unstable();
+            nearest.dedup_by_key(|x| x.1);
+            nearest.truncate(2);
             excluded.sort();
             // The capacity that can reach this need: its eligible offers, limited
             // by their providers' shared capacity; in per-community mode, the
@@ -253,6 +279,20 @@ pub fn explain_unmet(
                         let _ = write!(text, "{}.", parts.join("; "));
                         if excluded.iter().any(|x| x.0 == Exclusion::MissingSkill) {
                             let _ = write!(text, " It requires {}.", district.needs[i].skills.join(", "));
+                        }
+                        let near: Vec<String> = nearest
+                            .iter()
+                            .map(|&(d, p, e)| {
+                                let id = &district.providers[p].id;
+                                if d == i64::MAX {
+                                    format!("{id} ({})", e.short())
+                                } else {
+                                    format!("{id}, {} away ({})", d as f64 / 1e6, e.short())
+                                }
+                            })
+                            .collect();
+                        if !near.is_empty() {
+                            let _ = write!(text, " Nearest: {}.", near.join("; "));
                         }
                     }
                 }
