@@ -4,8 +4,10 @@
 pub mod aggregate;
 pub mod certificate;
 pub mod district;
+mod floors;
 pub mod matching;
 pub mod network_simplex;
+mod parts;
 pub mod ssp;
 
 pub use certificate::{Certificate, CertificateError, verify};
