@@ -119,6 +119,40 @@ pub fn single(s: &Summary) -> String {
             );
         }
     }
+    if !s.sectors.is_empty() {
+        let _ = writeln!(o, "\nsector bounds (share of the category's served units)");
+        for b in &s.sectors {
+            let share = if b.served == 0 {
+                0.0
+            } else {
+                100.0 * b.served_by_kind as f64 / b.served as f64
+            };
+            let _ = writeln!(
+                o,
+                "  {:<20} {:<14} {:<8} {:>5.1}%  in {:<10} served {:>5.1}% ({} of {})",
+                b.kind,
+                b.category,
+                b.limit.replace('_', " "),
+                100.0 * b.share,
+                b.community.as_deref().unwrap_or("district"),
+                share,
+                thousands(b.served_by_kind),
+                thousands(b.served)
+            );
+        }
+        if let Some(ub) = s.upper_bound {
+            let gap = ub - s.objective;
+            let _ = writeln!(
+                o,
+                "  upper bound {ub:.1}: {}",
+                if gap.abs() < 5e-4 {
+                    "the allocation is proven optimal".to_owned()
+                } else {
+                    format!("the allocation is within {gap:.1} points of the optimum")
+                }
+            );
+        }
+    }
     let _ = writeln!(o, "\nwhy units were left unmet");
     for (r, u) in &s.unmet_by_reason {
         let _ = writeln!(o, "  {:<22}{:>10}", r, thousands(*u));

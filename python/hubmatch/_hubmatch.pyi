@@ -88,6 +88,7 @@ class Policy:
         coverage_floor: float | None = None,
         community_floors: dict[str, float] | None = None,
         category_floors: dict[str, float] | None = None,
+        sector_bounds: list[dict[str, Any]] | None = None,
     ) -> Policy: ...
     @staticmethod
     def from_json(text: str) -> Policy:
@@ -127,6 +128,9 @@ class Policy:
     @property
     def category_floors(self) -> dict[str, float]:
         """Minimum coverage by "community/category"."""
+    @property
+    def sector_bounds(self) -> list[dict[str, Any]]:
+        """Sector bounds, as dicts with the keys of ``SectorBound``."""
     def __eq__(self, value: object, /) -> bool: ...
     def __reduce__(self) -> tuple[Any, tuple[str]]: ...
 
@@ -210,6 +214,12 @@ class MatchResult:
     @property
     def floors(self) -> Any:
         """The policy's coverage floors and how they are met (pandas DataFrame)."""
+    @property
+    def sectors(self) -> Any:
+        """The policy's sector bounds and how they are met (pandas DataFrame)."""
+    @property
+    def upper_bound(self) -> float | None:
+        """Under sector bounds, a proven upper bound on the optimal objective."""
     @property
     def totals(self) -> dict[str, Any]:
         """Every total of the result: overall, by community, category and provider kind, by reason."""

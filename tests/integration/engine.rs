@@ -2,74 +2,13 @@
 //! certificate on random instances, degenerate cases, pricing, aggregation,
 //! warm starts.
 
-use std::collections::HashMap;
-
 use hubmatch::Error;
 use hubmatch::graph::{BipartiteProblem, FlowNetwork, MatchingNetwork};
 use hubmatch::solve::network_simplex::{self, Pricing, SolveOptions};
 use hubmatch::solve::{MatchOptions, solve_matching, ssp, verify};
 use proptest::prelude::*;
 
-/// Exhaustive optimum of a tiny problem: dynamic programming over needs with
-/// the remaining capacities (offers, then groups) as the state.
-fn brute_force(p: &BipartiteProblem) -> i64 {
-    let o = p.offer_count();
-    let mut layer: HashMap<Vec<i64>, i64> = HashMap::new();
-    let mut start = p.offer_capacity.clone();
-    start.extend(&p.group_capacity);
-    layer.insert(start, 0);
-    for i in 0..p.need_count() {
-        let edges: Vec<usize> = (0..p.edge_count())
-            .filter(|&k| p.edge_need[k] as usize == i)
-            .collect();
-        let mut next: HashMap<Vec<i64>, i64> = HashMap::new();
-        for (state, value) in &layer {
-            // Enumerate flows on this need's edges with total ≤ units.
-            let mut flows = vec![0i64; edges.len()];
-            loop {
-                let total: i64 = flows.iter().sum();
-                if total <= p.units[i] {
-                    let mut s = state.clone();
-                    let mut ok = true;
-                    let mut gain = 0;
-                    for (slot, &k) in edges.iter().enumerate() {
-                        let off = p.edge_offer[k] as usize;
-                        s[off] -= flows[slot];
-                        if let Some(g) = p.offer_group[off] {
-                            s[o + g as usize] -= flows[slot];
-                        }
-                        gain += flows[slot] * p.edge_weight[k];
-                    }
-                    if s.iter().any(|&c| c < 0) {
-                        ok = false;
-                    }
-                    if ok {
-                        let v = value + gain - p.unserved_penalty * (p.units[i] - total);
-                        let e = next.entry(s).or_insert(i64::MIN);
-                        *e = (*e).max(v);
-                    }
-                }
-                // Odometer over 0..=units per edge.
-                let mut d = 0;
-                while d < flows.len() {
-                    flows[d] += 1;
-                    if flows[d] <= p.units[i] {
-                        break;
-                    }
-                    flows[d] = 0;
-                    d += 1;
-                }
-                if d == flows.len() {
-                    break;
-                }
-            }
-        }
-        layer = next;
-    }
-    layer.values().copied().max().unwrap_or(0)
-}
-
-fn tiny_problem() -> impl Strategy<Value = BipartiteProblem> {
+pub fn tiny_problem() -> impl Strategy<Value = BipartiteProblem> {
     (1usize..=6, 1usize..=6, 0usize..=2, 0i64..=3).prop_flat_map(|(n, m, g, penalty)| {
         (
             prop::collection::vec(1i64..=3, n),
@@ -95,7 +34,7 @@ proptest! {
     /// and without aggregation, under both pricing rules, and is certified.
     #[test]
     fn optimum_equals_brute_force(p in tiny_problem()) {
-        let expected = brute_force(&p);
+        let expected = crate::brute_force(&p, &vec![0; p.edge_count()]).unwrap();
         for aggregate in [false, true] {
             for pricing in [Pricing::BlockSearch, Pricing::CandidateList] {
                 let opts = MatchOptions { aggregate, simplex: SolveOptions { pricing, block_size: Some(3), cancel: None }, verify: true };

@@ -187,6 +187,16 @@ fn policy() -> impl Strategy<Value = Policy> {
                         .iter()
                         .map(|(k, v)| (format!("{k}/life"), *v))
                         .collect(),
+                    sector_bounds: community_floors
+                        .iter()
+                        .map(|(k, v)| hubmatch::SectorBound {
+                            category: "life".into(),
+                            kind: hubmatch::ProviderKind::Volunteer,
+                            community: Some(k.clone()),
+                            min_share: Some(*v),
+                            max_share: None,
+                        })
+                        .collect(),
                     community_floors,
                 }
             },

@@ -26,6 +26,17 @@ pub struct PyPolicy {
     pub inner: Policy,
 }
 
+/// A sector bound from a dict, through JSON so that errors name the field.
+fn sector_bound(i: usize, d: &Bound<'_, PyDict>) -> PyResult<hubmatch::SectorBound> {
+    let text: String = d
+        .py()
+        .import("json")?
+        .call_method1("dumps", (d,))?
+        .extract()?;
+    serde_json::from_str(&text)
+        .map_err(|e| crate::errors::to_py_parse(&format!("sector_bounds[{i}]"), &e.to_string()))
+}
+
 fn parse_kinds(kinds: &[String]) -> PyResult<Vec<ProviderKind>> {
     kinds
         .iter()
@@ -44,7 +55,7 @@ impl PyPolicy {
     #[new]
     #[pyo3(signature = (*, category_values=None, priority_multipliers=None, vulnerability_multipliers=None,
         cost_weight=None, travel_penalty=None, cross_community_penalty=None, allowed_kinds=None, unserved_penalty=None,
-        coverage_floor=None, community_floors=None, category_floors=None))]
+        coverage_floor=None, community_floors=None, category_floors=None, sector_bounds=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         category_values: Option<BTreeMap<String, f64>>,
@@ -58,6 +69,7 @@ impl PyPolicy {
         coverage_floor: Option<f64>,
         community_floors: Option<BTreeMap<String, f64>>,
         category_floors: Option<BTreeMap<String, f64>>,
+        sector_bounds: Option<Vec<Bound<'_, PyDict>>>,
     ) -> PyResult<Self> {
         let d = Policy::default();
         let allowed_kinds = match allowed_kinds {
@@ -82,6 +94,12 @@ impl PyPolicy {
                 coverage_floor,
                 community_floors: community_floors.unwrap_or_default(),
                 category_floors: category_floors.unwrap_or_default(),
+                sector_bounds: sector_bounds
+                    .unwrap_or_default()
+                    .iter()
+                    .enumerate()
+                    .map(|(i, b)| sector_bound(i, b))
+                    .collect::<PyResult<_>>()?,
             },
         })
     }
@@ -167,6 +185,13 @@ impl PyPolicy {
     #[getter]
     fn category_floors(&self) -> BTreeMap<String, f64> {
         self.inner.category_floors.clone()
+    }
+
+    /// Sector bounds, as dicts with the keys of `SectorBound`.
+    #[getter]
+    fn sector_bounds<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let text = serde_json::to_string(&self.inner.sector_bounds).unwrap_or_default();
+        py.import("json")?.call_method1("loads", (text,))
     }
 
     fn __eq__(&self, other: &Self) -> bool {

@@ -204,6 +204,43 @@ impl PyMatchResult {
         Ok(t.bind(py).call_method0("to_pandas")?.unbind())
     }
 
+    /// The policy's sector bounds and how they are met (pandas DataFrame:
+    /// bound, category, kind, community, limit, share, served,
+    /// served_by_kind, multiplier).
+    #[getter]
+    fn sectors(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        let f = &self.state.tables.summary.sectors;
+        let t = table(
+            py,
+            vec![
+                ("bound", ints(f.iter().map(|x| i64::from(x.bound)))),
+                ("category", text(f.iter().map(|x| x.category.clone()))),
+                ("kind", text(f.iter().map(|x| x.kind.clone()))),
+                (
+                    "community",
+                    text(f.iter().map(|x| x.community.clone().unwrap_or_default())),
+                ),
+                ("limit", text(f.iter().map(|x| x.limit.clone()))),
+                ("share", floats(f.iter().map(|x| x.share))),
+                ("served", ints(f.iter().map(|x| x.served))),
+                ("served_by_kind", ints(f.iter().map(|x| x.served_by_kind))),
+                ("multiplier", floats(f.iter().map(|x| x.multiplier))),
+            ],
+        )?;
+        Ok(t.bind(py).call_method0("to_pandas")?.unbind())
+    }
+
+    /// Under sector bounds, a proven upper bound on the optimal objective in
+    /// points (the allocation is optimal when it equals `objective`); `None`
+    /// without sector bounds, where the certificate proves optimality.
+    #[getter]
+    fn upper_bound(&self) -> Option<f64> {
+        self.state
+            .result
+            .upper_bound
+            .map(hubmatch::fixed::weight_to_f64)
+    }
+
     /// Every total of the result as a dict: served and unmet units overall,
     /// by community, by service system (by_category), by provider kind
     /// (by_kind, with capacity), unmet units by reason, and solver counters.

@@ -41,6 +41,6 @@ pub mod validate;
 pub use error::{Error, RecordKind, Result, ValidationError};
 pub use model::{
     CategoryId, Community, District, FORMAT, GridCell, Need, Offer, Policy, Provider, ProviderKind,
-    ServiceArea, ServiceCategory, TimeWindow,
+    SectorBound, ServiceArea, ServiceCategory, TimeWindow,
 };
 pub use validate::DistrictIndex;

@@ -65,6 +65,27 @@ pub struct DistrictIndex {
     pub community_floor: Vec<Option<i64>>,
     /// Coverage floor of each community × category (`community * categories + category`).
     pub category_floor: Vec<Option<i64>>,
+    /// Sector bounds, one per limit (a bound with both shares gives two).
+    pub sector_limits: Vec<SectorLimit>,
+}
+
+/// One side of a sector bound with resolved references: providers of `kind`
+/// give at least (or at most) `share`‰ of the units of `category` served to
+/// the needs of `community` (or of the whole district).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SectorLimit {
+    /// Position of the bound in `policy.sector_bounds`.
+    pub bound: usize,
+    /// Category index.
+    pub category: usize,
+    /// Provider kind.
+    pub kind: ProviderKind,
+    /// Community index, or `None` for the whole district.
+    pub community: Option<usize>,
+    /// `true` for a least share, `false` for a largest share.
+    pub at_least: bool,
+    /// The share in thousandths (0 to 1,000).
+    pub share: i64,
 }
 
 /// A need with resolved references.
@@ -628,6 +649,83 @@ impl Validator {
             category_floor[ci * cats.len() + ki] = Some(floor(&field, *v)?);
         }
 
+        // Sector bounds: shares in thousandths.
+        let mut sector_limits = Vec::new();
+        for (b, bound) in p.sector_bounds.iter().enumerate() {
+            let field = |f: &str| format!("sector_bounds[{b}].{f}");
+            let category = *cat_ix.get(bound.category.as_str()).ok_or_else(|| {
+                err(
+                    K::Policy,
+                    "policy",
+                    &field("category"),
+                    format!("{:?} is not a service category", bound.category),
+                )
+            })?;
+            let com = bound
+                .community
+                .as_deref()
+                .map(|c| community(K::Policy, "policy", &field("community"), c))
+                .transpose()?;
+            let share = |name: &str, v: f64| -> Check<i64> {
+                let f = field(name);
+                if !(0.0..=1.0).contains(&v) {
+                    return Err(err(
+                        K::Policy,
+                        "policy",
+                        &f,
+                        format!("must be between 0 and 1, got {v}"),
+                    ));
+                }
+                let permille = (v * 1000.0).round();
+                if (v * 1000.0 - permille).abs() > 1e-6 {
+                    return Err(err(
+                        K::Policy,
+                        "policy",
+                        &f,
+                        format!("must have at most 3 decimal places (0.1%), got {v}"),
+                    ));
+                }
+                Ok(permille as i64)
+            };
+            let least = bound.min_share.map(|v| share("min_share", v)).transpose()?;
+            let most = bound.max_share.map(|v| share("max_share", v)).transpose()?;
+            match (least, most) {
+                (None, None) => {
+                    return Err(err(
+                        K::Policy,
+                        "policy",
+                        &field("min_share"),
+                        "or max_share must be given".into(),
+                    ));
+                }
+                (Some(l), Some(m)) if l > m => {
+                    return Err(err(
+                        K::Policy,
+                        "policy",
+                        &field("min_share"),
+                        format!(
+                            "must not exceed max_share, got {} > {}",
+                            l as f64 / 1000.0,
+                            m as f64 / 1000.0
+                        ),
+                    ));
+                }
+                _ => {}
+            }
+            for (at_least, v) in [(true, least), (false, most)] {
+                if let Some(share) = v {
+                    sector_limits.push(SectorLimit {
+                        bound: b,
+                        category,
+                        kind: bound.kind,
+                        community: com,
+                        at_least,
+                        share,
+                    });
+                }
+            }
+        }
+
         // Exactness: the largest weight times the network's size must fit i64
         // with room for the solver's potentials (see `solve::network_simplex`).
         let max_value = category_value.iter().copied().max().unwrap_or(0);
@@ -674,6 +772,7 @@ impl Validator {
             allowed,
             community_floor,
             category_floor,
+            sector_limits,
         })
     }
 }

@@ -107,6 +107,29 @@ pub struct FloorSummary {
     pub price: f64,
 }
 
+/// A sector bound's limit in a summary.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SectorSummary {
+    /// Position of the bound in `policy.sector_bounds`.
+    pub bound: u32,
+    /// Category id.
+    pub category: String,
+    /// Provider kind.
+    pub kind: String,
+    /// Community id, or `None` for the whole district.
+    pub community: Option<String>,
+    /// `at_least` or `at_most`.
+    pub limit: String,
+    /// The bound on the share (0 to 1).
+    pub share: f64,
+    /// Units of the category served in scope.
+    pub served: i64,
+    /// Of those, by the kind.
+    pub served_by_kind: i64,
+    /// Lagrange multiplier, in points per unit of the constraint.
+    pub multiplier: f64,
+}
+
 /// Equity of community coverage (see [`crate::analyze::coverage`](mod@crate::analyze::coverage)).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EquitySummary {
@@ -150,6 +173,13 @@ pub struct Summary {
     /// Coverage floors of the policy and how they are met.
     #[serde(default)]
     pub floors: Vec<FloorSummary>,
+    /// Sector bounds of the policy and how they are met.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sectors: Vec<SectorSummary>,
+    /// With sector bounds: a proven upper bound on the optimal objective, in
+    /// points; the allocation is optimal when it equals `objective`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upper_bound: Option<f64>,
     /// Networks solved.
     pub networks: usize,
     /// Needs before aggregation.
@@ -353,6 +383,26 @@ impl ResultTables {
                     }
                 })
                 .collect(),
+            sectors: result
+                .sectors
+                .iter()
+                .map(|u| SectorSummary {
+                    bound: u.bound,
+                    category: district.effective_categories()[u.category as usize]
+                        .id
+                        .clone(),
+                    kind: u.kind.as_str().to_owned(),
+                    community: u
+                        .community
+                        .map(|c| district.communities[c as usize].id.clone()),
+                    limit: if u.at_least { "at_least" } else { "at_most" }.to_owned(),
+                    share: u.share as f64 / 1000.0,
+                    served: u.served,
+                    served_by_kind: u.served_by_kind,
+                    multiplier: weight_to_f64(u.multiplier),
+                })
+                .collect(),
+            upper_bound: result.upper_bound.map(weight_to_f64),
             networks: result.stats.networks,
             needs: result.stats.needs,
             classes: result.stats.classes,

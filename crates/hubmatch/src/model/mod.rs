@@ -17,5 +17,5 @@ pub use category::{CategoryId, ServiceCategory};
 pub use community::{Community, GridCell};
 pub use district::{District, FORMAT};
 pub use need::{Need, TimeWindow};
-pub use policy::Policy;
+pub use policy::{Policy, SectorBound};
 pub use provider::{Offer, Provider, ProviderKind, ServiceArea};

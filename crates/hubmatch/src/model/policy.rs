@@ -60,6 +60,44 @@ pub struct Policy {
     /// Minimum coverage by `community/category` (e.g. `"c3/administrative"`).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub category_floors: BTreeMap<String, f64>,
+    /// Bounds on the share of a category's served units that one provider
+    /// kind gives (e.g. government at least 60% of administrative services).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sector_bounds: Vec<SectorBound>,
+}
+
+/// A bound on the share of a category's served units given by providers of
+/// one kind, in the whole district or in one community (by the needs' home).
+/// Shares have at most 3 decimals (0.1%).
+///
+/// ```
+/// use hubmatch::{Policy, ProviderKind, SectorBound};
+/// let mut p = Policy::default();
+/// p.sector_bounds.push(SectorBound {
+///     category: "professional".into(),
+///     kind: ProviderKind::Volunteer,
+///     community: None,
+///     min_share: None,
+///     max_share: Some(0.25), // volunteers give at most a quarter
+/// });
+/// assert_eq!(p.sector_bounds[0].max_share, Some(0.25));
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SectorBound {
+    /// Service category id.
+    pub category: String,
+    /// The provider kind whose share is bounded.
+    pub kind: ProviderKind,
+    /// Community id whose needs count, or none for the whole district.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub community: Option<String>,
+    /// Least share of the category's served units (0 to 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_share: Option<f64>,
+    /// Largest share of the category's served units (0 to 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_share: Option<f64>,
 }
 
 impl Default for Policy {
@@ -87,6 +125,7 @@ impl Default for Policy {
             coverage_floor: None,
             community_floors: BTreeMap::new(),
             category_floors: BTreeMap::new(),
+            sector_bounds: Vec::new(),
         }
     }
 }

@@ -154,3 +154,89 @@ pub fn verify(
     }
     Ok(Certificate { cost: primal })
 }
+
+/// Checks capacities and conservation only, and returns the flow's cost
+/// `Σ c·x`: the proof that an allocation is feasible, without claiming it is
+/// optimal. O(nodes + arcs).
+///
+/// ```
+/// use hubmatch::graph::FlowNetwork;
+/// use hubmatch::solve::certificate::check_feasible;
+/// let mut net = FlowNetwork::new(2);
+/// net.supply = vec![1, -1];
+/// net.add_arc(0, 1, 1, 4);
+/// assert_eq!(check_feasible(&net, &[1]).unwrap(), 4);
+/// assert!(check_feasible(&net, &[0]).is_err()); // supply stranded
+/// ```
+pub fn check_feasible(net: &FlowNetwork, flow: &[i64]) -> Result<i128, CertificateError> {
+    let (n, m) = (net.node_count(), net.arc_count());
+    if flow.len() != m {
+        return Err(CertificateError::Length {
+            what: "arc flows",
+            expected: m,
+            got: flow.len(),
+        });
+    }
+    let mut balance = vec![0i128; n];
+    let mut cost: i128 = 0;
+    for a in 0..m {
+        let (x, cap) = (flow[a], net.capacity[a]);
+        if x < 0 || x > cap {
+            return Err(CertificateError::Capacity {
+                arc: a,
+                flow: x,
+                capacity: cap,
+            });
+        }
+        balance[net.source[a] as usize] += i128::from(x);
+        balance[net.target[a] as usize] -= i128::from(x);
+        cost += i128::from(net.cost[a]) * i128::from(x);
+    }
+    for v in 0..n {
+        if balance[v] != i128::from(net.supply[v]) {
+            return Err(CertificateError::Conservation {
+                node: v,
+                net: balance[v],
+                supply: net.supply[v],
+            });
+        }
+    }
+    Ok(cost)
+}
+
+/// The dual value of any potentials, `−Σ π·supply + Σ min(0, rc)·cap`: by
+/// weak duality a lower bound on the cost of every feasible flow, whatever
+/// the potentials (the bound is tight at optimal ones). O(nodes + arcs).
+///
+/// ```
+/// use hubmatch::graph::FlowNetwork;
+/// use hubmatch::solve::certificate::dual_value;
+/// let mut net = FlowNetwork::new(2);
+/// net.supply = vec![1, -1];
+/// net.add_arc(0, 1, 1, 4);
+/// assert_eq!(dual_value(&net, &[0, 4]).unwrap(), 4); // optimal potentials
+/// assert_eq!(dual_value(&net, &[0, 9]).unwrap(), 4); // also tight here
+/// assert_eq!(dual_value(&net, &[0, 0]).unwrap(), 0); // any potentials bound
+/// ```
+pub fn dual_value(net: &FlowNetwork, potential: &[i64]) -> Result<i128, CertificateError> {
+    let n = net.node_count();
+    if potential.len() != n {
+        return Err(CertificateError::Length {
+            what: "node potentials",
+            expected: n,
+            got: potential.len(),
+        });
+    }
+    let mut dual: i128 = 0;
+    for a in 0..net.arc_count() {
+        let (s, t) = (net.source[a] as usize, net.target[a] as usize);
+        let rc = i128::from(net.cost[a]) + i128::from(potential[s]) - i128::from(potential[t]);
+        if rc < 0 {
+            dual += rc * i128::from(net.capacity[a]);
+        }
+    }
+    for v in 0..n {
+        dual -= i128::from(potential[v]) * i128::from(net.supply[v]);
+    }
+    Ok(dual)
+}

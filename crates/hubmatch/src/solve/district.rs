@@ -20,13 +20,17 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
-use crate::graph::EligibilityGraph;
 use crate::graph::eligibility::NoEdge;
 use crate::graph::weight::unserved_penalty;
+use crate::graph::{BipartiteProblem, EligibilityGraph};
+use crate::solve::exchange::objective_of;
 use crate::solve::floors::{floor_name, required};
+use crate::solve::lagrangian::{constraint_values, relax_weights, solve_constrained};
+use crate::solve::matching::check_bound;
 use crate::solve::matching::{MatchOptions, MatchingSolution, solve_matching, verify_matching};
 use crate::solve::network_simplex::Basis;
 pub use crate::solve::parts::{Part, mode_parts};
+use crate::solve::sectors::{SectorUse, limit_name, sector_terms, sector_uses};
 use crate::validate::DistrictIndex;
 
 /// Matching mode.
@@ -207,6 +211,15 @@ pub struct MatchResult {
     pub need_potential: Vec<i64>,
     /// The coverage floors of the policy and how they are met.
     pub floors: Vec<FloorUse>,
+    /// The sector bounds of the policy and how they are met.
+    #[serde(default)]
+    pub sectors: Vec<SectorUse>,
+    /// With sector bounds: a proven upper bound on the optimum; the
+    /// allocation is optimal when it equals `objective` (see
+    /// [`crate::solve::lagrangian`]). `None` without sector bounds, where the
+    /// certificate proves `objective` optimal.
+    #[serde(default)]
+    pub upper_bound: Option<i64>,
     /// Counters.
     pub stats: MatchStats,
     /// Optimal bases of the networks solved, to warm-start a scenario.
@@ -231,26 +244,65 @@ pub fn match_district(
     warm: Option<&[Basis]>,
 ) -> Result<MatchResult> {
     let (graph, parts) = mode_parts(ix, mode)?;
-    let solutions: Vec<MatchingSolution> = parts
-        .par_iter()
-        .enumerate()
-        .map(|(k, part)| {
-            solve_matching(&part.problem, options, warm.and_then(|w| w.get(k))).map_err(|e| match e
-            {
-                // Only the floors can make a matching network infeasible.
-                crate::Error::Infeasible(_) => crate::Error::Infeasible(format!(
-                    "the coverage floors of {} cannot all be met with the eligible capacity",
-                    part.floors
-                        .iter()
-                        .map(|&(c, k)| format!("{:?}", floor_name(ix, c, k)))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )),
-                other => other,
+    // Only the floors can make a matching network infeasible.
+    let floors_unmet = |e: crate::Error| match e {
+        crate::Error::Infeasible(_) => crate::Error::Infeasible(format!(
+            "the coverage floors of {} cannot all be met with the eligible capacity",
+            parts
+                .iter()
+                .flat_map(|p| &p.floors)
+                .map(|&(c, k)| format!("{:?}", floor_name(ix, c, k)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+        other => other,
+    };
+    if ix.sector_limits.is_empty() {
+        let solutions: Vec<MatchingSolution> = parts
+            .par_iter()
+            .enumerate()
+            .map(|(k, part)| {
+                solve_matching(&part.problem, options, warm.and_then(|w| w.get(k)))
+                    .map_err(floors_unmet)
             })
+            .collect::<Result<_>>()?;
+        return Ok(assemble(ix, &graph, mode, &parts, solutions));
+    }
+    let terms = sector_terms(ix, &parts);
+    let problems: Vec<BipartiteProblem> = parts.iter().map(|p| p.problem.clone()).collect();
+    let c = solve_constrained(&problems, &terms, options, warm).map_err(floors_unmet)?;
+    if !c.feasible() {
+        let unmet: Vec<String> = ix
+            .sector_limits
+            .iter()
+            .zip(&c.allocation.values)
+            .filter(|&(_, &g)| g < 0)
+            .map(|(l, _)| limit_name(ix, l))
+            .collect();
+        return Err(crate::Error::Infeasible(format!(
+            "{} cannot be met together with the coverage floors and the other bounds",
+            unmet.join("; ")
+        )));
+    }
+    let gap = c.gap();
+    // The allocation with the duals (and bases) of the best bound's relaxed
+    // optima: the duals are what proves the bound.
+    let mut allocation = c.allocation;
+    let solutions: Vec<MatchingSolution> = c
+        .bound
+        .into_iter()
+        .enumerate()
+        .map(|(k, mut s)| {
+            s.edge_flow = std::mem::take(&mut allocation.edge_flow[k]);
+            s.unserved = std::mem::take(&mut allocation.unserved[k]);
+            s.objective = objective_of(&parts[k].problem, &s.edge_flow, &s.unserved);
+            s
         })
-        .collect::<Result<_>>()?;
-    Ok(assemble(ix, &graph, mode, &parts, solutions))
+        .collect();
+    let mut result = assemble(ix, &graph, mode, &parts, solutions);
+    result.upper_bound = Some(result.objective + gap);
+    result.sectors = sector_uses(ix, &result.assignments, &c.multipliers);
+    Ok(result)
 }
 
 fn assemble(
@@ -412,6 +464,8 @@ fn assemble(
             floors.sort_by_key(|f| (f.community, f.category));
             floors
         },
+        sectors: Vec::new(),
+        upper_bound: None,
         stats,
         bases,
     }
@@ -443,6 +497,26 @@ impl MatchResult {
             )));
         }
         let (_, parts) = mode_parts(ix, self.mode)?;
+        // Under sector bounds the networks were solved with relaxed weights.
+        let terms = sector_terms(ix, &parts);
+        if self.sectors.len() != ix.sector_limits.len() {
+            return Err(fail(format!(
+                "{} sector reports for {} sector limits",
+                self.sectors.len(),
+                ix.sector_limits.len()
+            )));
+        }
+        let multipliers: Vec<i64> = self.sectors.iter().map(|s| s.multiplier).collect();
+        if let Some(s) = self.sectors.iter().find(|s| s.multiplier < 0) {
+            return Err(fail(format!(
+                "sector bound {} has a negative multiplier",
+                s.bound
+            )));
+        }
+        let mut problems: Vec<BipartiteProblem> = parts.iter().map(|p| p.problem.clone()).collect();
+        let base: Vec<Vec<i64>> = problems.iter().map(|p| p.edge_weight.clone()).collect();
+        relax_weights(&mut problems, &base, &terms, &multipliers)?;
+        let mut flows: Vec<Vec<i64>> = Vec::with_capacity(parts.len());
         let mut served: HashMap<(u32, u32, u32), i64> = HashMap::new();
         for a in &self.assignments {
             *served.entry((a.need, a.provider, a.offer)).or_default() += a.units;
@@ -464,9 +538,10 @@ impl MatchResult {
             .map(|p| ((p.provider, p.community), p.potential))
             .collect();
         let mut objective: i64 = 0;
+        let mut bound: i128 = 0;
         let mut in_part = vec![false; ix.needs.len()];
         for (k, part) in parts.iter().enumerate() {
-            let p = &part.problem;
+            let p = &problems[k];
             let mut edge_flow = Vec::with_capacity(p.edge_count());
             for e in 0..p.edge_count() {
                 let need = part.needs[p.edge_need[e] as usize];
@@ -504,21 +579,51 @@ impl MatchResult {
                         .map_or(0, |f| f.potential)
                 })
                 .collect();
-            let cert = verify_matching(
-                p,
-                &edge_flow,
-                &unserved,
-                &need_potential,
-                &offer_potential,
-                &group_potential,
-                &floor_potential,
-            )
-            .map_err(|e| fail(format!("network {k}: {e}")))?;
-            objective -=
-                i64::try_from(cert.cost).map_err(|_| fail("objective exceeds 64 bits".into()))?;
+            if ix.sector_limits.is_empty() {
+                // Flows and duals prove each other optimal.
+                let cert = verify_matching(
+                    p,
+                    &edge_flow,
+                    &unserved,
+                    &need_potential,
+                    &offer_potential,
+                    &group_potential,
+                    &floor_potential,
+                )
+                .map_err(|e| fail(format!("network {k}: {e}")))?;
+                objective -= i64::try_from(cert.cost)
+                    .map_err(|_| fail("objective exceeds 64 bits".into()))?;
+            } else {
+                // The allocation is feasible; the duals bound the relaxed
+                // problem at the multipliers, hence the constrained one.
+                let (_, dual) = check_bound(
+                    p,
+                    &edge_flow,
+                    &unserved,
+                    &need_potential,
+                    &offer_potential,
+                    &group_potential,
+                    &floor_potential,
+                )
+                .map_err(|e| fail(format!("network {k}: {e}")))?;
+                objective += objective_of(&part.problem, &edge_flow, &unserved);
+                bound -= dual;
+            }
             for &i in &part.needs {
                 in_part[i as usize] = true;
             }
+            flows.push(edge_flow);
+        }
+        let values = constraint_values(&terms, |k, e| flows[k as usize][e as usize]);
+        for (limit, &g) in ix.sector_limits.iter().zip(&values) {
+            if g < 0 {
+                return Err(fail(format!("{} is violated", limit_name(ix, limit))));
+            }
+        }
+        if sector_uses(ix, &self.assignments, &multipliers) != self.sectors {
+            return Err(fail(
+                "the sector reports differ from the assignments".into(),
+            ));
         }
         if let Some((need, _, _)) = served.keys().min() {
             return Err(fail(format!(
@@ -542,6 +647,26 @@ impl MatchResult {
                 "objective {} differs from the certified {objective}",
                 self.objective
             )));
+        }
+        if !ix.sector_limits.is_empty() {
+            // Needs outside every network count the same on both sides.
+            let outside = i128::from(objective)
+                - parts
+                    .iter()
+                    .zip(&flows)
+                    .map(|(part, f)| {
+                        let unserved: Vec<i64> =
+                            part.needs.iter().map(|&i| unmet[i as usize]).collect();
+                        i128::from(objective_of(&part.problem, f, &unserved))
+                    })
+                    .sum::<i128>();
+            let proven = bound + outside;
+            if self.upper_bound.map(i128::from) != Some(proven) {
+                return Err(fail(format!(
+                    "upper bound {:?} differs from the duals' bound {proven}",
+                    self.upper_bound
+                )));
+            }
         }
         Ok(())
     }

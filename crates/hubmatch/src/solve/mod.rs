@@ -4,10 +4,13 @@
 pub mod aggregate;
 pub mod certificate;
 pub mod district;
+pub mod exchange;
 mod floors;
+pub mod lagrangian;
 pub mod matching;
 pub mod network_simplex;
 mod parts;
+mod sectors;
 pub mod ssp;
 
 pub use certificate::{Certificate, CertificateError, verify};
@@ -17,3 +20,4 @@ pub use district::{
 };
 pub use matching::{MatchOptions, MatchingSolution, solve_matching, verify_matching};
 pub use network_simplex::{Basis, CancelFlag, FlowSolution, Pricing, SolveOptions};
+pub use sectors::SectorUse;
