@@ -97,3 +97,25 @@ def test_bad_scenarios_are_clear(example_path: Path) -> None:
         hm.sweep(d, [{"name": "x", "changes": [{"close_provider": {"provider": "nobody"}}]}], progress=False)
     with pytest.raises(hm.ParseError, match="unknown variant"):
         hm.sweep(d, [{"name": "x", "changes": [{"demolish": {}}]}], progress=False)
+
+
+def test_sector_bounds(example_path: Path) -> None:
+    d = hm.read_json(example_path)
+    # Volunteers give 2 of the 5 life units pooled; at most 20% leaves them none.
+    policy = hm.Policy(sector_bounds=[{"category": "life", "kind": "volunteer", "max_share": 0.2}])
+    assert policy.sector_bounds == [{"category": "life", "kind": "volunteer", "max_share": 0.2}]
+    r = hm.match(d, policy=policy)
+    assert r.objective == pytest.approx(251.6)
+    assert r.upper_bound is not None and r.upper_bound >= r.objective
+    s = r.sectors
+    assert s[["kind", "category", "limit", "served", "served_by_kind"]].values.tolist() == [
+        ["volunteer", "life", "at_most", 3, 0]
+    ]
+    r.verify(d.with_policy(policy))
+    price, _, without = hm.price_of_fairness(d, policy=policy)
+    assert price == pytest.approx(39.0)
+    assert without.upper_bound is None
+    with pytest.raises(hm.ParseError, match=r"sector_bounds\[0\].*unknown variant `robots`"):
+        hm.Policy(sector_bounds=[{"category": "life", "kind": "robots", "max_share": 0.2}])
+    with pytest.raises(hm.InvalidInputError, match=r"sector_bounds\[0\].max_share must have at most 3 decimal places"):
+        hm.match(d, policy=hm.Policy(sector_bounds=[{"category": "life", "kind": "volunteer", "max_share": 0.2555}]))

@@ -1,11 +1,15 @@
-//! The price of fairness: what the policy's coverage floors cost.
+//! The price of fairness: what the policy's coverage floors and sector
+//! bounds cost.
 //!
 //! Floors are enforced exactly inside the flow model (see
 //! [`crate::solve::district`]): a floor on community (or community ×
 //! category) X caps the units X may leave unserved, which is a capacity on
 //! the arcs that carry X's unserved units. The price of fairness is the
 //! objective without the floors minus the objective with them — never
-//! negative, since the floors only remove allocations.
+//! negative, since the floors only remove allocations. Sector bounds are
+//! side constraints (see [`crate::solve::lagrangian`]); with them, the
+//! constrained objective may sit below the optimum by at most the reported
+//! gap, so the price is then exact to within that gap.
 //!
 //! Complexity: two district solves.
 
@@ -15,18 +19,18 @@ use crate::error::Result;
 use crate::solve::{MatchOptions, MatchResult, Mode, match_district};
 use crate::validate::DistrictIndex;
 
-/// An allocation with the floors and one without, compared.
+/// An allocation under the floors and sector bounds and one without them, compared.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PriceOfFairness {
-    /// The allocation under the policy's floors.
+    /// The allocation under the policy's floors and sector bounds.
     pub with_floors: MatchResult,
-    /// The allocation with every floor removed.
+    /// The allocation with every floor and sector bound removed.
     pub without_floors: MatchResult,
-    /// Objective lost to the floors (thousandths of a point).
+    /// Objective lost to the floors and bounds (thousandths of a point).
     pub price: i64,
 }
 
-/// Solves `ix` with and without its coverage floors.
+/// Solves `ix` with and without its coverage floors and sector bounds.
 ///
 /// ```
 /// use hubmatch::solve::{MatchOptions, Mode};
@@ -44,6 +48,7 @@ pub fn price_of_fairness(
     let mut free = ix.clone();
     free.community_floor.iter_mut().for_each(|f| *f = None);
     free.category_floor.iter_mut().for_each(|f| *f = None);
+    free.sector_limits.clear();
     let without_floors = match_district(&free, mode, options, None)?;
     Ok(PriceOfFairness {
         price: without_floors.objective - with_floors.objective,
