@@ -95,6 +95,61 @@ fn community(c: &mut Criterion) {
             resolver.resolve().unwrap()
         })
     });
+    // Scenario-like changes through the same Resolver: 1% of the offers
+    // lose half their capacity, or 1% of the needs want one unit more
+    // (alternating with the original, as above).
+    let offers: Vec<usize> = (0..p.offer_count()).step_by(100).collect();
+    let mut halved = p.clone();
+    for &o in &offers {
+        halved.offer_capacity[o] /= 2;
+    }
+    g.bench_function("cold_after_1pct_capacity_change", |b| {
+        b.iter(|| solve_matching(black_box(&halved), &opts, None).unwrap())
+    });
+    let mut flip = false;
+    g.bench_function("resolver_after_1pct_capacity_change", |b| {
+        b.iter(|| {
+            flip = !flip;
+            let src = if flip { &halved } else { &p };
+            for &o in &offers {
+                resolver
+                    .set_capacity(mn.offer_arcs + o, src.offer_capacity[o])
+                    .unwrap();
+            }
+            resolver.resolve().unwrap()
+        })
+    });
+    let needs: Vec<usize> = (0..p.need_count()).step_by(100).collect();
+    let mut grown = p.clone();
+    for &i in &needs {
+        grown.units[i] += 1;
+    }
+    let mut edges_of = vec![Vec::new(); p.need_count()];
+    for e in 0..p.edge_count() {
+        edges_of[p.edge_need[e] as usize].push(e);
+    }
+    g.bench_function("cold_after_1pct_demand_change", |b| {
+        b.iter(|| solve_matching(black_box(&grown), &opts, None).unwrap())
+    });
+    let mut flip = false;
+    g.bench_function("resolver_after_1pct_demand_change", |b| {
+        b.iter(|| {
+            flip = !flip;
+            let src = if flip { &grown } else { &p };
+            for &i in &needs {
+                let u = src.units[i];
+                resolver.set_supply(i, u).unwrap();
+                resolver.set_capacity(mn.unserved_arcs + i, u + 1).unwrap();
+                for &e in &edges_of[i] {
+                    resolver.set_capacity(e, u + 1).unwrap();
+                }
+            }
+            resolver
+                .set_supply(mn.sink as usize, -src.units.iter().sum::<i64>())
+                .unwrap();
+            resolver.resolve().unwrap()
+        })
+    });
     g.finish();
 }
 

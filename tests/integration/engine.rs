@@ -311,11 +311,42 @@ fn warm_start_after_a_cost_change_reaches_the_same_optimum() {
         cold.stats.pivots
     );
     warm.verify(&changed).unwrap();
-    // A capacity change that breaks the basis falls back to a cold start.
+    // A capacity change that breaks the basis is repaired, not thrown away.
     let mut shrunk = p.clone();
     shrunk.offer_capacity.iter_mut().for_each(|c| *c = 0);
     let s = solve_matching(&shrunk, &opts, Some(&base.basis)).unwrap();
     assert_eq!(s.objective, 0);
+    assert!(s.stats.warm && s.stats.repaired > 0);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(60))]
+
+    /// After random capacity and demand changes (the basis may break), a
+    /// warm start from the old optimum reaches the cold optimum, certified.
+    #[test]
+    fn warm_start_after_capacity_and_demand_changes(seed in any::<u64>(), shrink in 0u64..4) {
+        let p = random_problem(seed, 60, 10, 4);
+        let opts = MatchOptions { aggregate: false, ..MatchOptions::default() };
+        let base = solve_matching(&p, &opts, None).unwrap();
+        let mut q = p.clone();
+        let mut x = seed | 1;
+        let mut next = move |k: u64| { x ^= x << 13; x ^= x >> 7; x ^= x << 17; x % k };
+        for c in &mut q.offer_capacity {
+            if next(3) == 0 { *c = (*c * (4 - shrink as i64) / 4 + next(5) as i64 - 2).max(0); }
+        }
+        for c in &mut q.group_capacity {
+            if next(2) == 0 { *c /= 2; }
+        }
+        for u in &mut q.units {
+            if next(4) == 0 { *u = 1 + next(4) as i64; }
+        }
+        let cold = solve_matching(&q, &opts, None).unwrap();
+        let warm = solve_matching(&q, &opts, Some(&base.basis)).unwrap();
+        prop_assert!(warm.stats.warm);
+        prop_assert_eq!(warm.objective, cold.objective);
+        warm.verify(&q).unwrap();
+    }
 }
 
 proptest! {
@@ -379,4 +410,54 @@ fn resolver_reoptimises_after_cost_changes() {
         );
     }
     assert!(r.set_cost(net.arc_count(), 1).is_err());
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(60))]
+
+    /// A Resolver re-optimises after mixed capacity, supply and cost changes
+    /// (the tree's flows may break and get repaired) to the cold optimum.
+    #[test]
+    fn resolver_after_capacity_supply_and_cost_changes(seed in any::<u64>()) {
+        use hubmatch::solve::network_simplex::Resolver;
+        let p = random_problem(seed, 80, 12, 4);
+        let mn = MatchingNetwork::build(&p);
+        let mut net = mn.net.clone();
+        let crash = hubmatch::solve::Basis::from_tree_arcs(&net, &mn.crash_tree);
+        let mut r = Resolver::new(&net, Some(&crash), &SolveOptions::default()).unwrap();
+        r.resolve().unwrap();
+        let mut x = seed | 1;
+        let mut next = move |k: u64| { x ^= x << 13; x ^= x >> 7; x ^= x << 17; x % k };
+        for round in 0..3 {
+            for _ in 0..5 {
+                let a = next(net.arc_count() as u64) as usize;
+                if next(3) == 0 {
+                    net.cost[a] = next(200) as i64 - 100;
+                    r.set_cost(a, net.cost[a]).unwrap();
+                } else {
+                    net.capacity[a] = net.capacity[a] * next(3) as i64 / 2;
+                    r.set_capacity(a, net.capacity[a]).unwrap();
+                }
+            }
+            // Move demand: one need gets a unit more (its arcs follow), the sink absorbs it.
+            let i = next(p.need_count() as u64) as usize;
+            net.supply[i] += 1;
+            net.supply[mn.sink as usize] -= 1;
+            net.capacity[mn.unserved_arcs + i] += 1;
+            r.set_supply(i, net.supply[i]).unwrap();
+            r.set_supply(mn.sink as usize, net.supply[mn.sink as usize]).unwrap();
+            r.set_capacity(mn.unserved_arcs + i, net.capacity[mn.unserved_arcs + i]).unwrap();
+            match (r.resolve(), network_simplex::solve(&net, &SolveOptions::default())) {
+                (Ok(warm), Ok(cold)) => {
+                    prop_assert_eq!(warm.cost, cold.cost, "round {}", round);
+                    prop_assert_eq!(verify(&net, &warm.flow, &warm.potential).unwrap().cost, i128::from(warm.cost));
+                }
+                (Err(Error::Infeasible(_)), Err(Error::Infeasible(_))) => return Ok(()),
+                (a, b) => prop_assert!(false, "round {}: resolver {:?} vs cold {:?}", round, a.map(|s| s.cost), b.map(|s| s.cost)),
+            }
+        }
+        // Supplies that do not balance are refused, not solved.
+        r.set_supply(0, net.supply[0] + 1).unwrap();
+        prop_assert!(r.resolve().is_err());
+    }
 }

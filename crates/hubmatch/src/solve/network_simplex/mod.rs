@@ -206,6 +206,9 @@ pub struct SolveStats {
     pub degenerate: u64,
     /// Whether the given starting basis was used (false: cold start).
     pub warm: bool,
+    /// Tree arcs of the starting basis that capacity or supply changes had
+    /// made infeasible, replaced by artificial arcs (warm start only).
+    pub repaired: usize,
 }
 
 /// An optimal flow with its potentials.

@@ -4,10 +4,14 @@ use super::{Basis, FlowSolution, Simplex, SolveOptions};
 use crate::error::{Error, Result};
 use crate::graph::FlowNetwork;
 
-/// A solver that keeps its basis between solves, for re-solving after cost
-/// changes (scenario sweeps): the network is built and checked once; each
-/// [`Resolver::resolve`] starts from the last optimal tree, so a small change
-/// costs a few pivots and one pricing pass instead of a full solve.
+/// A solver that keeps its basis between solves, for re-solving after cost,
+/// capacity and supply changes (scenario sweeps): the network is built and
+/// checked once; each [`Resolver::resolve`] starts from the last optimal
+/// tree, so a small change costs a few pivots and one pricing pass instead
+/// of a full solve. After a capacity or supply change the tree's flows are
+/// recomputed (O(nodes + arcs)) and arcs they push out of bounds leave the
+/// tree, their subtrees hanging from artificial arcs that the pivots then
+/// empty (see `Simplex::init_from`).
 ///
 /// ```
 /// use hubmatch::graph::FlowNetwork;
@@ -22,10 +26,16 @@ use crate::graph::FlowNetwork;
 /// r.set_cost(0, 1).unwrap(); // the direct arc becomes cheap
 /// let again = r.resolve().unwrap();
 /// assert_eq!((again.cost, again.flow.clone()), (2, vec![2, 0, 0]));
+/// r.set_capacity(0, 1).unwrap(); // only one unit fits the direct arc now
+/// assert_eq!(r.resolve().unwrap().flow, vec![1, 1, 1]);
+/// r.set_supply(0, 1).unwrap();
+/// r.set_supply(2, -1).unwrap();
+/// assert_eq!(r.resolve().unwrap().cost, 1);
 /// ```
 pub struct Resolver {
     simplex: Simplex,
     stale: bool,
+    reflow: bool,
 }
 
 impl Resolver {
@@ -44,6 +54,7 @@ impl Resolver {
         Ok(Resolver {
             simplex,
             stale: false,
+            reflow: false,
         })
     }
 
@@ -79,10 +90,70 @@ impl Resolver {
         Ok(())
     }
 
+    /// Changes the capacity of network arc `arc` (at least 0).
+    pub fn set_capacity(&mut self, arc: usize, capacity: i64) -> Result<()> {
+        let s = &mut self.simplex;
+        if arc >= s.m || capacity < 0 {
+            return Err(Error::Invalid(crate::error::ValidationError::new(
+                crate::error::RecordKind::Network,
+                format!("arc {arc}"),
+                "capacity",
+                if arc >= s.m {
+                    format!("is not an arc (there are {})", s.m)
+                } else {
+                    format!("must be >= 0, got {capacity}")
+                },
+            )));
+        }
+        s.cap[arc] = capacity;
+        self.reflow = true;
+        Ok(())
+    }
+
+    /// Changes the supply of `node` (positive: it sends, negative: it
+    /// receives). Supplies must sum to zero again by the next solve.
+    pub fn set_supply(&mut self, node: usize, supply: i64) -> Result<()> {
+        let s = &mut self.simplex;
+        if node >= s.n {
+            return Err(Error::Invalid(crate::error::ValidationError::new(
+                crate::error::RecordKind::Network,
+                format!("node {node}"),
+                "supply",
+                format!("is not a node (there are {})", s.n),
+            )));
+        }
+        s.supply[node] = supply;
+        self.reflow = true;
+        Ok(())
+    }
+
     /// Solves to optimality from the current basis and returns the solution;
     /// its counters are those of this call.
     pub fn resolve(&mut self) -> Result<FlowSolution> {
         let s = &mut self.simplex;
+        if self.reflow {
+            let total: i128 = s.supply.iter().map(|&x| i128::from(x)).sum();
+            if total != 0 {
+                return Err(Error::Invalid(crate::error::ValidationError::new(
+                    crate::error::RecordKind::Network,
+                    "network",
+                    "supply",
+                    format!("must sum to 0, got {total}"),
+                )));
+            }
+            // Artificial arcs must hold any supply; then rebuild the flows.
+            let art_cap = s.supply.iter().map(|x| x.abs()).sum::<i64>() + 1;
+            let m = s.m;
+            s.cap[m..].fill(art_cap);
+            let basis = s.basis();
+            let repaired_before = s.stats.repaired;
+            if !s.init_from(&basis) {
+                s.init_cold();
+            }
+            s.stats.repaired += repaired_before;
+            self.reflow = false;
+            self.stale = false;
+        }
         if self.stale {
             s.recompute_potentials();
             self.stale = false;
@@ -92,6 +163,7 @@ impl Resolver {
         let mut out = s.solution()?;
         out.stats.pivots -= before.pivots;
         out.stats.degenerate -= before.degenerate;
+        out.stats.repaired -= before.repaired;
         Ok(out)
     }
 }

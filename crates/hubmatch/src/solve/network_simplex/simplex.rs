@@ -7,7 +7,7 @@ use crate::graph::FlowNetwork;
 const NONE: u32 = u32::MAX;
 
 pub(super) struct Simplex {
-    supply: Vec<i64>,
+    pub(super) supply: Vec<i64>,
     pub(super) n: usize,
     pub(super) m: usize,
     root: u32,
@@ -16,7 +16,7 @@ pub(super) struct Simplex {
     source: Vec<u32>,
     target: Vec<u32>,
     pub(super) cost: Vec<i64>,
-    cap: Vec<i64>,
+    pub(super) cap: Vec<i64>,
     flow: Vec<i64>,
     state: Vec<i8>,
     // Nodes (root last).
@@ -141,8 +141,10 @@ impl Simplex {
         }
     }
 
-    /// Builds the tree of `basis`; false when it is not a strongly feasible
-    /// spanning tree of this network.
+    /// Builds the tree of `basis`; false when it is not a spanning tree of
+    /// this network. Tree arcs whose flow the current capacities and
+    /// supplies make infeasible (or not strongly feasible) leave the tree,
+    /// their subtrees hanging from the root by artificial arcs.
     pub(super) fn init_from(&mut self, basis: &Basis) -> bool {
         let (n, m, root) = (self.n, self.m, self.root as usize);
         if basis.state.len() != m + n {
@@ -185,7 +187,7 @@ impl Simplex {
             }
         }
         // Preorder by depth-first search from the root.
-        let mut order = Vec::with_capacity(n + 1);
+        let mut order: Vec<usize> = Vec::with_capacity(n + 1);
         let mut seen = vec![false; n + 1];
         let mut stack = vec![root];
         seen[root] = true;
@@ -236,25 +238,51 @@ impl Simplex {
                 self.orient_artificial(v, self.supply[v] >= 0);
             }
         }
+        let mut cut = 0usize;
         for &v in order.iter().skip(1).rev() {
             let a = self.pred[v] as usize;
             let e = excess[v];
             if a >= m {
                 self.orient_artificial(v, e >= 0);
                 self.flow[a] = e.abs();
-            } else {
-                let f = if self.source[a] as usize == v { e } else { -e };
-                if f < 0 || f > self.cap[a] {
-                    return false;
-                }
-                self.flow[a] = f;
+                excess[self.parent[v] as usize] += e;
+                continue;
             }
-            excess[self.parent[v] as usize] += e;
-            // Strong feasibility: flow can be pushed from v towards the root.
             let up = self.source[a] as usize == v;
-            if (up && self.flow[a] >= self.cap[a]) || (!up && self.flow[a] <= 0) {
-                return false;
+            let f = if up { e } else { -e };
+            let cap = self.cap[a];
+            // Strongly feasible: within bounds, and flow can be pushed from v
+            // towards the root.
+            if (0..=cap).contains(&f) && (if up { f < cap } else { f > 0 }) {
+                self.flow[a] = f;
+                excess[self.parent[v] as usize] += e;
+                continue;
             }
+            // Repair (capacities or supplies changed since the basis was
+            // optimal): the arc leaves the tree at its nearest bound and v's
+            // subtree hangs from the root by v's artificial arc, which carries
+            // the rest; pivots then drive the artificial flow out.
+            let b = f.clamp(0, cap);
+            self.flow[a] = b;
+            self.state[a] = if cap > 0 && b == cap {
+                ArcState::Upper as i8
+            } else {
+                ArcState::Lower as i8
+            };
+            let moved = if up { b } else { -b };
+            excess[self.parent[v] as usize] += moved;
+            let rest = e - moved;
+            let art = m + v;
+            self.orient_artificial(v, rest >= 0);
+            self.flow[art] = rest.abs();
+            self.state[art] = ArcState::Tree as i8;
+            self.parent[v] = root as u32;
+            self.pred[v] = art as u32;
+            cut += 1;
+        }
+        if cut > 0 {
+            self.stats.repaired = cut;
+            order = self.preorder_from_parents();
         }
         // Thread and potentials in preorder.
         for w in order.windows(2) {
@@ -275,6 +303,40 @@ impl Simplex {
             };
         }
         true
+    }
+
+    /// Preorder of the tree given by `parent`, from the root, with depths
+    /// set (children in node order).
+    fn preorder_from_parents(&mut self) -> Vec<usize> {
+        let (n, root) = (self.n, self.root as usize);
+        let mut start = vec![0u32; n + 2];
+        for v in 0..n {
+            start[self.parent[v] as usize + 1] += 1;
+        }
+        for i in 0..=n {
+            start[i + 1] += start[i];
+        }
+        let mut fill = start.clone();
+        let mut children = vec![0u32; n];
+        for v in 0..n {
+            let p = self.parent[v] as usize;
+            children[fill[p] as usize] = v as u32;
+            fill[p] += 1;
+        }
+        let mut order = Vec::with_capacity(n + 1);
+        let mut stack = vec![root];
+        self.depth[root] = 0;
+        while let Some(u) = stack.pop() {
+            order.push(u);
+            for &w in children[start[u] as usize..start[u + 1] as usize]
+                .iter()
+                .rev()
+            {
+                self.depth[w as usize] = self.depth[u] + 1;
+                stack.push(w as usize);
+            }
+        }
+        order
     }
 
     #[inline]
@@ -428,22 +490,28 @@ impl Simplex {
         }
         let cost = i64::try_from(cost)
             .map_err(|_| Error::Overflow(format!("total cost {cost} exceeds 64 bits")))?;
-        let state = self
-            .state
-            .iter()
-            .map(|&s| match s {
-                0 => ArcState::Tree,
-                1 => ArcState::Lower,
-                _ => ArcState::Upper,
-            })
-            .collect();
         Ok(FlowSolution {
             flow: self.flow[..self.m].to_vec(),
             potential: self.pi[..self.n].to_vec(),
             cost,
-            basis: Basis { state },
+            basis: self.basis(),
             stats: self.stats,
         })
+    }
+
+    /// The current basis (arc states).
+    pub(super) fn basis(&self) -> Basis {
+        Basis {
+            state: self
+                .state
+                .iter()
+                .map(|&s| match s {
+                    0 => ArcState::Tree,
+                    1 => ArcState::Lower,
+                    _ => ArcState::Upper,
+                })
+                .collect(),
+        }
     }
 
     /// Recomputes every potential from the tree, in thread (pre)order.
