@@ -198,6 +198,27 @@ fn explanations_of_the_example_in_plain_words() {
     );
     // Without the hub, c2's administrative need has no provider of its own.
     let alone = match_district(&ix, Mode::PerCommunity, &MatchOptions::default(), None).unwrap();
+    // n3's third unit needs one more life unit at vol1 (its community's own
+    // volunteers, probed on c1's network alone).
+    assert_eq!(
+        smallest_increase(&d, Mode::PerCommunity, &alone, 2).unwrap(),
+        Some((3, 1, 1))
+    );
+    // ngo1 is district-level: per community its capacity is split by demand,
+    // so its probes re-solve the district. n5 wanting 3 units leaves 1 unmet.
+    let mut more = d.clone();
+    more.needs[4].units = 3;
+    let r = match_district(
+        &more.validate().unwrap(),
+        Mode::PerCommunity,
+        &MatchOptions::default(),
+        None,
+    )
+    .unwrap();
+    assert_eq!(
+        smallest_increase(&more, Mode::PerCommunity, &r, 4).unwrap(),
+        Some((2, 0, 1))
+    );
     let why = explain_unmet(&d, &ix, &alone);
     assert!(
         why[0].text.ends_with(
@@ -302,4 +323,82 @@ fn floors_hold_and_are_certified_on_synthetic_districts() {
             Err(e) => assert!(e.to_string().contains("cannot"), "{e}"),
         }
     }
+}
+
+/// The smallest increase is checked independently on the need's network,
+/// by cold solves with the need held to one more unit (an unserved group of
+/// its own): the increase serves it at no loss of optimal value, one unit
+/// less at no offer does.
+#[test]
+fn smallest_increase_checked_by_cold_solves() {
+    use hubmatch::analyze::smallest_increase;
+    use hubmatch::graph::BipartiteProblem;
+    use hubmatch::solve::district::mode_parts;
+    use hubmatch::solve::{UnmetReason, solve_matching};
+    let d = hubmatch::synthetic::generate(&hubmatch::synthetic::Knobs::preset("small").unwrap(), 5);
+    let ix = d.validate().unwrap();
+    let r = match_district(&ix, Mode::Pooled, &MatchOptions::default(), None).unwrap();
+    let (_, parts) = mode_parts(&ix, Mode::Pooled).unwrap();
+    let served = |i: u32| -> i64 {
+        r.assignments
+            .iter()
+            .filter(|a| a.need == i)
+            .map(|a| a.units)
+            .sum()
+    };
+    // Whether `extra` more at local offer `lo` lets an optimum serve one more unit of local need `li`.
+    let serves = |p: &BipartiteProblem, li: usize, lo: usize, extra: i64, base: i64| -> bool {
+        let mut q = p.clone();
+        q.offer_capacity[lo] += extra;
+        if let Some(g) = q.offer_group[lo] {
+            q.group_capacity[g as usize] += extra;
+        }
+        let free = solve_matching(&q, &MatchOptions::default(), None)
+            .unwrap()
+            .objective;
+        q.unserved_group = (0..q.need_count())
+            .map(|i| (i == li).then_some(0))
+            .collect();
+        q.unserved_limit = vec![q.units[li] - base - 1];
+        q.unserved_parent = vec![None];
+        solve_matching(&q, &MatchOptions::default(), None).is_ok_and(|s| s.objective == free)
+    };
+    let mut checked = 0;
+    for u in r
+        .unmet
+        .iter()
+        .filter(|u| u.reason == UnmetReason::CapacityExhausted)
+        .take(6)
+    {
+        let (part, li) = parts
+            .iter()
+            .find_map(|p| p.needs.iter().position(|&i| i == u.need).map(|li| (p, li)))
+            .unwrap();
+        let p = &part.problem;
+        let offers: Vec<usize> = (0..p.edge_count())
+            .filter(|&e| p.edge_need[e] as usize == li)
+            .map(|e| p.edge_offer[e] as usize)
+            .collect();
+        let base = served(u.need);
+        match smallest_increase(&d, Mode::Pooled, &r, u.need).unwrap() {
+            Some((pi, oi, extra)) => {
+                let lo = part.offers.iter().position(|&o| o == (pi, oi)).unwrap();
+                assert!(serves(p, li, lo, extra, base), "need {}", u.need);
+                for &other in &offers {
+                    assert!(
+                        !serves(p, li, other, extra - 1, base) || extra == 1,
+                        "need {}",
+                        u.need
+                    );
+                }
+                checked += 1;
+            }
+            None => {
+                for &other in &offers {
+                    assert!(!serves(p, li, other, 1000, base), "need {}", u.need);
+                }
+            }
+        }
+    }
+    assert!(checked >= 3, "{checked}");
 }

@@ -12,9 +12,9 @@
 //! * **Not worth serving**: eligible offers exist, but every one costs more
 //!   (in travel, money, crossing communities) than the unit is worth.
 //!
-//! [`smallest_increase`] finds the least extra capacity at one eligible offer
-//! that would serve one more unit, by re-solving (doubling, then bisection):
-//! O(log units) district solves, so it is asked for one need at a time.
+//! [`smallest_increase`](crate::analyze::increase::smallest_increase) finds
+//! the least extra capacity at one eligible offer that would serve one more
+//! unit.
 
 use std::collections::{BTreeSet, HashMap};
 use std::fmt::Write;
@@ -22,9 +22,8 @@ use std::fmt::Write;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::error::Result;
 use crate::model::District;
-use crate::solve::{MatchOptions, MatchResult, Mode, UnmetReason, match_district};
+use crate::solve::{MatchResult, Mode, UnmetReason};
 use crate::validate::DistrictIndex;
 
 /// The first eligibility rule an offer fails for a need.
@@ -324,98 +323,4 @@ pub fn explain_unmet(
             }).collect::<Vec<_>>()
         })
         .collect()
-}
-
-/// The least extra capacity at one of the need's eligible offers (added to
-/// the offer and to its provider's shared capacity, if any) that would serve
-/// at least one more unit of it: (provider, offer, extra units), or
-/// `None` when no eligible offer could (nothing eligible, or not worth it).
-/// Tries each eligible offer, doubling then bisecting the increase;
-/// O(eligible offers × log(units)) district solves.
-///
-/// ```
-/// use hubmatch::solve::{match_district, MatchOptions, Mode};
-/// let d = hubmatch::io::json::read_district("../../tests/data/example.json").unwrap();
-/// let ix = d.validate().unwrap();
-/// let r = match_district(&ix, Mode::Pooled, &MatchOptions::default(), None).unwrap();
-/// // n2 (need 1) gets one more unit with one more administrative slot at gov1.
-/// let inc = hubmatch::analyze::explain::smallest_increase(&d, Mode::Pooled, &r, 1).unwrap();
-/// assert_eq!(inc, Some((0, 0, 1)));
-/// ```
-pub fn smallest_increase(
-    district: &District,
-    mode: Mode,
-    result: &MatchResult,
-    need: u32,
-) -> Result<Option<(u32, u32, i64)>> {
-    let ix = district.validate()?;
-    let served = |r: &MatchResult| {
-        r.assignments
-            .iter()
-            .filter(|a| a.need == need)
-            .map(|a| a.units)
-            .sum::<i64>()
-    };
-    let base = served(result);
-    let unmet: i64 = result
-        .unmet
-        .iter()
-        .filter(|u| u.need == need)
-        .map(|u| u.units)
-        .sum();
-    if unmet == 0 {
-        return Ok(None);
-    }
-    let n = &ix.needs[need as usize];
-    let limit: i64 = ix
-        .needs
-        .iter()
-        .filter(|m| m.category == n.category)
-        .map(|m| m.units)
-        .sum::<i64>()
-        + 1;
-    let serves = |p: usize, o: usize, extra: i64| -> Result<bool> {
-        let mut d = district.clone();
-        d.providers[p].offers[o].capacity += extra;
-        if let Some(c) = d.providers[p].capacity.as_mut() {
-            *c += extra;
-        }
-        let r = match_district(&d.validate()?, mode, &MatchOptions::default(), None)?;
-        Ok(served(&r) > base)
-    };
-    let mut best: Option<(u32, u32, i64)> = None;
-    for (pi, p) in ix.providers.iter().enumerate() {
-        for (oi, _) in p.offers.iter().enumerate() {
-            if p.offers[oi].category != n.category
-                || first_failure(&ix, mode, need as usize, pi, oi).is_some()
-            {
-                continue;
-            }
-            let cap = best.map_or(limit, |b| b.2 - 1);
-            let (mut lo, mut hi) = (0i64, 1i64);
-            while hi <= cap && !serves(pi, oi, hi)? {
-                lo = hi;
-                hi *= 2;
-            }
-            if hi > cap {
-                if cap > lo && serves(pi, oi, cap)? {
-                    hi = cap;
-                } else {
-                    continue;
-                }
-            }
-            while hi - lo > 1 {
-                let mid = lo + (hi - lo) / 2;
-                if serves(pi, oi, mid)? {
-                    hi = mid
-                } else {
-                    lo = mid
-                }
-            }
-            if best.is_none_or(|b| hi < b.2) {
-                best = Some((pi as u32, oi as u32, hi));
-            }
-        }
-    }
-    Ok(best)
 }

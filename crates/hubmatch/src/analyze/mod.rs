@@ -7,9 +7,10 @@
 //!   the value of founding a hub, who gains and whose capacity moves.
 //! * [`shadow`]: shadow prices from the dual potentials — what one more unit
 //!   of each capacity, or of each need, is worth.
-//! * [`explain`]: why each unmet need was not served, in plain words, and the
-//!   least extra capacity that would serve it.
-//! * [`fairness`]: the price of the policy's coverage floors.
+//! * [`explain`]: why each unmet need was not served, in plain words.
+//! * [`increase`]: the least extra capacity that would serve one more unit
+//!   of an unmet need (re-solving only its network, warm).
+//! * [`fairness`]: the price of the policy's coverage floors and sector bounds.
 //! * [`scenario`]: named changes (capacity shocks, closures, new providers,
 //!   demand growth, policy), swept in parallel with warm starts, and diffs.
 
@@ -17,12 +18,14 @@ pub mod coverage;
 pub mod explain;
 pub mod fairness;
 pub mod hub_value;
+pub mod increase;
 pub mod scenario;
 pub mod shadow;
 
 pub use coverage::{CoverageCell, CoverageReport, Equity, coverage};
-pub use explain::{Exclusion, Explanation, explain_unmet, smallest_increase};
+pub use explain::{Exclusion, Explanation, explain_unmet};
 pub use fairness::{PriceOfFairness, price_of_fairness};
 pub use hub_value::{CommunityGain, HubValue, MovedCapacity, hub_value};
+pub use increase::smallest_increase;
 pub use scenario::{Change, DiffRow, Outcome, Scenario, Selector, Sweep, diff, sweep};
 pub use shadow::{CapacityPrice, ShadowPrices, shadow_prices};

@@ -32,6 +32,7 @@ use crate::graph::FlowNetwork;
 /// r.set_supply(2, -1).unwrap();
 /// assert_eq!(r.resolve().unwrap().cost, 1);
 /// ```
+#[derive(Clone)]
 pub struct Resolver {
     simplex: Simplex,
     stale: bool,
@@ -105,8 +106,10 @@ impl Resolver {
                 },
             )));
         }
-        s.cap[arc] = capacity;
-        self.reflow = true;
+        if self.reflow || !s.change_capacity(arc, capacity) {
+            s.cap[arc] = capacity;
+            self.reflow = true;
+        }
         Ok(())
     }
 
@@ -130,6 +133,29 @@ impl Resolver {
     /// Solves to optimality from the current basis and returns the solution;
     /// its counters are those of this call.
     pub fn resolve(&mut self) -> Result<FlowSolution> {
+        let before = self.simplex.stats;
+        self.optimise()?;
+        let mut out = self.simplex.solution()?;
+        out.stats.pivots -= before.pivots;
+        out.stats.degenerate -= before.degenerate;
+        out.stats.repaired -= before.repaired;
+        Ok(out)
+    }
+
+    /// Solves to optimality and returns only the optimal cost, without
+    /// copying out flows, potentials and basis (for probes that need the
+    /// value alone).
+    pub fn resolve_cost(&mut self) -> Result<i64> {
+        self.optimise()?;
+        self.simplex.value()
+    }
+
+    /// The flow on network arc `arc` after the last solve.
+    pub fn flow(&self, arc: usize) -> i64 {
+        self.simplex.flow_of(arc)
+    }
+
+    fn optimise(&mut self) -> Result<()> {
         let s = &mut self.simplex;
         if self.reflow {
             let total: i128 = s.supply.iter().map(|&x| i128::from(x)).sum();
@@ -158,12 +184,6 @@ impl Resolver {
             s.recompute_potentials();
             self.stale = false;
         }
-        let before = s.stats;
-        s.pivot_loop()?;
-        let mut out = s.solution()?;
-        out.stats.pivots -= before.pivots;
-        out.stats.degenerate -= before.degenerate;
-        out.stats.repaired -= before.repaired;
-        Ok(out)
+        s.pivot_loop()
     }
 }

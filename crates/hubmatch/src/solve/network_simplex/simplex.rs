@@ -6,6 +6,7 @@ use crate::graph::FlowNetwork;
 
 const NONE: u32 = u32::MAX;
 
+#[derive(Clone)]
 pub(super) struct Simplex {
     pub(super) supply: Vec<i64>,
     pub(super) n: usize,
@@ -474,6 +475,18 @@ impl Simplex {
     }
 
     pub(super) fn solution(&self) -> Result<FlowSolution> {
+        let cost = self.value()?;
+        Ok(FlowSolution {
+            flow: self.flow[..self.m].to_vec(),
+            potential: self.pi[..self.n].to_vec(),
+            cost,
+            basis: self.basis(),
+            stats: self.stats,
+        })
+    }
+
+    /// The cost of the current flow, or why it is not a flow of the network.
+    pub(super) fn value(&self) -> Result<i64> {
         // Any flow left on artificial arcs means the supplies cannot be routed.
         let stranded: i64 = (self.m..self.source.len())
             .filter(|&a| self.source[a] != self.root)
@@ -488,15 +501,59 @@ impl Simplex {
         for a in 0..self.m {
             cost += i128::from(self.cost[a]) * i128::from(self.flow[a]);
         }
-        let cost = i64::try_from(cost)
-            .map_err(|_| Error::Overflow(format!("total cost {cost} exceeds 64 bits")))?;
-        Ok(FlowSolution {
-            flow: self.flow[..self.m].to_vec(),
-            potential: self.pi[..self.n].to_vec(),
-            cost,
-            basis: self.basis(),
-            stats: self.stats,
-        })
+        i64::try_from(cost)
+            .map_err(|_| Error::Overflow(format!("total cost {cost} exceeds 64 bits")))
+    }
+
+    /// Sets the capacity of network arc `a`, keeping the tree's flows when
+    /// that is cheap: a non-tree arc at its upper bound moves the difference
+    /// around its tree path. Returns false when the tree's flows must be
+    /// rebuilt instead (a bound or strong feasibility would break).
+    pub(super) fn change_capacity(&mut self, a: usize, cap: i64) -> bool {
+        let old = self.cap[a];
+        self.cap[a] = cap;
+        if self.state[a] == ArcState::Lower as i8 {
+            return true;
+        }
+        if self.state[a] == ArcState::Tree as i8 {
+            let child = if self.pred[self.source[a] as usize] == a as u32 {
+                self.source[a]
+            } else {
+                self.target[a]
+            };
+            let up = self.source[a] == child;
+            let f = self.flow[a];
+            return f <= cap && (if up { f < cap } else { f > 0 });
+        }
+        // At its upper bound: the arc carries `cap` now; the difference goes
+        // back around the tree path from its head to its tail.
+        let delta = cap - old;
+        self.flow[a] = cap;
+        if cap == 0 {
+            self.state[a] = ArcState::Lower as i8;
+        }
+        let (from, to) = (self.target[a], self.source[a]);
+        let join = self.join(from, to);
+        let mut ok = true;
+        for (start, towards_root) in [(from, true), (to, false)] {
+            let mut u = start;
+            while u != join {
+                let t = self.pred[u as usize] as usize;
+                // Units move child -> parent on the `from` side, parent -> child on the other.
+                let along = (self.source[t] == u) == towards_root;
+                self.flow[t] += if along { delta } else { -delta };
+                let f = self.flow[t];
+                let up = self.source[t] == u;
+                ok &= f >= 0 && f <= self.cap[t] && (if up { f < self.cap[t] } else { f > 0 });
+                u = self.parent[u as usize];
+            }
+        }
+        ok
+    }
+
+    /// The flow on arc `a`.
+    pub(super) fn flow_of(&self, a: usize) -> i64 {
+        self.flow[a]
     }
 
     /// The current basis (arc states).
