@@ -263,6 +263,19 @@ impl Search<'_> {
     }
 }
 
+/// The first step of a multiplier's search.
+fn first_step(problems: &[BipartiteProblem], terms: &[Term]) -> i64 {
+    let (mut weight, mut coef) = (0i128, 0i128);
+    for t in terms {
+        weight += i128::from(problems[t.problem as usize].edge_weight[t.edge as usize].abs());
+        coef += i128::from(t.coef.abs());
+    }
+    if coef == 0 {
+        return 1;
+    }
+    i64::try_from(weight / coef / 16).unwrap_or(1).max(1)
+}
+
 /// Maximises the total objective of `problems` subject to `g_j ≥ 0` for
 /// every constraint, by Lagrangian relaxation (see the module docs).
 /// Returns the best feasible allocation found and a proven upper bound;
@@ -312,7 +325,10 @@ pub fn solve_constrained(
         let cap = search.cap();
         let mut mu = cur.multipliers.clone();
         let mut low = mu[j];
-        let mut step = mu[j].max(1);
+        // First step: a sixteenth of the mean weight per unit of
+        // coefficient on the constraint's edges — the scale at which the
+        // multiplier starts to reorder choices — then doubling.
+        let mut step = mu[j].max(first_step(problems, &constraints[j]));
         loop {
             mu[j] = low.saturating_add(step);
             let s = search.evaluate(&mu, Some(&cur.bases()))?;
