@@ -344,4 +344,4 @@ def smallest_increase(district: District, result: MatchResult, need: str) -> tup
 def price_of_fairness(
     district: District, mode: str = "pooled", policy: Policy | None = None
 ) -> tuple[float, MatchResult, MatchResult]:
-    """What the policy's coverage floors cost: (price, result with floors, result without)."""
+    """What the policy's floors and sector bounds cost: (price, result with them, result without)."""

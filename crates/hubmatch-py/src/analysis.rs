@@ -474,8 +474,8 @@ pub fn smallest_increase(
     }))
 }
 
-/// What the policy's coverage floors cost: (price in points, result with the
-/// floors, result without them).
+/// What the policy's coverage floors and sector bounds cost: (price in
+/// points, result with them, result without them).
 #[pyfunction]
 #[pyo3(signature = (district, mode = "pooled", policy = None))]
 #[allow(clippy::needless_pass_by_value)] // pyo3 extracts arguments by value
