@@ -17,11 +17,19 @@
 //!   when also `μ_j·g_j(x) = 0` for every `j` (complementary slackness), its
 //!   objective equals `φ(μ)` and it is optimal.
 //!
-//! The answer is the best feasible allocation found together with the
-//! bound; their difference (the gap) is reported, zero when optimality is
-//! proven. A nonzero gap is possible: with integer flows a side constraint
-//! makes the problem NP-hard in general (it is the LP relaxation that
-//! Lagrangian duality solves), so no polynomial method closes every gap.
+//! The answer is the best feasible allocation found, improved by exchange
+//! cycles toward the better allocations that break a constraint (see
+//! [`crate::solve::exchange`]), together with the smallest bound and the
+//! relaxed optima that gave it: their duals prove the bound by weak duality
+//! (see [`crate::solve::certificate::dual_value`]), so the allocation
+//! (feasible) and the bound (dual) are each checkable without the other.
+//! Their difference, the gap, is reported, zero when optimality is proven.
+//! A nonzero gap is possible: with integer flows a side constraint makes the
+//! problem NP-hard in general (Lagrangian duality solves its LP relaxation),
+//! so no polynomial method closes every gap. On 2,000 tiny random problems
+//! checked by brute force (see `tests/integration/sectors.rs`), the answer
+//! was optimal in 87% of those where the constraint binds, and proven so
+//! in 46%.
 //!
 //! Search: integer multipliers (thousandths of a point per unit of `g`),
 //! coordinate-wise. For a violated constraint `j`, the smallest `μ_j` whose
