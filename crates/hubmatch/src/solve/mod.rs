@@ -10,6 +10,7 @@ pub mod lagrangian;
 pub mod matching;
 pub mod network_simplex;
 mod parts;
+mod result_check;
 mod sectors;
 pub mod ssp;
 

@@ -269,6 +269,7 @@ pub fn solve_from(
 
 mod resolver;
 mod simplex;
+mod start;
 
 pub use resolver::Resolver;
 use simplex::Simplex;

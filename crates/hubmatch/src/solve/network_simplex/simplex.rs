@@ -4,41 +4,41 @@ use super::{ArcState, Basis, CancelFlag, FlowSolution, Pricing, SolveOptions, So
 use crate::error::{Error, Result};
 use crate::graph::FlowNetwork;
 
-const NONE: u32 = u32::MAX;
+pub(super) const NONE: u32 = u32::MAX;
 
 #[derive(Clone)]
 pub(super) struct Simplex {
     pub(super) supply: Vec<i64>,
     pub(super) n: usize,
     pub(super) m: usize,
-    root: u32,
+    pub(super) root: u32,
     pub(super) art_cost: i64,
     // Arcs (network arcs, then artificial ones).
-    source: Vec<u32>,
-    target: Vec<u32>,
+    pub(super) source: Vec<u32>,
+    pub(super) target: Vec<u32>,
     pub(super) cost: Vec<i64>,
     pub(super) cap: Vec<i64>,
-    flow: Vec<i64>,
-    state: Vec<i8>,
+    pub(super) flow: Vec<i64>,
+    pub(super) state: Vec<i8>,
     // Nodes (root last).
-    pi: Vec<i64>,
-    parent: Vec<u32>,
-    pred: Vec<u32>,
-    depth: Vec<u32>,
-    thread: Vec<u32>,
-    rev_thread: Vec<u32>,
-    cancel: Option<CancelFlag>,
+    pub(super) pi: Vec<i64>,
+    pub(super) parent: Vec<u32>,
+    pub(super) pred: Vec<u32>,
+    pub(super) depth: Vec<u32>,
+    pub(super) thread: Vec<u32>,
+    pub(super) rev_thread: Vec<u32>,
+    pub(super) cancel: Option<CancelFlag>,
     // Pricing.
-    pricing: Pricing,
-    block_size: usize,
-    next_arc: usize,
-    candidates: Vec<u32>,
-    minor_left: usize,
+    pub(super) pricing: Pricing,
+    pub(super) block_size: usize,
+    pub(super) next_arc: usize,
+    pub(super) candidates: Vec<u32>,
+    pub(super) minor_left: usize,
     /// Arcs to price before the others (changed costs in a [`Resolver`]).
     pub(super) seeds: Vec<u32>,
     // Scratch for tree updates.
-    path: Vec<u32>,
-    seq: Vec<u32>,
+    pub(super) path: Vec<u32>,
+    pub(super) seq: Vec<u32>,
     pub(super) stats: SolveStats,
 }
 
@@ -98,248 +98,6 @@ impl Simplex {
             stats: SolveStats::default(),
         }
     }
-
-    /// Every node hangs from the root by its artificial arc, carrying its supply.
-    pub(super) fn init_cold(&mut self) {
-        let (n, m, root) = (self.n, self.m, self.root);
-        self.flow[..m].fill(0);
-        self.state[..m].fill(ArcState::Lower as i8);
-        self.parent[root as usize] = NONE;
-        self.pred[root as usize] = NONE;
-        self.depth[root as usize] = 0;
-        self.pi[root as usize] = 0;
-        let mut prev = root;
-        for v in 0..n {
-            let a = m + v;
-            let supply = self.supply[v];
-            self.orient_artificial(v, supply >= 0);
-            self.flow[a] = supply.abs();
-            self.state[a] = ArcState::Tree as i8;
-            self.parent[v] = root;
-            self.pred[v] = a as u32;
-            self.depth[v] = 1;
-            self.pi[v] = if supply >= 0 {
-                -self.art_cost
-            } else {
-                self.art_cost
-            };
-            self.thread[prev as usize] = v as u32;
-            self.rev_thread[v] = prev;
-            prev = v as u32;
-        }
-        self.thread[prev as usize] = root;
-        self.rev_thread[root as usize] = prev;
-    }
-
-    fn orient_artificial(&mut self, v: usize, outward: bool) {
-        let a = self.m + v;
-        if outward {
-            self.source[a] = v as u32;
-            self.target[a] = self.root;
-        } else {
-            self.source[a] = self.root;
-            self.target[a] = v as u32;
-        }
-    }
-
-    /// Builds the tree of `basis`; false when it is not a spanning tree of
-    /// this network. Tree arcs whose flow the current capacities and
-    /// supplies make infeasible (or not strongly feasible) leave the tree,
-    /// their subtrees hanging from the root by artificial arcs.
-    pub(super) fn init_from(&mut self, basis: &Basis) -> bool {
-        let (n, m, root) = (self.n, self.m, self.root as usize);
-        if basis.state.len() != m + n {
-            return false;
-        }
-        // Adjacency of tree arcs (CSR), artificial arcs joining node and root.
-        let ends = |a: usize| {
-            if a < m {
-                (self.source[a] as usize, self.target[a] as usize)
-            } else {
-                (a - m, root)
-            }
-        };
-        let mut degree = vec![0u32; n + 2];
-        let mut tree_arcs = 0;
-        for (a, s) in basis.state.iter().enumerate() {
-            self.state[a] = *s as i8;
-            if *s == ArcState::Tree {
-                let (u, v) = ends(a);
-                degree[u + 1] += 1;
-                degree[v + 1] += 1;
-                tree_arcs += 1;
-            }
-        }
-        if tree_arcs != n {
-            return false;
-        }
-        for i in 1..degree.len() {
-            degree[i] += degree[i - 1];
-        }
-        let mut fill = degree.clone();
-        let mut adj = vec![0u32; 2 * n];
-        for (a, s) in basis.state.iter().enumerate() {
-            if *s == ArcState::Tree {
-                let (u, v) = ends(a);
-                adj[fill[u] as usize] = a as u32;
-                fill[u] += 1;
-                adj[fill[v] as usize] = a as u32;
-                fill[v] += 1;
-            }
-        }
-        // Preorder by depth-first search from the root.
-        let mut order: Vec<usize> = Vec::with_capacity(n + 1);
-        let mut seen = vec![false; n + 1];
-        let mut stack = vec![root];
-        seen[root] = true;
-        self.parent[root] = NONE;
-        self.pred[root] = NONE;
-        self.depth[root] = 0;
-        while let Some(u) = stack.pop() {
-            order.push(u);
-            for &a in adj[degree[u] as usize..degree[u + 1] as usize].iter().rev() {
-                let (x, y) = ends(a as usize);
-                let w = if x == u { y } else { x };
-                if w as u32 == self.parent[u] && a == self.pred[u] {
-                    continue;
-                }
-                if seen[w] {
-                    return false; // a cycle
-                }
-                seen[w] = true;
-                self.parent[w] = u as u32;
-                self.pred[w] = a;
-                self.depth[w] = self.depth[u] + 1;
-                stack.push(w);
-            }
-        }
-        if order.len() != n + 1 {
-            return false;
-        }
-        // Flows: non-tree arcs at their bounds, tree arcs carry the excess up.
-        let mut excess: Vec<i64> = self.supply.clone();
-        excess.push(0);
-        for a in 0..m {
-            let f = if self.state[a] == ArcState::Upper as i8 {
-                self.cap[a]
-            } else {
-                0
-            };
-            self.flow[a] = f;
-            if f != 0 {
-                excess[self.source[a] as usize] -= f;
-                excess[self.target[a] as usize] += f;
-            }
-        }
-        for v in 0..n {
-            let a = m + v;
-            self.flow[a] = 0;
-            if self.state[a] != ArcState::Tree as i8 {
-                self.state[a] = ArcState::Lower as i8;
-                self.orient_artificial(v, self.supply[v] >= 0);
-            }
-        }
-        let mut cut = 0usize;
-        for &v in order.iter().skip(1).rev() {
-            let a = self.pred[v] as usize;
-            let e = excess[v];
-            if a >= m {
-                self.orient_artificial(v, e >= 0);
-                self.flow[a] = e.abs();
-                excess[self.parent[v] as usize] += e;
-                continue;
-            }
-            let up = self.source[a] as usize == v;
-            let f = if up { e } else { -e };
-            let cap = self.cap[a];
-            // Strongly feasible: within bounds, and flow can be pushed from v
-            // towards the root.
-            if (0..=cap).contains(&f) && (if up { f < cap } else { f > 0 }) {
-                self.flow[a] = f;
-                excess[self.parent[v] as usize] += e;
-                continue;
-            }
-            // Repair (capacities or supplies changed since the basis was
-            // optimal): the arc leaves the tree at its nearest bound and v's
-            // subtree hangs from the root by v's artificial arc, which carries
-            // the rest; pivots then drive the artificial flow out.
-            let b = f.clamp(0, cap);
-            self.flow[a] = b;
-            self.state[a] = if cap > 0 && b == cap {
-                ArcState::Upper as i8
-            } else {
-                ArcState::Lower as i8
-            };
-            let moved = if up { b } else { -b };
-            excess[self.parent[v] as usize] += moved;
-            let rest = e - moved;
-            let art = m + v;
-            self.orient_artificial(v, rest >= 0);
-            self.flow[art] = rest.abs();
-            self.state[art] = ArcState::Tree as i8;
-            self.parent[v] = root as u32;
-            self.pred[v] = art as u32;
-            cut += 1;
-        }
-        if cut > 0 {
-            self.stats.repaired = cut;
-            order = self.preorder_from_parents();
-        }
-        // Thread and potentials in preorder.
-        for w in order.windows(2) {
-            self.thread[w[0]] = w[1] as u32;
-            self.rev_thread[w[1]] = w[0] as u32;
-        }
-        let last = order[n];
-        self.thread[last] = root as u32;
-        self.rev_thread[root] = last as u32;
-        self.pi[root] = 0;
-        for &v in order.iter().skip(1) {
-            let a = self.pred[v] as usize;
-            let p = self.parent[v] as usize;
-            self.pi[v] = if self.target[a] as usize == v {
-                self.pi[p] + self.cost[a]
-            } else {
-                self.pi[p] - self.cost[a]
-            };
-        }
-        true
-    }
-
-    /// Preorder of the tree given by `parent`, from the root, with depths
-    /// set (children in node order).
-    fn preorder_from_parents(&mut self) -> Vec<usize> {
-        let (n, root) = (self.n, self.root as usize);
-        let mut start = vec![0u32; n + 2];
-        for v in 0..n {
-            start[self.parent[v] as usize + 1] += 1;
-        }
-        for i in 0..=n {
-            start[i + 1] += start[i];
-        }
-        let mut fill = start.clone();
-        let mut children = vec![0u32; n];
-        for v in 0..n {
-            let p = self.parent[v] as usize;
-            children[fill[p] as usize] = v as u32;
-            fill[p] += 1;
-        }
-        let mut order = Vec::with_capacity(n + 1);
-        let mut stack = vec![root];
-        self.depth[root] = 0;
-        while let Some(u) = stack.pop() {
-            order.push(u);
-            for &w in children[start[u] as usize..start[u + 1] as usize]
-                .iter()
-                .rev()
-            {
-                self.depth[w as usize] = self.depth[u] + 1;
-                stack.push(w as usize);
-            }
-        }
-        order
-    }
-
     #[inline]
     fn violation(&self, a: usize) -> i64 {
         i64::from(self.state[a])
@@ -444,7 +202,7 @@ impl Simplex {
         (best < 0).then(|| self.candidates.swap_remove(best_at) as usize)
     }
 
-    fn join(&self, mut u: u32, mut v: u32) -> u32 {
+    pub(super) fn join(&self, mut u: u32, mut v: u32) -> u32 {
         while u != v {
             let (du, dv) = (self.depth[u as usize], self.depth[v as usize]);
             if du >= dv {
@@ -504,53 +262,6 @@ impl Simplex {
         i64::try_from(cost)
             .map_err(|_| Error::Overflow(format!("total cost {cost} exceeds 64 bits")))
     }
-
-    /// Sets the capacity of network arc `a`, keeping the tree's flows when
-    /// that is cheap: a non-tree arc at its upper bound moves the difference
-    /// around its tree path. Returns false when the tree's flows must be
-    /// rebuilt instead (a bound or strong feasibility would break).
-    pub(super) fn change_capacity(&mut self, a: usize, cap: i64) -> bool {
-        let old = self.cap[a];
-        self.cap[a] = cap;
-        if self.state[a] == ArcState::Lower as i8 {
-            return true;
-        }
-        if self.state[a] == ArcState::Tree as i8 {
-            let child = if self.pred[self.source[a] as usize] == a as u32 {
-                self.source[a]
-            } else {
-                self.target[a]
-            };
-            let up = self.source[a] == child;
-            let f = self.flow[a];
-            return f <= cap && (if up { f < cap } else { f > 0 });
-        }
-        // At its upper bound: the arc carries `cap` now; the difference goes
-        // back around the tree path from its head to its tail.
-        let delta = cap - old;
-        self.flow[a] = cap;
-        if cap == 0 {
-            self.state[a] = ArcState::Lower as i8;
-        }
-        let (from, to) = (self.target[a], self.source[a]);
-        let join = self.join(from, to);
-        let mut ok = true;
-        for (start, towards_root) in [(from, true), (to, false)] {
-            let mut u = start;
-            while u != join {
-                let t = self.pred[u as usize] as usize;
-                // Units move child -> parent on the `from` side, parent -> child on the other.
-                let along = (self.source[t] == u) == towards_root;
-                self.flow[t] += if along { delta } else { -delta };
-                let f = self.flow[t];
-                let up = self.source[t] == u;
-                ok &= f >= 0 && f <= self.cap[t] && (if up { f < self.cap[t] } else { f > 0 });
-                u = self.parent[u as usize];
-            }
-        }
-        ok
-    }
-
     /// The flow on arc `a`.
     pub(super) fn flow_of(&self, a: usize) -> i64 {
         self.flow[a]
