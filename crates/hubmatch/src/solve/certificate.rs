@@ -94,38 +94,13 @@ pub fn verify(
     flow: &[i64],
     potential: &[i64],
 ) -> Result<Certificate, CertificateError> {
-    let (n, m) = (net.node_count(), net.arc_count());
-    if flow.len() != m {
-        return Err(CertificateError::Length {
-            what: "arc flows",
-            expected: m,
-            got: flow.len(),
-        });
-    }
-    if potential.len() != n {
-        return Err(CertificateError::Length {
-            what: "node potentials",
-            expected: n,
-            got: potential.len(),
-        });
-    }
-    let mut balance = vec![0i128; n];
-    let mut primal: i128 = 0;
-    let mut dual: i128 = 0;
-    for a in 0..m {
+    let primal = check_feasible(net, flow)?;
+    // Checks the potentials' length before they are indexed.
+    let dual = dual_value(net, potential)?;
+    for a in 0..net.arc_count() {
         let (x, cap) = (flow[a], net.capacity[a]);
-        if x < 0 || x > cap {
-            return Err(CertificateError::Capacity {
-                arc: a,
-                flow: x,
-                capacity: cap,
-            });
-        }
         let (s, t) = (net.source[a] as usize, net.target[a] as usize);
-        balance[s] += i128::from(x);
-        balance[t] -= i128::from(x);
-        let c = i128::from(net.cost[a]);
-        let rc = c + i128::from(potential[s]) - i128::from(potential[t]);
+        let rc = i128::from(net.cost[a]) + i128::from(potential[s]) - i128::from(potential[t]);
         if (rc > 0 && x != 0) || (rc < 0 && x != cap) {
             return Err(CertificateError::Slackness {
                 arc: a,
@@ -134,20 +109,6 @@ pub fn verify(
                 capacity: cap,
             });
         }
-        primal += c * i128::from(x);
-        if rc < 0 {
-            dual += rc * i128::from(cap);
-        }
-    }
-    for v in 0..n {
-        if balance[v] != i128::from(net.supply[v]) {
-            return Err(CertificateError::Conservation {
-                node: v,
-                net: balance[v],
-                supply: net.supply[v],
-            });
-        }
-        dual -= i128::from(potential[v]) * i128::from(net.supply[v]);
     }
     if primal != dual {
         return Err(CertificateError::Gap { primal, dual });

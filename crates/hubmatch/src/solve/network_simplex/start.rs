@@ -203,16 +203,7 @@ impl Simplex {
         let last = order[n];
         self.thread[last] = root as u32;
         self.rev_thread[root] = last as u32;
-        self.pi[root] = 0;
-        for &v in order.iter().skip(1) {
-            let a = self.pred[v] as usize;
-            let p = self.parent[v] as usize;
-            self.pi[v] = if self.target[a] as usize == v {
-                self.pi[p] + self.cost[a]
-            } else {
-                self.pi[p] - self.cost[a]
-            };
-        }
+        self.recompute_potentials();
         true
     }
 
