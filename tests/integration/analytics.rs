@@ -402,3 +402,37 @@ fn smallest_increase_checked_by_cold_solves() {
     }
     assert!(checked >= 3, "{checked}");
 }
+
+/// A sweep reaches the same optima as solving each changed district from
+/// scratch, whether it reuses the base's eligibility graph (amounts only)
+/// or not; a graph of another district is refused.
+#[test]
+fn sweep_matches_solving_each_scenario_from_scratch() {
+    use hubmatch::analyze::{Scenario, sweep};
+    use hubmatch::graph::EligibilityGraph;
+    use hubmatch::solve::district::match_district_on;
+    let d = hubmatch::synthetic::generate(&hubmatch::synthetic::Knobs::preset("small").unwrap(), 2);
+    let scenarios: Vec<Scenario> = serde_json::from_str(
+        r#"[{"name": "fewer volunteers", "changes": [{"scale_capacity": {"select": {"kind": "volunteer"}, "factor": 0.7}}]},
+            {"name": "more demand", "changes": [{"scale_demand": {"factor": 1.3}}]},
+            {"name": "no travel cost", "changes": [{"set_policy": {"policy": {"travel_penalty": 0.0}}}]}]"#,
+    )
+    .unwrap();
+    assert!(
+        scenarios[0].amounts_only() && scenarios[1].amounts_only() && !scenarios[2].amounts_only()
+    );
+    for mode in [Mode::Pooled, Mode::PerCommunity] {
+        let s = sweep(&d, mode, &scenarios, &MatchOptions::default(), &|_| {}).unwrap();
+        for (sc, out) in scenarios.iter().zip(&s.outcomes) {
+            let ix = sc.apply(&d).unwrap().validate().unwrap();
+            let cold = match_district(&ix, mode, &MatchOptions::default(), None).unwrap();
+            assert_eq!(out.result.objective, cold.objective, "{mode:?} {}", sc.name);
+            out.result.verify(&ix).unwrap();
+        }
+    }
+    let other = example().validate().unwrap();
+    let graph = EligibilityGraph::build(&d.validate().unwrap());
+    let err = match_district_on(&other, &graph, Mode::Pooled, &MatchOptions::default(), None)
+        .unwrap_err();
+    assert!(err.to_string().contains("eligibility graph"), "{err}");
+}

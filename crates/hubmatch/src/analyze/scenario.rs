@@ -4,8 +4,9 @@
 //! A [`Scenario`] is plain data (serde), so scenario files and Python dicts
 //! describe the same thing. [`sweep`] solves the base district once and every
 //! scenario in parallel, each starting from the base optimum's bases when the
-//! networks keep their shape (a weight or policy change; a capacity change
-//! when the old basis stays feasible) and from scratch otherwise.
+//! networks keep their shape (a capacity change that breaks the old basis
+//! repairs it) and from scratch otherwise; scenarios that change amounts only
+//! reuse the base's eligibility graph.
 //! [`diff`] says who gained and who lost, by community, category and provider kind.
 
 use std::collections::BTreeMap;
@@ -15,7 +16,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{RecordKind, Result, ValidationError};
+use crate::graph::EligibilityGraph;
 use crate::model::{District, Policy, Provider, ProviderKind};
+use crate::solve::district::match_district_on;
 use crate::solve::{MatchOptions, MatchResult, Mode, match_district};
 
 /// Which offers a capacity change touches; every field left out matches all.
@@ -131,6 +134,26 @@ impl Selector {
 }
 
 impl Scenario {
+    /// Whether the scenario changes amounts only (capacities, closures,
+    /// demand), which leave eligibility and weights, hence the eligibility
+    /// graph, as they were.
+    ///
+    /// ```
+    /// let s: hubmatch::analyze::Scenario = serde_json::from_str(
+    ///     r#"{"name": "x", "changes": [{"scale_demand": {"factor": 1.1}}]}"#).unwrap();
+    /// assert!(s.amounts_only());
+    /// ```
+    pub fn amounts_only(&self) -> bool {
+        self.changes.iter().all(|c| {
+            matches!(
+                c,
+                Change::ScaleCapacity { .. }
+                    | Change::CloseProvider { .. }
+                    | Change::ScaleDemand { .. }
+            )
+        })
+    }
+
     /// The district with this scenario's changes applied (not validated).
     pub fn apply(&self, district: &District) -> Result<District> {
         let mut d = district.clone();
@@ -226,14 +249,21 @@ pub fn sweep(
     options: &MatchOptions,
     progress: &(dyn Fn(usize) + Sync),
 ) -> Result<Sweep> {
-    let base = match_district(&district.validate()?, mode, options, None)?;
+    let ix = district.validate()?;
+    let graph = EligibilityGraph::build(&ix);
+    let base = match_district_on(&ix, &graph, mode, options, None)?;
     let outcomes = scenarios
         .par_iter()
         .enumerate()
         .map(|(k, s)| {
             let changed = s.apply(district)?;
             let ix = changed.validate()?;
-            let result = match_district(&ix, mode, options, Some(&base.bases))?;
+            let warm = Some(base.bases.as_slice());
+            let result = if s.amounts_only() {
+                match_district_on(&ix, &graph, mode, options, warm)?
+            } else {
+                match_district(&ix, mode, options, warm)?
+            };
             progress(k);
             Ok(Outcome {
                 name: s.name.clone(),

@@ -26,6 +26,7 @@ use crate::solve::floors::{floor_name, required};
 use crate::solve::lagrangian::solve_constrained;
 use crate::solve::matching::{MatchOptions, MatchingSolution, solve_matching};
 use crate::solve::network_simplex::Basis;
+use crate::solve::parts::parts_on;
 pub use crate::solve::parts::{Part, mode_parts};
 use crate::solve::sectors::{SectorUse, limit_name, sector_terms, sector_uses};
 use crate::validate::DistrictIndex;
@@ -240,7 +241,46 @@ pub fn match_district(
     options: &MatchOptions,
     warm: Option<&[Basis]>,
 ) -> Result<MatchResult> {
-    let (graph, parts) = mode_parts(ix, mode)?;
+    match_district_on(ix, &EligibilityGraph::build(ix), mode, options, warm)
+}
+
+/// [`match_district`] on a prebuilt eligibility graph: the graph of `ix`,
+/// or of a district that differs from it only in amounts (need units,
+/// capacities, quotas), which neither eligibility nor weights depend on —
+/// so a scenario sweep builds the graph once. A graph of another shape is
+/// refused.
+///
+/// ```
+/// use hubmatch::graph::EligibilityGraph;
+/// use hubmatch::solve::{district::match_district_on, MatchOptions, Mode};
+/// let mut d = hubmatch::io::json::read_district("../../tests/data/example.json").unwrap();
+/// let graph = EligibilityGraph::build(&d.validate().unwrap());
+/// d.providers[0].offers[0].capacity += 1; // gov1: one more administrative slot
+/// let r = match_district_on(&d.validate().unwrap(), &graph, Mode::Pooled, &MatchOptions::default(), None).unwrap();
+/// assert_eq!(r.objective, 290_600 + 14_000); // n2's second unit
+/// ```
+pub fn match_district_on(
+    ix: &DistrictIndex,
+    graph: &EligibilityGraph,
+    mode: Mode,
+    options: &MatchOptions,
+    warm: Option<&[Basis]>,
+) -> Result<MatchResult> {
+    let offers: usize = ix.providers.iter().map(|p| p.offers.len()).sum();
+    if graph.needs != ix.needs.len() || graph.offers.len() != offers {
+        return Err(crate::Error::Invalid(crate::error::ValidationError::new(
+            crate::error::RecordKind::Network,
+            "eligibility graph",
+            "shape",
+            format!(
+                "has {} needs and {} offers, the district {} and {offers}",
+                graph.needs,
+                graph.offers.len(),
+                ix.needs.len()
+            ),
+        )));
+    }
+    let parts = parts_on(ix, graph, mode)?;
     // Only the floors can make a matching network infeasible.
     let floors_unmet = |e: crate::Error| match e {
         crate::Error::Infeasible(_) => crate::Error::Infeasible(format!(
@@ -263,7 +303,7 @@ pub fn match_district(
                     .map_err(floors_unmet)
             })
             .collect::<Result<_>>()?;
-        return Ok(assemble(ix, &graph, mode, &parts, solutions));
+        return Ok(assemble(ix, graph, mode, &parts, solutions));
     }
     let terms = sector_terms(ix, &parts);
     let problems: Vec<BipartiteProblem> = parts.iter().map(|p| p.problem.clone()).collect();
@@ -300,7 +340,7 @@ pub fn match_district(
             s
         })
         .collect();
-    let mut result = assemble(ix, &graph, mode, &parts, solutions);
+    let mut result = assemble(ix, graph, mode, &parts, solutions);
     result.upper_bound = Some(result.objective + gap);
     result.sectors = sector_uses(ix, &result.assignments, &c.multipliers);
     // The relaxed solves skipped their certificates; this one covers the

@@ -45,12 +45,23 @@ pub struct Part {
 /// ```
 pub fn mode_parts(ix: &DistrictIndex, mode: Mode) -> Result<(EligibilityGraph, Vec<Part>)> {
     let graph = EligibilityGraph::build(ix);
+    let parts = parts_on(ix, &graph, mode)?;
+    Ok((graph, parts))
+}
+
+/// The networks `mode` solves, on a prebuilt eligibility graph of `ix` (see
+/// [`crate::solve::district::match_district_on`]).
+pub(crate) fn parts_on(
+    ix: &DistrictIndex,
+    graph: &EligibilityGraph,
+    mode: Mode,
+) -> Result<Vec<Part>> {
     let mut parts = match mode {
-        Mode::Pooled => pooled_parts(ix, &graph),
-        Mode::PerCommunity => community_parts(ix, &graph),
+        Mode::Pooled => pooled_parts(ix, graph),
+        Mode::PerCommunity => community_parts(ix, graph),
     };
     apply_floors(ix, &mut parts)?;
-    Ok((graph, parts))
+    Ok(parts)
 }
 
 fn edge_ends(graph: &EligibilityGraph, e: u32) -> (u32, u32) {
