@@ -242,11 +242,13 @@ pub fn solve_matching(
     };
     let solved = aggregation.as_ref().map_or(p, |a| &a.problem);
     let mn = MatchingNetwork::build(solved);
-    let start = match warm {
-        Some(b) if b.state.len() == mn.net.arc_count() + mn.net.node_count() => b.clone(),
-        _ => Basis::from_tree_arcs(&mn.net, &mn.crash_tree),
+    let crash = Basis::from_tree_arcs(&mn.net, &mn.crash_tree);
+    let mut sol = match warm {
+        Some(b) if b.state.len() == mn.net.arc_count() + mn.net.node_count() => {
+            network_simplex::solve_warm_or(&mn.net, b, &crash, &options.simplex)?
+        }
+        _ => network_simplex::solve_from(&mn.net, &crash, &options.simplex)?,
     };
-    let mut sol = network_simplex::solve_from(&mn.net, &start, &options.simplex)?;
     sol.stats.warm = sol.stats.warm && warm.is_some();
     let (n, o) = (solved.need_count(), solved.offer_count());
     let e = solved.edge_count();

@@ -267,6 +267,30 @@ pub fn solve_from(
     s.run()
 }
 
+/// Solves `net` from a warm basis when it needs few repairs (at most
+/// `2√nodes` arcs pushed out of bounds by changed capacities or supplies),
+/// else from `fallback` (a crash basis), else cold. Each repaired arc hangs a
+/// subtree from the root at an artificial cost, and on large networks many
+/// of them cost more pivots than a good crash start (measured on the pooled
+/// district-13 after a volunteer capacity shock: 47,342 warm pivots against
+/// 48,725 from the crash basis, and a slower solve).
+pub(crate) fn solve_warm_or(
+    net: &FlowNetwork,
+    warm: &Basis,
+    fallback: &Basis,
+    options: &SolveOptions,
+) -> Result<FlowSolution> {
+    net.check()?;
+    let mut s = Simplex::new(net, options);
+    let limit = 2 * (net.node_count() as f64).sqrt().ceil() as usize;
+    if s.init_from_repairing(warm, limit) {
+        s.stats.warm = true;
+    } else if !s.init_from(fallback) {
+        s.init_cold();
+    }
+    s.run()
+}
+
 mod resolver;
 mod simplex;
 mod start;

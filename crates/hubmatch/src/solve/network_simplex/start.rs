@@ -57,6 +57,12 @@ impl Simplex {
     /// supplies make infeasible (or not strongly feasible) leave the tree,
     /// their subtrees hanging from the root by artificial arcs.
     pub(super) fn init_from(&mut self, basis: &Basis) -> bool {
+        self.init_from_repairing(basis, usize::MAX)
+    }
+
+    /// [`Simplex::init_from`], refusing (false) a basis that needs more than
+    /// `max_repairs` arcs repaired.
+    pub(super) fn init_from_repairing(&mut self, basis: &Basis, max_repairs: usize) -> bool {
         let (n, m, root) = (self.n, self.m, self.root as usize);
         if basis.state.len() != m + n {
             return false;
@@ -190,6 +196,9 @@ impl Simplex {
             self.parent[v] = root as u32;
             self.pred[v] = art as u32;
             cut += 1;
+            if cut > max_repairs {
+                return false;
+            }
         }
         if cut > 0 {
             self.stats.repaired = cut;
