@@ -172,3 +172,22 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn out_of_range_terms_are_refused() {
+    let p = vec![hubmatch::graph::BipartiteProblem::simple(
+        vec![1],
+        vec![1],
+        &[(0, 0, 5)],
+    )];
+    let bad = vec![vec![Term {
+        problem: 0,
+        edge: 3,
+        coef: 1,
+    }]];
+    let err = solve_constrained(&p, &bad, &MatchOptions::default(), None).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "network \"side constraints\": term on problem 0, edge 3 is out of range"
+    );
+}

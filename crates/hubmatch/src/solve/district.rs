@@ -267,7 +267,12 @@ pub fn match_district_on(
     warm: Option<&[Basis]>,
 ) -> Result<MatchResult> {
     let offers: usize = ix.providers.iter().map(|p| p.offers.len()).sum();
-    if graph.needs != ix.needs.len() || graph.offers.len() != offers {
+    let fits = graph.offers.iter().all(|&(p, o)| {
+        ix.providers
+            .get(p as usize)
+            .is_some_and(|pr| (o as usize) < pr.offers.len())
+    });
+    if graph.needs != ix.needs.len() || graph.offers.len() != offers || !fits {
         return Err(crate::Error::Invalid(crate::error::ValidationError::new(
             crate::error::RecordKind::Network,
             "eligibility graph",

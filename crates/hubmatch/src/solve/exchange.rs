@@ -234,7 +234,7 @@ fn cycles(
 /// The best allocation found by adding exchange cycles of `toward − from`
 /// to `from` while every side constraint stays met (see the module docs).
 /// `problems` carry their true weights; `from` must meet the constraints.
-pub fn improve(
+pub(crate) fn improve(
     problems: &[BipartiteProblem],
     constraints: &[Vec<Term>],
     from: &Allocation,

@@ -115,12 +115,30 @@ pub fn relax_weights(
     for (p, w) in problems.iter_mut().zip(base) {
         p.edge_weight.clone_from(w);
     }
+    if multipliers.len() != constraints.len() {
+        return Err(bad_term(
+            "multipliers",
+            format!(
+                "are {}, for {} constraints",
+                multipliers.len(),
+                constraints.len()
+            ),
+        ));
+    }
     for (terms, &mu) in constraints.iter().zip(multipliers) {
         if mu == 0 {
             continue;
         }
         for t in terms {
-            let w = &mut problems[t.problem as usize].edge_weight[t.edge as usize];
+            let w = problems
+                .get_mut(t.problem as usize)
+                .and_then(|p| p.edge_weight.get_mut(t.edge as usize))
+                .ok_or_else(|| {
+                    bad_term(
+                        "term",
+                        format!("on problem {}, edge {} is out of range", t.problem, t.edge),
+                    )
+                })?;
             *w = mu
                 .checked_mul(t.coef)
                 .and_then(|d| w.checked_add(d))
@@ -132,6 +150,15 @@ pub fn relax_weights(
         }
     }
     Ok(())
+}
+
+fn bad_term(field: &str, problem: String) -> Error {
+    Error::Invalid(crate::error::ValidationError::new(
+        crate::error::RecordKind::Network,
+        "side constraints",
+        field,
+        problem,
+    ))
 }
 
 /// Values `g_j` of the constraints at the solutions' edge flows.
@@ -311,6 +338,17 @@ pub fn solve_constrained(
     warm: Option<&[Basis]>,
 ) -> Result<Constrained> {
     let nc = constraints.len();
+    for t in constraints.iter().flatten() {
+        if problems
+            .get(t.problem as usize)
+            .is_none_or(|p| t.edge as usize >= p.edge_count())
+        {
+            return Err(bad_term(
+                "term",
+                format!("on problem {}, edge {} is out of range", t.problem, t.edge),
+            ));
+        }
+    }
     let mut search = Search {
         work: problems.to_vec(),
         base: problems.iter().map(|p| p.edge_weight.clone()).collect(),

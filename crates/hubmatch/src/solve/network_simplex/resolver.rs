@@ -168,7 +168,13 @@ impl Resolver {
                 )));
             }
             // Artificial arcs must hold any supply; then rebuild the flows.
-            let art_cap = s.supply.iter().map(|x| x.abs()).sum::<i64>() + 1;
+            let held: i128 = s.supply.iter().map(|&x| i128::from(x).abs()).sum::<i128>() + 1;
+            let art_cap = i64::try_from(held)
+                .ok()
+                .filter(|&c| c <= i64::MAX / 4)
+                .ok_or_else(|| {
+                    Error::Overflow(format!("supplies totalling {held} exceed 64 bits"))
+                })?;
             let m = s.m;
             s.cap[m..].fill(art_cap);
             let basis = s.basis();
