@@ -4,6 +4,7 @@ GIL, Ctrl-C, agreement with the CLI, plots."""
 import _thread
 import json
 import pickle
+import signal
 import subprocess
 import threading
 from pathlib import Path
@@ -113,6 +114,9 @@ def test_another_thread_progresses_during_a_solve() -> None:
 
 def test_ctrl_c_stops_a_long_solve() -> None:
     d = hm.synthetic.district("district-13", seed=0)
+    # A shell that starts jobs in the background makes them ignore SIGINT,
+    # and Python then installs no handler for it: install the usual one.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     timer = threading.Timer(0.2, _thread.interrupt_main)
     timer.start()
     try:
@@ -120,6 +124,7 @@ def test_ctrl_c_stops_a_long_solve() -> None:
             hm.match(d, "pooled")
     finally:
         timer.cancel()
+        signal.signal(signal.SIGINT, previous)
     # The module still works afterwards.
     assert hm.match(hm.synthetic.district("small"), "pooled").objective > 0
 
