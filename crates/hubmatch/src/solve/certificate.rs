@@ -95,20 +95,12 @@ pub fn verify(
     potential: &[i64],
 ) -> Result<Certificate, CertificateError> {
     let primal = check_feasible(net, flow)?;
-    let n = net.node_count();
-    if potential.len() != n {
-        return Err(CertificateError::Length {
-            what: "node potentials",
-            expected: n,
-            got: potential.len(),
-        });
-    }
+    check_potentials(net, potential)?;
     // One pass for slackness and the dual value (as in `dual_value`).
-    let mut dual: i128 = 0;
+    let mut dual = supply_term(net, potential);
     for a in 0..net.arc_count() {
         let (x, cap) = (flow[a], net.capacity[a]);
-        let (s, t) = (net.source[a] as usize, net.target[a] as usize);
-        let rc = i128::from(net.cost[a]) + i128::from(potential[s]) - i128::from(potential[t]);
+        let rc = reduced_cost(net, potential, a);
         if (rc > 0 && x != 0) || (rc < 0 && x != cap) {
             return Err(CertificateError::Slackness {
                 arc: a,
@@ -120,9 +112,6 @@ pub fn verify(
         if rc < 0 {
             dual += rc * i128::from(cap);
         }
-    }
-    for v in 0..n {
-        dual -= i128::from(potential[v]) * i128::from(net.supply[v]);
     }
     if primal != dual {
         return Err(CertificateError::Gap { primal, dual });
@@ -194,24 +183,42 @@ pub fn check_feasible(net: &FlowNetwork, flow: &[i64]) -> Result<i128, Certifica
 /// assert_eq!(dual_value(&net, &[0, 0]).unwrap(), 0); // any potentials bound
 /// ```
 pub fn dual_value(net: &FlowNetwork, potential: &[i64]) -> Result<i128, CertificateError> {
-    let n = net.node_count();
-    if potential.len() != n {
-        return Err(CertificateError::Length {
-            what: "node potentials",
-            expected: n,
-            got: potential.len(),
-        });
-    }
-    let mut dual: i128 = 0;
+    check_potentials(net, potential)?;
+    let mut dual = supply_term(net, potential);
     for a in 0..net.arc_count() {
-        let (s, t) = (net.source[a] as usize, net.target[a] as usize);
-        let rc = i128::from(net.cost[a]) + i128::from(potential[s]) - i128::from(potential[t]);
+        let rc = reduced_cost(net, potential, a);
         if rc < 0 {
             dual += rc * i128::from(net.capacity[a]);
         }
     }
-    for v in 0..n {
-        dual -= i128::from(potential[v]) * i128::from(net.supply[v]);
-    }
     Ok(dual)
+}
+
+/// One potential per node.
+fn check_potentials(net: &FlowNetwork, potential: &[i64]) -> Result<(), CertificateError> {
+    let n = net.node_count();
+    if potential.len() == n {
+        Ok(())
+    } else {
+        Err(CertificateError::Length {
+            what: "node potentials",
+            expected: n,
+            got: potential.len(),
+        })
+    }
+}
+
+/// `c(a) + π(tail) − π(head)`; the caller checked the potentials' length.
+fn reduced_cost(net: &FlowNetwork, potential: &[i64], a: usize) -> i128 {
+    let (s, t) = (net.source[a] as usize, net.target[a] as usize);
+    i128::from(net.cost[a]) + i128::from(potential[s]) - i128::from(potential[t])
+}
+
+/// `−Σ π·supply`, the nodes' part of the dual value.
+fn supply_term(net: &FlowNetwork, potential: &[i64]) -> i128 {
+    potential
+        .iter()
+        .zip(&net.supply)
+        .map(|(&p, &b)| -i128::from(p) * i128::from(b))
+        .sum()
 }

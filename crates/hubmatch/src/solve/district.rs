@@ -285,14 +285,14 @@ pub fn match_district_on(
             ),
         )));
     }
-    let parts = parts_on(ix, graph, mode)?;
+    let mut parts = parts_on(ix, graph, mode)?;
     // Only the floors can make a matching network infeasible.
+    let floors: Vec<(u32, Option<u32>)> = parts.iter().flat_map(|p| p.floors.clone()).collect();
     let floors_unmet = |e: crate::Error| match e {
         crate::Error::Infeasible(_) => crate::Error::Infeasible(format!(
             "the coverage floors of {} cannot all be met with the eligible capacity",
-            parts
+            floors
                 .iter()
-                .flat_map(|p| &p.floors)
                 .map(|&(c, k)| format!("{:?}", floor_name(ix, c, k)))
                 .collect::<Vec<_>>()
                 .join(", ")
@@ -311,12 +311,20 @@ pub fn match_district_on(
         return Ok(assemble(ix, graph, mode, &parts, solutions));
     }
     let terms = sector_terms(ix, &parts);
-    let problems: Vec<BipartiteProblem> = parts.iter().map(|p| p.problem.clone()).collect();
+    // The problems leave their parts for the search and come back after.
+    let problems: Vec<BipartiteProblem> = parts
+        .iter_mut()
+        .map(|p| std::mem::take(&mut p.problem))
+        .collect();
     let relaxed = MatchOptions {
         verify: false,
         ..options.clone()
     };
-    let c = solve_constrained(&problems, &terms, &relaxed, warm).map_err(floors_unmet)?;
+    let solved = solve_constrained(&problems, &terms, &relaxed, warm);
+    for (part, problem) in parts.iter_mut().zip(problems) {
+        part.problem = problem;
+    }
+    let c = solved.map_err(floors_unmet)?;
     if !c.feasible() {
         let unmet: Vec<String> = ix
             .sector_limits

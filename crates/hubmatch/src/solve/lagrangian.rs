@@ -44,6 +44,8 @@
 //! warm-started from the previous optimal basis (only weights change, so the
 //! basis stays primal feasible and a solve costs a fraction of a cold one).
 
+use std::sync::Arc;
+
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
@@ -177,9 +179,11 @@ pub fn constraint_values(
         .collect()
 }
 
+/// One relaxed solve. Cheap to clone: the solutions are shared.
+#[derive(Clone)]
 struct State {
     multipliers: Vec<i64>,
-    solutions: Vec<MatchingSolution>,
+    solutions: Arc<Vec<MatchingSolution>>,
     values: Vec<i64>,
     relaxed: i64,
     objective: i64,
@@ -199,8 +203,9 @@ impl State {
         }
     }
 
-    fn bases(&self) -> Vec<Basis> {
-        self.solutions.iter().map(|s| s.basis.clone()).collect()
+    /// Its optimal bases, to warm-start the next solve.
+    fn bases(&self) -> Vec<&Basis> {
+        self.solutions.iter().map(|s| &s.basis).collect()
     }
 }
 
@@ -222,13 +227,13 @@ struct Search<'a> {
 }
 
 impl Search<'_> {
-    fn evaluate(&mut self, multipliers: &[i64], warm: Option<&[Basis]>) -> Result<State> {
+    fn evaluate(&mut self, multipliers: &[i64], warm: &[&Basis]) -> Result<State> {
         relax_weights(&mut self.work, &self.base, self.constraints, multipliers)?;
         let solutions: Vec<MatchingSolution> = self
             .work
             .par_iter()
             .enumerate()
-            .map(|(k, p)| solve_matching(p, self.options, warm.and_then(|w| w.get(k))))
+            .map(|(k, p)| solve_matching(p, self.options, warm.get(k).copied()))
             .collect::<Result<_>>()?;
         self.solves += 1;
         let values = constraint_values(self.constraints, |p, e| {
@@ -238,19 +243,13 @@ impl Search<'_> {
         let penalty: i64 = multipliers.iter().zip(&values).map(|(m, g)| m * g).sum();
         let state = State {
             multipliers: multipliers.to_vec(),
-            solutions,
+            solutions: Arc::new(solutions),
             values,
             relaxed,
             objective: relaxed - penalty,
         };
         if self.bound.as_ref().is_none_or(|b| relaxed < b.relaxed) {
-            self.bound = Some(State {
-                multipliers: state.multipliers.clone(),
-                solutions: state.solutions.clone(),
-                values: state.values.clone(),
-                relaxed,
-                objective: state.objective,
-            });
+            self.bound = Some(state.clone());
         }
         if state.feasible() {
             if self
@@ -287,7 +286,7 @@ impl Search<'_> {
         let mut mu = cur.multipliers.clone();
         while cur.multipliers[j] - low > 1 {
             mu[j] = low + (cur.multipliers[j] - low) / 2;
-            let s = self.evaluate(&mu, Some(&cur.bases()))?;
+            let s = self.evaluate(&mu, &cur.bases())?;
             if s.values[j] >= 0 {
                 cur = s;
             } else {
@@ -359,7 +358,8 @@ pub fn solve_constrained(
         best: None,
         breaking: Vec::new(),
     };
-    let mut cur = search.evaluate(&vec![0; nc], warm)?;
+    let warm: Vec<&Basis> = warm.map(|w| w.iter().collect()).unwrap_or_default();
+    let mut cur = search.evaluate(&vec![0; nc], &warm)?;
     // Raise: each round fixes the first violated constraint.
     let max_rounds = 4 * nc + 4;
     let mut rounds = 0;
@@ -377,7 +377,7 @@ pub fn solve_constrained(
         let mut step = mu[j].max(first_step(problems, &constraints[j]));
         loop {
             mu[j] = low.saturating_add(step);
-            let s = search.evaluate(&mu, Some(&cur.bases()))?;
+            let s = search.evaluate(&mu, &cur.bases())?;
             if s.values[j] >= 0 {
                 cur = search.bisect(s, j, low)?;
                 break;
@@ -402,7 +402,7 @@ pub fn solve_constrained(
             let mut mu = cur.multipliers.clone();
             while high > low {
                 mu[j] = low + (high - low) / 2;
-                let s = search.evaluate(&mu, Some(&cur.bases()))?;
+                let s = search.evaluate(&mu, &cur.bases())?;
                 if s.feasible() {
                     high = mu[j];
                     cur = s;
@@ -430,12 +430,14 @@ pub fn solve_constrained(
         }
         None => cur.allocation(),
     };
+    let solves = search.solves;
     let bound = search.bound.take().unwrap_or(cur);
     Ok(Constrained {
         allocation,
         upper_bound: bound.relaxed,
         multipliers: bound.multipliers,
-        bound: bound.solutions,
-        solves: search.solves,
+        // `cur` went into `unwrap_or`, so this is the last holder.
+        bound: Arc::try_unwrap(bound.solutions).unwrap_or_else(|shared| (*shared).clone()),
+        solves,
     })
 }

@@ -395,7 +395,7 @@ pub fn check_bound(
 
 /// The matching network of `p` with the arc flows and node potentials that
 /// the allocation and duals stand for.
-fn matching_proof(
+pub(crate) fn matching_proof(
     p: &BipartiteProblem,
     edge_flow: &[i64],
     unserved: &[i64],

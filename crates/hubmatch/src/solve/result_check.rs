@@ -14,10 +14,10 @@ use std::collections::HashMap;
 use crate::error::Result;
 use crate::graph::BipartiteProblem;
 use crate::graph::weight::unserved_penalty;
+use crate::solve::certificate::{check_feasible, dual_value, verify};
 use crate::solve::district::{MatchResult, mode_parts};
-use crate::solve::exchange::objective_of;
 use crate::solve::lagrangian::{constraint_values, relax_weights};
-use crate::solve::matching::{check_bound, verify_matching};
+use crate::solve::matching::matching_proof;
 use crate::solve::sectors::{limit_name, sector_terms, sector_uses};
 use crate::validate::DistrictIndex;
 
@@ -63,9 +63,18 @@ impl MatchResult {
                 s.bound
             )));
         }
-        let mut problems: Vec<BipartiteProblem> = parts.iter().map(|p| p.problem.clone()).collect();
-        let base: Vec<Vec<i64>> = problems.iter().map(|p| p.edge_weight.clone()).collect();
-        relax_weights(&mut problems, &base, &terms, &multipliers)?;
+        let relaxed: Option<Vec<BipartiteProblem>> = if ix.sector_limits.is_empty() {
+            None
+        } else {
+            let mut problems: Vec<BipartiteProblem> =
+                parts.iter().map(|p| p.problem.clone()).collect();
+            let base: Vec<Vec<i64>> = parts
+                .iter()
+                .map(|p| p.problem.edge_weight.clone())
+                .collect();
+            relax_weights(&mut problems, &base, &terms, &multipliers)?;
+            Some(problems)
+        };
         let mut flows: Vec<Vec<i64>> = Vec::with_capacity(parts.len());
         let mut served: HashMap<(u32, u32, u32), i64> = HashMap::new();
         for a in &self.assignments {
@@ -91,7 +100,7 @@ impl MatchResult {
         let mut bound: i128 = 0;
         let mut in_part = vec![false; ix.needs.len()];
         for (k, part) in parts.iter().enumerate() {
-            let p = &problems[k];
+            let p = relaxed.as_ref().map_or(&part.problem, |r| &r[k]);
             let mut edge_flow = Vec::with_capacity(p.edge_count());
             for e in 0..p.edge_count() {
                 let need = part.needs[p.edge_need[e] as usize];
@@ -129,42 +138,42 @@ impl MatchResult {
                         .map_or(0, |f| f.potential)
                 })
                 .collect();
-            if ix.sector_limits.is_empty() {
+            let (net, arc_flow, potential) = matching_proof(
+                p,
+                &edge_flow,
+                &unserved,
+                &need_potential,
+                &offer_potential,
+                &group_potential,
+                &floor_potential,
+            )
+            .map_err(|e| fail(format!("network {k}: {e}")))?;
+            let cost = if relaxed.is_none() {
                 // Flows and duals prove each other optimal.
-                let cert = verify_matching(
-                    p,
-                    &edge_flow,
-                    &unserved,
-                    &need_potential,
-                    &offer_potential,
-                    &group_potential,
-                    &floor_potential,
-                )
-                .map_err(|e| fail(format!("network {k}: {e}")))?;
-                objective -= i64::try_from(cert.cost)
-                    .map_err(|_| fail("objective exceeds 64 bits".into()))?;
+                verify(&net, &arc_flow, &potential).map(|c| c.cost)
             } else {
                 // The allocation is feasible; the duals bound the relaxed
                 // problem at the multipliers, hence the constrained one.
-                let (_, dual) = check_bound(
-                    p,
-                    &edge_flow,
-                    &unserved,
-                    &need_potential,
-                    &offer_potential,
-                    &group_potential,
-                    &floor_potential,
-                )
-                .map_err(|e| fail(format!("network {k}: {e}")))?;
-                objective += objective_of(&part.problem, &edge_flow, &unserved);
-                bound -= dual;
+                dual_value(&net, &potential).and_then(|dual| {
+                    bound -= dual;
+                    check_feasible(&net, &arc_flow)
+                })
             }
+            .map_err(|e| fail(format!("network {k}: {e}")))?;
+            objective -=
+                i64::try_from(cost).map_err(|_| fail("objective exceeds 64 bits".into()))?;
             for &i in &part.needs {
                 in_part[i as usize] = true;
             }
             flows.push(edge_flow);
         }
         let values = constraint_values(&terms, |k, e| flows[k as usize][e as usize]);
+        // The relaxed costs count the multipliers' terms, which are not value.
+        objective -= multipliers
+            .iter()
+            .zip(&values)
+            .map(|(m, g)| m * g)
+            .sum::<i64>();
         for (limit, &g) in ix.sector_limits.iter().zip(&values) {
             if g < 0 {
                 return Err(fail(format!("{} is violated", limit_name(ix, limit))));
@@ -181,6 +190,7 @@ impl MatchResult {
             )));
         }
         let penalty = unserved_penalty(ix);
+        let mut outside: i64 = 0;
         for (i, need) in ix.needs.iter().enumerate() {
             if !in_part[i] {
                 if unmet[i] != need.units {
@@ -189,9 +199,10 @@ impl MatchResult {
                         unmet[i], need.units
                     )));
                 }
-                objective -= penalty * need.units;
+                outside -= penalty * need.units;
             }
         }
+        objective += outside;
         if objective != self.objective {
             return Err(fail(format!(
                 "objective {} differs from the certified {objective}",
@@ -200,17 +211,7 @@ impl MatchResult {
         }
         if !ix.sector_limits.is_empty() {
             // Needs outside every network count the same on both sides.
-            let outside = i128::from(objective)
-                - parts
-                    .iter()
-                    .zip(&flows)
-                    .map(|(part, f)| {
-                        let unserved: Vec<i64> =
-                            part.needs.iter().map(|&i| unmet[i as usize]).collect();
-                        i128::from(objective_of(&part.problem, f, &unserved))
-                    })
-                    .sum::<i128>();
-            let proven = bound + outside;
+            let proven = bound + i128::from(outside);
             if self.upper_bound.map(i128::from) != Some(proven) {
                 return Err(fail(format!(
                     "upper bound {:?} differs from the duals' bound {proven}",

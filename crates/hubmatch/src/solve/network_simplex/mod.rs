@@ -60,9 +60,10 @@
 //! [`FlowSolution::basis`] can seed a later solve of a network of the same
 //! shape ([`solve_from`]): after a cost change the old tree is still primal
 //! feasible and the simplex resumes pricing from it; after a capacity or
-//! supply change it is used when its flows stay within bounds and strongly
-//! feasible, and a cold start is made otherwise ([`SolveStats::warm`] says
-//! which happened).
+//! supply change the tree arcs pushed out of bounds (or out of strong
+//! feasibility) leave the tree and their subtrees hang from artificial arcs
+//! ([`SolveStats::repaired`] counts them; [`SolveStats::warm`] says whether
+//! the basis was used). [`Resolver`] keeps a tree between solves.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -250,8 +251,10 @@ pub fn solve(net: &FlowNetwork, options: &SolveOptions) -> Result<FlowSolution> 
     s.run()
 }
 
-/// Solves `net` starting from `basis` (a warm start), falling back to a cold
-/// start when the basis does not fit the network or is not strongly feasible.
+/// Solves `net` starting from `basis` (a warm start): tree arcs that the
+/// network's capacities or supplies push out of bounds are repaired (see
+/// `start.rs`); a basis that is not a spanning tree of `net` falls back to a
+/// cold start.
 pub fn solve_from(
     net: &FlowNetwork,
     basis: &Basis,
