@@ -64,12 +64,11 @@ impl Resolver {
     pub fn set_cost(&mut self, arc: usize, cost: i64) -> Result<()> {
         let s = &mut self.simplex;
         if arc >= s.m {
-            return Err(Error::Invalid(crate::error::ValidationError::new(
-                crate::error::RecordKind::Network,
+            return Err(invalid(
                 format!("arc {arc}"),
                 "cost",
                 format!("is not an arc (there are {})", s.m),
-            )));
+            ));
         }
         let magnitude = cost.saturating_abs();
         let bound = (s.n as i128 + 1) * (i128::from(magnitude) + 1);
@@ -95,8 +94,7 @@ impl Resolver {
     pub fn set_capacity(&mut self, arc: usize, capacity: i64) -> Result<()> {
         let s = &mut self.simplex;
         if arc >= s.m || capacity < 0 {
-            return Err(Error::Invalid(crate::error::ValidationError::new(
-                crate::error::RecordKind::Network,
+            return Err(invalid(
                 format!("arc {arc}"),
                 "capacity",
                 if arc >= s.m {
@@ -104,7 +102,7 @@ impl Resolver {
                 } else {
                     format!("must be >= 0, got {capacity}")
                 },
-            )));
+            ));
         }
         if self.reflow || !s.change_capacity(arc, capacity) {
             s.cap[arc] = capacity;
@@ -118,12 +116,11 @@ impl Resolver {
     pub fn set_supply(&mut self, node: usize, supply: i64) -> Result<()> {
         let s = &mut self.simplex;
         if node >= s.n {
-            return Err(Error::Invalid(crate::error::ValidationError::new(
-                crate::error::RecordKind::Network,
+            return Err(invalid(
                 format!("node {node}"),
                 "supply",
                 format!("is not a node (there are {})", s.n),
-            )));
+            ));
         }
         s.supply[node] = supply;
         self.reflow = true;
@@ -160,12 +157,11 @@ impl Resolver {
         if self.reflow {
             let total: i128 = s.supply.iter().map(|&x| i128::from(x)).sum();
             if total != 0 {
-                return Err(Error::Invalid(crate::error::ValidationError::new(
-                    crate::error::RecordKind::Network,
-                    "network",
+                return Err(invalid(
+                    "network".into(),
                     "supply",
                     format!("must sum to 0, got {total}"),
-                )));
+                ));
             }
             // Artificial arcs must hold any supply; then rebuild the flows.
             let held: i128 = s.supply.iter().map(|&x| i128::from(x).abs()).sum::<i128>() + 1;
@@ -192,4 +188,14 @@ impl Resolver {
         }
         s.pivot_loop()
     }
+}
+
+/// A bad change to the network, named by its record and field.
+fn invalid(record: String, field: &str, problem: String) -> Error {
+    Error::Invalid(crate::error::ValidationError::new(
+        crate::error::RecordKind::Network,
+        record,
+        field,
+        problem,
+    ))
 }
