@@ -195,5 +195,47 @@ fn ladder(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, load, community, district, ladder);
+fn scenario(c: &mut Criterion) {
+    // One sweep scenario on district-13 (volunteer capacity ×0.99, or one
+    // community's demand ×1.01): the sweep's path (apply, validate, match
+    // warm on the base's eligibility graph) against solving the changed
+    // district from scratch. Both check their certificates.
+    use hubmatch::analyze::Scenario;
+    use hubmatch::graph::EligibilityGraph;
+    use hubmatch::solve::district::match_district_on;
+    let d = generate(&Knobs::preset("district-13").unwrap(), 0);
+    let ix = d.validate().unwrap();
+    let graph = EligibilityGraph::build(&ix);
+    let opts = MatchOptions::default();
+    let scenarios: Vec<Scenario> = serde_json::from_str(
+        r#"[{"name": "volunteers x0.99", "changes": [{"scale_capacity": {"select": {"kind": "volunteer"}, "factor": 0.99}}]},
+            {"name": "c01 demand x1.01", "changes": [{"scale_demand": {"community": "c01", "factor": 1.01}}]}]"#,
+    )
+    .unwrap();
+    let mut g = c.benchmark_group("scenario");
+    g.sample_size(10);
+    for (name, mode) in [
+        ("per_community", Mode::PerCommunity),
+        ("pooled", Mode::Pooled),
+    ] {
+        let base = match_district_on(&ix, &graph, mode, &opts, None).unwrap();
+        for s in &scenarios {
+            g.bench_function(format!("{name}/{}/from_scratch", s.name), |b| {
+                b.iter(|| {
+                    let changed = s.apply(&d).unwrap().validate().unwrap();
+                    match_district(&changed, mode, &opts, None).unwrap()
+                })
+            });
+            g.bench_function(format!("{name}/{}/sweep", s.name), |b| {
+                b.iter(|| {
+                    let changed = s.apply(&d).unwrap().validate().unwrap();
+                    match_district_on(&changed, &graph, mode, &opts, Some(&base.bases)).unwrap()
+                })
+            });
+        }
+    }
+    g.finish();
+}
+
+criterion_group!(benches, load, community, district, ladder, scenario);
 criterion_main!(benches);
