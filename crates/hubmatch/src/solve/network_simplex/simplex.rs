@@ -144,26 +144,49 @@ impl Simplex {
 
     fn block_search(&mut self) -> Option<usize> {
         let total = self.source.len();
+        let block = self.block_size;
         let mut best = 0i64;
         let mut best_arc = usize::MAX;
-        let mut left = self.block_size;
-        let start = self.next_arc;
-        for a in (start..total).chain(0..start) {
-            let v = self.violation(a);
-            if v < best {
-                best = v;
-                best_arc = a;
+        let mut a = self.next_arc;
+        let mut scanned = 0;
+        while scanned < total {
+            // One block of `block` arcs from `a`, split in two where it wraps.
+            let len = block.min(total - scanned);
+            let mut left = len;
+            while left > 0 {
+                let end = (a + left).min(total);
+                self.scan(a, end, &mut best, &mut best_arc);
+                left -= end - a;
+                a = if end == total { 0 } else { end };
             }
-            left -= 1;
-            if left == 0 {
-                if best < 0 {
-                    self.next_arc = if a + 1 == total { 0 } else { a + 1 };
-                    return Some(best_arc);
-                }
-                left = self.block_size;
+            scanned += len;
+            if len == block && best < 0 {
+                self.next_arc = a;
+                return Some(best_arc);
             }
         }
         (best < 0).then_some(best_arc)
+    }
+
+    /// Prices arcs `lo..hi`, keeping the most violating in `best`/`best_arc`.
+    /// The pricing hot loop: slices zipped so that only the potentials'
+    /// indices are bounds-checked.
+    #[inline]
+    fn scan(&self, lo: usize, hi: usize, best: &mut i64, best_arc: &mut usize) {
+        let pi = &self.pi[..];
+        let (mut b, mut at) = (*best, *best_arc);
+        let arcs = self.state[lo..hi]
+            .iter()
+            .zip(&self.cost[lo..hi])
+            .zip(self.source[lo..hi].iter().zip(&self.target[lo..hi]));
+        for (k, ((&state, &cost), (&u, &v))) in arcs.enumerate() {
+            let r = i64::from(state) * (cost + pi[u as usize] - pi[v as usize]);
+            if r < b {
+                b = r;
+                at = lo + k;
+            }
+        }
+        (*best, *best_arc) = (b, at);
     }
 
     fn candidate_list(&mut self) -> Option<usize> {
@@ -255,9 +278,12 @@ impl Simplex {
                 "{stranded} units of supply cannot reach any demand"
             )));
         }
+        // Most arcs carry no flow; skipping them halves this pass.
         let mut cost: i128 = 0;
-        for a in 0..self.m {
-            cost += i128::from(self.cost[a]) * i128::from(self.flow[a]);
+        for (&c, &f) in self.cost[..self.m].iter().zip(&self.flow[..self.m]) {
+            if f != 0 {
+                cost += i128::from(c) * i128::from(f);
+            }
         }
         i64::try_from(cost)
             .map_err(|_| Error::Overflow(format!("total cost {cost} exceeds 64 bits")))
