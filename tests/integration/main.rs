@@ -5,6 +5,7 @@ mod cli;
 mod engine;
 mod model_io;
 mod modes;
+mod resolver;
 mod sectors;
 mod validation;
 

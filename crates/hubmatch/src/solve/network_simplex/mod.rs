@@ -63,7 +63,12 @@
 //! supply change the tree arcs pushed out of bounds (or out of strong
 //! feasibility) leave the tree and their subtrees hang from artificial arcs
 //! ([`SolveStats::repaired`] counts them; [`SolveStats::warm`] says whether
-//! the basis was used). [`Resolver`] keeps a tree between solves.
+//! the basis was used). [`Resolver`] keeps a tree between solves; after
+//! capacity and supply changes to an optimal tree it runs *dual* pivots
+//! instead (the `dual` module): each takes a tree arc that the change put
+//! out of bounds out of the tree and lets in the crossing arc of least
+//! reduced cost, so potentials stay optimal and a 1% change settles in tens
+//! of pivots where the repaired tree took hundreds.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -205,6 +210,11 @@ pub struct SolveStats {
     pub pivots: u64,
     /// Pivots that moved no flow.
     pub degenerate: u64,
+    /// Dual pivots among `pivots`: tree arcs that a capacity or supply
+    /// change in a [`Resolver`] pushed out of bounds, taken out of the tree
+    /// while its potentials stay optimal.
+    #[serde(default)]
+    pub dual_pivots: u64,
     /// Whether the given starting basis was used (false: cold start).
     pub warm: bool,
     /// Tree arcs of the starting basis that capacity or supply changes had
@@ -294,6 +304,7 @@ pub(crate) fn solve_warm_or(
     s.run()
 }
 
+mod dual;
 mod resolver;
 mod simplex;
 mod start;

@@ -1,5 +1,6 @@
 //! Re-solving from a kept tree after cost changes.
 
+use super::dual::{DualScratch, Incidence};
 use super::{Basis, FlowSolution, Simplex, SolveOptions};
 use crate::error::{Error, Result};
 use crate::graph::FlowNetwork;
@@ -8,10 +9,13 @@ use crate::graph::FlowNetwork;
 /// capacity and supply changes (scenario sweeps): the network is built and
 /// checked once; each [`Resolver::resolve`] starts from the last optimal
 /// tree, so a small change costs a few pivots and one pricing pass instead
-/// of a full solve. After a capacity or supply change the tree's flows are
-/// recomputed (O(nodes + arcs)) and arcs they push out of bounds leave the
-/// tree, their subtrees hanging from artificial arcs that the pivots then
-/// empty (see `Simplex::init_from`).
+/// of a full solve. After a capacity or supply change to an optimal tree the
+/// change is pushed along tree paths and the tree arcs it puts out of bounds
+/// leave by dual pivots, which keep the potentials optimal (see the `dual`
+/// module). When costs changed as well, or the dual pivots do not settle
+/// it, the tree's flows are recomputed (O(nodes + arcs)) and arcs out of
+/// bounds leave the tree, their subtrees hanging from artificial arcs that
+/// the primal pivots then empty (see `Simplex::init_from`).
 ///
 /// ```
 /// use hubmatch::graph::FlowNetwork;
@@ -35,8 +39,16 @@ use crate::graph::FlowNetwork;
 #[derive(Clone)]
 pub struct Resolver {
     simplex: Simplex,
+    /// Costs changed since the last solve: potentials must be recomputed.
     stale: bool,
-    reflow: bool,
+    /// How capacity and supply changes since the last solve are absorbed.
+    amounts: Amounts,
+    /// The last solve ended optimal and no cost changed since.
+    optimal: bool,
+    /// The tree may not be strongly feasible (after dual pivots).
+    weak: bool,
+    incidence: Option<Incidence>,
+    scratch: DualScratch,
 }
 
 impl Resolver {
@@ -55,7 +67,11 @@ impl Resolver {
         Ok(Resolver {
             simplex,
             stale: false,
-            reflow: false,
+            amounts: Amounts::Unchanged,
+            optimal: false,
+            weak: false,
+            incidence: None,
+            scratch: DualScratch::default(),
         })
     }
 
@@ -87,6 +103,7 @@ impl Resolver {
         s.cost[arc] = cost;
         s.seeds.push(arc as u32);
         self.stale = true;
+        self.optimal = false;
         Ok(())
     }
 
@@ -104,9 +121,15 @@ impl Resolver {
                 },
             ));
         }
-        if self.reflow || !s.change_capacity(arc, capacity) {
+        if self.amounts == Amounts::Rebuild {
             s.cap[arc] = capacity;
-            self.reflow = true;
+        } else if !s.change_capacity(arc, capacity) {
+            // Out of bounds (or of strong feasibility) on the tree now.
+            self.amounts = if self.optimal {
+                Amounts::Pushed
+            } else {
+                Amounts::Rebuild
+            };
         }
         Ok(())
     }
@@ -122,8 +145,16 @@ impl Resolver {
                 format!("is not a node (there are {})", s.n),
             ));
         }
-        s.supply[node] = supply;
-        self.reflow = true;
+        if self.optimal && self.amounts != Amounts::Rebuild {
+            let delta = supply.checked_sub(s.supply[node]).ok_or_else(|| {
+                Error::Overflow(format!("supply change at node {node} exceeds 64 bits"))
+            })?;
+            s.push_supply(node, delta);
+            self.amounts = Amounts::Pushed;
+        } else {
+            s.supply[node] = supply;
+            self.amounts = Amounts::Rebuild;
+        }
         Ok(())
     }
 
@@ -136,6 +167,7 @@ impl Resolver {
         out.stats.pivots -= before.pivots;
         out.stats.degenerate -= before.degenerate;
         out.stats.repaired -= before.repaired;
+        out.stats.dual_pivots -= before.dual_pivots;
         Ok(out)
     }
 
@@ -153,41 +185,82 @@ impl Resolver {
     }
 
     fn optimise(&mut self) -> Result<()> {
-        let s = &mut self.simplex;
-        if self.reflow {
-            let total: i128 = s.supply.iter().map(|&x| i128::from(x)).sum();
-            if total != 0 {
-                return Err(invalid(
-                    "network".into(),
-                    "supply",
-                    format!("must sum to 0, got {total}"),
-                ));
+        if self.amounts == Amounts::Pushed {
+            if self.stale {
+                // Costs changed too: the potentials no longer price optimally.
+                self.amounts = Amounts::Rebuild;
+            } else {
+                self.set_artificial_capacity()?;
+                let s = &mut self.simplex;
+                let incidence = self.incidence.get_or_insert_with(|| Incidence::build(s));
+                let limit = 4 * (s.n as f64).sqrt() as usize + 16;
+                self.amounts = if s.dual_phase(incidence, &mut self.scratch, limit) {
+                    self.weak = !s.strongly_feasible();
+                    Amounts::Unchanged
+                } else {
+                    Amounts::Rebuild
+                };
             }
-            // Artificial arcs must hold any supply; then rebuild the flows.
-            let held: i128 = s.supply.iter().map(|&x| i128::from(x).abs()).sum::<i128>() + 1;
-            let art_cap = i64::try_from(held)
-                .ok()
-                .filter(|&c| c <= i64::MAX / 4)
-                .ok_or_else(|| {
-                    Error::Overflow(format!("supplies totalling {held} exceed 64 bits"))
-                })?;
-            let m = s.m;
-            s.cap[m..].fill(art_cap);
+        }
+        if self.weak && self.stale {
+            // Primal pivots from a tree that is not strongly feasible could cycle.
+            self.amounts = Amounts::Rebuild;
+        }
+        if self.amounts == Amounts::Rebuild {
+            self.set_artificial_capacity()?;
+            let s = &mut self.simplex;
             let basis = s.basis();
             let repaired_before = s.stats.repaired;
             if !s.init_from(&basis) {
                 s.init_cold();
             }
             s.stats.repaired += repaired_before;
-            self.reflow = false;
+            self.amounts = Amounts::Unchanged;
             self.stale = false;
+            self.weak = false;
         }
+        let s = &mut self.simplex;
         if self.stale {
             s.recompute_potentials();
             self.stale = false;
         }
-        s.pivot_loop()
+        self.optimal = false;
+        s.pivot_loop()?;
+        self.optimal = true;
+        Ok(())
     }
+
+    /// Checks that supplies balance and sizes the artificial arcs to hold
+    /// any of them.
+    fn set_artificial_capacity(&mut self) -> Result<()> {
+        let s = &mut self.simplex;
+        let total: i128 = s.supply.iter().map(|&x| i128::from(x)).sum();
+        if total != 0 {
+            return Err(invalid(
+                "network".into(),
+                "supply",
+                format!("must sum to 0, got {total}"),
+            ));
+        }
+        let held: i128 = s.supply.iter().map(|&x| i128::from(x).abs()).sum::<i128>() + 1;
+        let art_cap = i64::try_from(held)
+            .ok()
+            .filter(|&c| c <= i64::MAX / 4)
+            .ok_or_else(|| Error::Overflow(format!("supplies totalling {held} exceed 64 bits")))?;
+        let m = s.m;
+        s.cap[m..].fill(art_cap);
+        Ok(())
+    }
+}
+
+/// Capacity and supply changes since the last solve.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Amounts {
+    Unchanged,
+    /// Pushed along the optimal tree: dual pivots are due.
+    Pushed,
+    /// The tree's flows must be rebuilt from its basis.
+    Rebuild,
 }
 
 /// A bad change to the network, named by its record and field.

@@ -413,7 +413,7 @@ impl Simplex {
 
     /// Cuts the subtree rooted at `out` and hangs it again from `v_in` through
     /// the entering arc `e`, rooted at `u_in` (which lies in that subtree).
-    fn rehang(&mut self, out: u32, u_in: u32, v_in: u32, e: u32) {
+    pub(super) fn rehang(&mut self, out: u32, u_in: u32, v_in: u32, e: u32) {
         // Path u_in = p0, p1, ..., pk = out.
         self.path.clear();
         let mut p = u_in;

@@ -273,10 +273,9 @@ impl Simplex {
         // At its upper bound: the arc carries `cap` now; the difference goes
         // back around the tree path from its head to its tail.
         let delta = cap - old;
+        // It stays at its upper bound even if that is now 0: its reduced
+        // cost is still priced for that side.
         self.flow[a] = cap;
-        if cap == 0 {
-            self.state[a] = ArcState::Lower as i8;
-        }
         let (from, to) = (self.target[a], self.source[a]);
         let join = self.join(from, to);
         let mut ok = true;

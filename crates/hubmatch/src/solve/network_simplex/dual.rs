@@ -1,0 +1,314 @@
+//! Dual network simplex: restoring primal feasibility of an optimal tree
+//! after capacity and supply changes, keeping its potentials optimal.
+//!
+//! A [`super::Resolver`] whose last solve was optimal keeps its tree when
+//! capacities or supplies change: the new amounts are pushed along tree
+//! paths ([`Simplex::push_supply`], [`Simplex::change_capacity`]), which may
+//! leave some tree arcs above their capacity or below zero, while every
+//! reduced cost keeps its optimal sign. Each dual pivot takes such an arc
+//! out of the tree at the bound it broke: the subtree it cut off is joined
+//! again by the crossing arc that can carry the excess and has the smallest
+//! reduced cost (the dual ratio test), so potentials move only by that
+//! amount and stay optimal. When no tree arc is out of bounds the tree is
+//! optimal. Compared with hanging the broken subtrees from artificial arcs
+//! (whose big-M cost shifts their potentials and sends the primal simplex
+//! through hundreds of pivots), a small change takes a few dual pivots.
+//!
+//! Complexity: each dual pivot costs O(|subtree| + arcs incident to it)
+//! (at most O(m)) to find the entering arc, plus the tree update of a primal
+//! pivot; O(n) to find the next broken arc. The number of dual pivots has no
+//! useful bound (the method is exponential in the worst case); the caller
+//! caps it and falls back to repairing the tree.
+
+use super::ArcState;
+use super::simplex::Simplex;
+
+/// Network arcs incident to each node in CSR form, each entry the arc
+/// and its other end (the top bit set when the arc leaves the node); built
+/// once per [`super::Resolver`]. Artificial arcs are left out: their
+/// orientation changes.
+#[derive(Clone)]
+pub(super) struct Incidence {
+    start: Vec<u32>,
+    arc: Vec<u32>,
+    other: Vec<u32>,
+}
+
+const OUT: u32 = 1 << 31;
+
+impl Incidence {
+    pub(super) fn build(s: &Simplex) -> Incidence {
+        let (n, m) = (s.n, s.m);
+        let mut start = vec![0u32; n + 1];
+        for a in 0..m {
+            start[s.source[a] as usize + 1] += 1;
+            start[s.target[a] as usize + 1] += 1;
+        }
+        for v in 0..n {
+            start[v + 1] += start[v];
+        }
+        let mut fill = start.clone();
+        let mut arc = vec![0u32; start[n] as usize];
+        let mut other = vec![0u32; start[n] as usize];
+        for a in 0..m {
+            let (u, v) = (s.source[a] as usize, s.target[a] as usize);
+            for (at, to) in [(u, v as u32 | OUT), (v, u as u32)] {
+                arc[fill[at] as usize] = a as u32;
+                other[fill[at] as usize] = to;
+                fill[at] += 1;
+            }
+        }
+        Incidence { start, arc, other }
+    }
+
+    fn degree(&self, v: usize) -> usize {
+        (self.start[v + 1] - self.start[v]) as usize
+    }
+}
+
+/// Scratch for the dual pivots: the current subtree's nodes, marked, and
+/// the tree arcs whose flow changed (the only ones that can be broken).
+#[derive(Clone, Default)]
+pub(super) struct DualScratch {
+    mark: Vec<u32>,
+    stamp: u32,
+    nodes: Vec<u32>,
+    suspects: Vec<u32>,
+}
+
+impl Simplex {
+    /// Adds `delta` to the supply of `node` and sends it to the root along
+    /// the tree (the root's balance is restored once supplies sum to zero
+    /// again). Tree arcs on the path may leave their bounds.
+    pub(super) fn push_supply(&mut self, node: usize, delta: i64) {
+        self.supply[node] += delta;
+        let mut u = node as u32;
+        while u != self.root {
+            let a = self.pred[u as usize] as usize;
+            self.flow[a] += if self.source[a] == u { delta } else { -delta };
+            u = self.parent[u as usize];
+        }
+    }
+
+    /// The child end of a tree arc whose flow is out of its bounds, taken
+    /// from the suspects (tree arcs whose flow changed), if any.
+    fn broken_tree_arc(&self, suspects: &mut Vec<u32>) -> Option<u32> {
+        // Keep only broken tree arcs; take the most broken (ties: lowest arc).
+        let mut best: Option<(i64, u32)> = None;
+        suspects.retain(|&a| {
+            let i = a as usize;
+            if self.state[i] != ArcState::Tree as i8 {
+                return false;
+            }
+            let (f, cap) = (self.flow[i], self.cap[i]);
+            let by = if f < 0 { -f } else { f - cap };
+            if by <= 0 {
+                return false;
+            }
+            if best.is_none_or(|(b, x)| (by, std::cmp::Reverse(a)) > (b, std::cmp::Reverse(x))) {
+                best = Some((by, a));
+            }
+            true
+        });
+        suspects.sort_unstable();
+        suspects.dedup();
+        let (_, a) = best?;
+        let (u, v) = (self.source[a as usize], self.target[a as usize]);
+        Some(if self.pred[u as usize] == a { u } else { v })
+    }
+
+    /// Whether every tree arc is within its bounds and lets flow reach the
+    /// root (Cunningham's strong feasibility, which the primal pivots need).
+    pub(super) fn strongly_feasible(&self) -> bool {
+        (0..self.n).all(|v| {
+            let a = self.pred[v] as usize;
+            let (f, cap) = (self.flow[a], self.cap[a]);
+            let up = self.source[a] as usize == v;
+            (0..=cap).contains(&f) && (if up { f < cap } else { f > 0 })
+        })
+    }
+
+    /// Runs dual pivots until every tree arc is within its bounds; false
+    /// when `limit` pivots did not suffice or no arc could take a subtree's
+    /// excess (the tree is then valid but not feasible, and the caller
+    /// rebuilds it). Needs potentials that price every arc optimally.
+    pub(super) fn dual_phase(
+        &mut self,
+        incidence: &Incidence,
+        scratch: &mut DualScratch,
+        limit: usize,
+    ) -> bool {
+        // Every tree arc is a suspect at first: O(n), against the O(m)
+        // pricing pass that follows anyway.
+        let mut suspects = std::mem::take(&mut scratch.suspects);
+        suspects.clear();
+        suspects.extend((0..self.n).rev().map(|v| self.pred[v]));
+        let mut done = false;
+        for _ in 0..=limit {
+            let Some(out) = self.broken_tree_arc(&mut suspects) else {
+                done = true;
+                break;
+            };
+            if !self.dual_pivot(out, incidence, scratch, &mut suspects) {
+                break;
+            }
+        }
+        scratch.suspects = suspects;
+        done
+    }
+
+    /// Takes the broken tree arc above `out` out of the tree at the bound it
+    /// broke; false when no arc can carry the excess.
+    fn dual_pivot(
+        &mut self,
+        out: u32,
+        incidence: &Incidence,
+        scratch: &mut DualScratch,
+        suspects: &mut Vec<u32>,
+    ) -> bool {
+        let l = self.pred[out as usize] as usize;
+        let (x, cap) = (self.flow[l], self.cap[l]);
+        let over = x > cap;
+        let delta = if over { x - cap } else { -x };
+        // How the subtree's outflow through `l` changes once `l` sits at its
+        // bound; the entering arc must change it the other way.
+        // `l` leaving the subtree and falling, or entering it and rising,
+        // means less outflow through `l`: the entering arc must send more.
+        let leaves = self.source[l] == out;
+        let more_out = over == leaves;
+        let Some(e) = self.dual_entering(out, more_out, incidence, scratch) else {
+            return false;
+        };
+        // Push `delta` around the cycle of `e` in its direction of change.
+        let at_lower = self.state[e] == ArcState::Lower as i8;
+        let (first, second) = if at_lower {
+            (self.source[e], self.target[e])
+        } else {
+            (self.target[e], self.source[e])
+        };
+        let join = self.join(first, second);
+        self.flow[e] += if at_lower { delta } else { -delta };
+        let mut u = first;
+        while u != join {
+            let a = self.pred[u as usize] as usize;
+            self.flow[a] += if self.target[a] == u { delta } else { -delta };
+            suspects.push(a as u32);
+            u = self.parent[u as usize];
+        }
+        u = second;
+        while u != join {
+            let a = self.pred[u as usize] as usize;
+            self.flow[a] += if self.source[a] == u { delta } else { -delta };
+            suspects.push(a as u32);
+            u = self.parent[u as usize];
+        }
+        suspects.push(e as u32);
+        debug_assert!(self.flow[l] == 0 || self.flow[l] == cap);
+        self.stats.pivots += 1;
+        self.stats.dual_pivots += 1;
+        // At the bound it broke, even an upper bound of 0: that is the
+        // side its reduced cost has after the shift.
+        self.state[l] = if over {
+            ArcState::Upper as i8
+        } else {
+            ArcState::Lower as i8
+        };
+        self.state[e] = ArcState::Tree as i8;
+        let inside = scratch.mark[first as usize] == scratch.stamp;
+        let (u_in, v_in) = if inside {
+            (first, second)
+        } else {
+            (second, first)
+        };
+        self.rehang(out, u_in, v_in, e as u32);
+        true
+    }
+
+    /// The dual ratio test: among non-tree arcs crossing the boundary of
+    /// `out`'s subtree that can change its outflow in the wanted direction,
+    /// the one with the smallest reduced cost (ties: lowest arc index).
+    fn dual_entering(
+        &self,
+        out: u32,
+        more_out: bool,
+        incidence: &Incidence,
+        scratch: &mut DualScratch,
+    ) -> Option<usize> {
+        // Mark the subtree: `out` and the thread after it while deeper.
+        if scratch.mark.len() != self.n + 1 {
+            scratch.mark = vec![0; self.n + 1];
+            scratch.stamp = 0;
+        }
+        scratch.stamp = scratch.stamp.wrapping_add(1);
+        if scratch.stamp == 0 {
+            scratch.mark.fill(0);
+            scratch.stamp = 1;
+        }
+        scratch.nodes.clear();
+        let depth = self.depth[out as usize];
+        let mut v = out;
+        let mut degree = 0usize;
+        loop {
+            scratch.mark[v as usize] = scratch.stamp;
+            scratch.nodes.push(v);
+            degree += incidence.degree(v as usize);
+            v = self.thread[v as usize];
+            if v == self.root || self.depth[v as usize] <= depth {
+                break;
+            }
+        }
+        let stamp = scratch.stamp;
+        let mark = &scratch.mark;
+        let mut best: Option<(i64, usize)> = None;
+        // `a` from `from` to `to`; `from_inside`: it leaves the subtree.
+        let mut consider = |a: usize, from: usize, to: usize, from_inside: bool| {
+            let st = self.state[a];
+            // Moving off its bound, the arc sends more out of the subtree
+            // when it leaves it and gains flow, or enters it and loses flow.
+            if st == ArcState::Tree as i8
+                || (from_inside == (st == ArcState::Lower as i8)) != more_out
+            {
+                return;
+            }
+            let ratio = i64::from(st) * (self.cost[a] + self.pi[from] - self.pi[to]);
+            if best.is_none_or(|(r, b)| (ratio, a) < (r, b)) {
+                best = Some((ratio, a));
+            }
+        };
+        if degree < self.m {
+            for &v in &scratch.nodes {
+                let v = v as usize;
+                let range = incidence.start[v] as usize..incidence.start[v + 1] as usize;
+                for (&a, &w) in incidence.arc[range.clone()]
+                    .iter()
+                    .zip(&incidence.other[range])
+                {
+                    let to = (w & !OUT) as usize;
+                    if mark[to] == stamp {
+                        continue;
+                    }
+                    if w & OUT != 0 {
+                        consider(a as usize, v, to, true);
+                    } else {
+                        consider(a as usize, to, v, false);
+                    }
+                }
+            }
+        } else {
+            for a in 0..self.m {
+                let (u, w) = (self.source[a] as usize, self.target[a] as usize);
+                let (inside_u, inside_w) = (mark[u] == stamp, mark[w] == stamp);
+                if inside_u != inside_w {
+                    consider(a, u, w, inside_u);
+                }
+            }
+        }
+        // Artificial arcs join the subtree's nodes to the root, outside it.
+        for &v in &scratch.nodes {
+            let a = self.m + v as usize;
+            let (u, w) = (self.source[a] as usize, self.target[a] as usize);
+            consider(a, u, w, u == v as usize);
+        }
+        best.map(|(_, a)| a)
+    }
+}

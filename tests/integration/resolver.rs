@@ -1,0 +1,202 @@
+//! The `Resolver`: re-solving a kept tree after cost changes (primal
+//! pivots), capacity and supply changes (dual pivots, or a repaired tree),
+//! always to the cold optimum with a valid certificate.
+
+use hubmatch::Error;
+use hubmatch::graph::{FlowNetwork, MatchingNetwork};
+use hubmatch::solve::network_simplex::{self, Resolver, SolveOptions};
+use hubmatch::solve::verify;
+use proptest::prelude::*;
+
+use crate::engine::random_problem;
+
+#[test]
+fn resolver_reoptimises_after_cost_changes() {
+    let p = random_problem(11, 2_000, 80, 10);
+    let mn = MatchingNetwork::build(&p);
+    let mut net = mn.net.clone();
+    let crash = hubmatch::solve::Basis::from_tree_arcs(&net, &mn.crash_tree);
+    let mut r = Resolver::new(&net, Some(&crash), &SolveOptions::default()).unwrap();
+    let first = r.resolve().unwrap();
+    assert_eq!(
+        verify(&net, &first.flow, &first.potential).unwrap().cost,
+        i128::from(first.cost)
+    );
+    let mut x = 5u64;
+    for round in 0..5 {
+        // Change 1% of the arcs, some beyond the largest cost so far.
+        for _ in 0..net.arc_count() / 100 {
+            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            let a = (x >> 33) as usize % net.arc_count();
+            let c = (x >> 20) as i64 % 900 - 600;
+            net.cost[a] = c;
+            r.set_cost(a, c).unwrap();
+        }
+        let warm = r.resolve().unwrap();
+        let cold = network_simplex::solve(&net, &SolveOptions::default()).unwrap();
+        assert_eq!(warm.cost, cold.cost, "round {round}");
+        assert_eq!(
+            verify(&net, &warm.flow, &warm.potential).unwrap().cost,
+            i128::from(warm.cost)
+        );
+        assert!(
+            warm.stats.pivots < cold.stats.pivots,
+            "round {round}: {} vs {}",
+            warm.stats.pivots,
+            cold.stats.pivots
+        );
+    }
+    assert!(r.set_cost(net.arc_count(), 1).is_err());
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(60))]
+
+    /// A Resolver re-optimises after mixed capacity, supply and cost changes
+    /// (the tree's flows may break and get repaired) to the cold optimum.
+    #[test]
+    fn resolver_after_capacity_supply_and_cost_changes(seed in any::<u64>()) {
+            let p = random_problem(seed, 80, 12, 4);
+        let mn = MatchingNetwork::build(&p);
+        let mut net = mn.net.clone();
+        let crash = hubmatch::solve::Basis::from_tree_arcs(&net, &mn.crash_tree);
+        let mut r = Resolver::new(&net, Some(&crash), &SolveOptions::default()).unwrap();
+        r.resolve().unwrap();
+        let mut x = seed | 1;
+        let mut next = move |k: u64| { x ^= x << 13; x ^= x >> 7; x ^= x << 17; x % k };
+        for round in 0..3 {
+            for _ in 0..5 {
+                let a = next(net.arc_count() as u64) as usize;
+                if next(3) == 0 {
+                    net.cost[a] = next(200) as i64 - 100;
+                    r.set_cost(a, net.cost[a]).unwrap();
+                } else {
+                    net.capacity[a] = net.capacity[a] * next(3) as i64 / 2;
+                    r.set_capacity(a, net.capacity[a]).unwrap();
+                }
+            }
+            // Move demand: one need gets a unit more (its arcs follow), the sink absorbs it.
+            let i = next(p.need_count() as u64) as usize;
+            net.supply[i] += 1;
+            net.supply[mn.sink as usize] -= 1;
+            net.capacity[mn.unserved_arcs + i] += 1;
+            r.set_supply(i, net.supply[i]).unwrap();
+            r.set_supply(mn.sink as usize, net.supply[mn.sink as usize]).unwrap();
+            r.set_capacity(mn.unserved_arcs + i, net.capacity[mn.unserved_arcs + i]).unwrap();
+            match (r.resolve(), network_simplex::solve(&net, &SolveOptions::default())) {
+                (Ok(warm), Ok(cold)) => {
+                    prop_assert_eq!(warm.cost, cold.cost, "round {}", round);
+                    prop_assert_eq!(verify(&net, &warm.flow, &warm.potential).unwrap().cost, i128::from(warm.cost));
+                }
+                (Err(Error::Infeasible(_)), Err(Error::Infeasible(_))) => return Ok(()),
+                (a, b) => prop_assert!(false, "round {}: resolver {:?} vs cold {:?}", round, a.map(|s| s.cost), b.map(|s| s.cost)),
+            }
+        }
+        // Supplies that do not balance are refused, not solved.
+        r.set_supply(0, net.supply[0] + 1).unwrap();
+        prop_assert!(r.resolve().is_err());
+    }
+}
+
+/// Halving 1% of the offers (then restoring them) and growing 1% of the
+/// needs by a unit are settled by dual pivots alone: the tree is never
+/// repaired, and the optimum is the cold one.
+#[test]
+fn amount_changes_take_dual_pivots_only() {
+    let p = random_problem(23, 3_000, 120, 12);
+    let mn = MatchingNetwork::build(&p);
+    let mut net = mn.net.clone();
+    let crash = hubmatch::solve::Basis::from_tree_arcs(&net, &mn.crash_tree);
+    let mut r = Resolver::new(&net, Some(&crash), &SolveOptions::default()).unwrap();
+    r.resolve().unwrap();
+    let check = |r: &mut Resolver, net: &FlowNetwork, what: &str| {
+        let warm = r.resolve().unwrap();
+        let cold = network_simplex::solve(net, &SolveOptions::default()).unwrap();
+        assert_eq!(warm.cost, cold.cost, "{what}");
+        assert_eq!(
+            verify(net, &warm.flow, &warm.potential).unwrap().cost,
+            i128::from(warm.cost),
+            "{what}"
+        );
+        assert_eq!(warm.stats.repaired, 0, "{what}");
+        assert_eq!(warm.stats.pivots, warm.stats.dual_pivots, "{what}");
+        warm.stats.dual_pivots
+    };
+    let offers: Vec<usize> = (0..p.offer_count()).step_by(100).collect();
+    let full: Vec<i64> = offers
+        .iter()
+        .map(|&o| net.capacity[mn.offer_arcs + o])
+        .collect();
+    for &o in &offers {
+        net.capacity[mn.offer_arcs + o] /= 2;
+        r.set_capacity(mn.offer_arcs + o, net.capacity[mn.offer_arcs + o])
+            .unwrap();
+    }
+    assert!(check(&mut r, &net, "halved") > 0);
+    for (&o, &c) in offers.iter().zip(&full) {
+        net.capacity[mn.offer_arcs + o] = c;
+        r.set_capacity(mn.offer_arcs + o, c).unwrap();
+    }
+    check(&mut r, &net, "restored");
+    for i in (0..p.need_count()).step_by(100) {
+        net.supply[i] += 1;
+        net.supply[mn.sink as usize] -= 1;
+        net.capacity[mn.unserved_arcs + i] += 1;
+        r.set_supply(i, net.supply[i]).unwrap();
+        r.set_capacity(mn.unserved_arcs + i, net.capacity[mn.unserved_arcs + i])
+            .unwrap();
+    }
+    r.set_supply(mn.sink as usize, net.supply[mn.sink as usize])
+        .unwrap();
+    assert!(check(&mut r, &net, "grown") > 0);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(150))]
+
+    /// Capacity and supply changes alone, on general networks (negative
+    /// costs, cycles, arcs in both directions), round after round: the
+    /// resolver agrees with a cold solve, infeasible rounds included (it
+    /// carries on from them).
+    #[test]
+    fn amount_changes_on_general_networks(seed in any::<u64>(), n in 3usize..14) {
+        let mut x = seed | 1;
+        let mut next = move |k: u64| { x ^= x << 13; x ^= x >> 7; x ^= x << 17; x % k };
+        let mut net = FlowNetwork::new(n);
+        for _ in 0..4 * n {
+            let (s, t) = (next(n as u64) as u32, next(n as u64) as u32);
+            net.add_arc(s, t, next(8) as i64, next(40) as i64 - 15);
+        }
+        for _ in 0..n {
+            let (s, t) = (next(n as u64) as usize, next(n as u64) as usize);
+            let q = next(6) as i64;
+            net.supply[s] += q;
+            net.supply[t] -= q;
+        }
+        let mut r = Resolver::new(&net, None, &SolveOptions::default()).unwrap();
+        let _ = r.resolve();
+        for round in 0..6 {
+            for _ in 0..=next(3) {
+                let a = next(net.arc_count() as u64) as usize;
+                net.capacity[a] = next(9) as i64;
+                r.set_capacity(a, net.capacity[a]).unwrap();
+            }
+            if next(2) == 0 {
+                let (s, t) = (next(n as u64) as usize, next(n as u64) as usize);
+                let q = next(5) as i64;
+                net.supply[s] += q;
+                net.supply[t] -= q;
+                r.set_supply(s, net.supply[s]).unwrap();
+                r.set_supply(t, net.supply[t]).unwrap();
+            }
+            match (r.resolve(), network_simplex::solve(&net, &SolveOptions::default())) {
+                (Ok(warm), Ok(cold)) => {
+                    prop_assert_eq!(warm.cost, cold.cost, "round {}", round);
+                    prop_assert_eq!(verify(&net, &warm.flow, &warm.potential).unwrap().cost, i128::from(warm.cost));
+                }
+                (Err(Error::Infeasible(_)), Err(Error::Infeasible(_))) => {}
+                (a, b) => prop_assert!(false, "round {}: resolver {:?} vs cold {:?}", round, a.map(|s| s.cost), b.map(|s| s.cost)),
+            }
+        }
+    }
+}
