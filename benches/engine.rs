@@ -196,21 +196,30 @@ fn ladder(c: &mut Criterion) {
 }
 
 fn scenario(c: &mut Criterion) {
-    // One sweep scenario on district-13 (volunteer capacity ×0.99, or one
-    // community's demand ×1.01): the sweep's path (apply, validate, match
-    // warm on the base's eligibility graph) against solving the changed
-    // district from scratch. Both check their certificates.
+    // Sweep scenarios on district-13: 1% of the providers closed (every
+    // 100th), 1% of the needs grown by half (c01's professional ones), and a
+    // broad small shock (every volunteer offer −1%). `sweep`: the sweep's
+    // path (apply, validate, re-solve the changed networks of the kept base
+    // session) against `from_scratch` (apply, validate, match). `resolve`
+    // against `solve`: the same two on the changed district already
+    // validated. All check their certificates.
     use hubmatch::analyze::Scenario;
-    use hubmatch::graph::EligibilityGraph;
-    use hubmatch::solve::district::match_district_on;
+    use hubmatch::solve::session::DistrictSession;
     let d = generate(&Knobs::preset("district-13").unwrap(), 0);
     let ix = d.validate().unwrap();
-    let graph = EligibilityGraph::build(&ix);
     let opts = MatchOptions::default();
-    let scenarios: Vec<Scenario> = serde_json::from_str(
-        r#"[{"name": "volunteers x0.99", "changes": [{"scale_capacity": {"select": {"kind": "volunteer"}, "factor": 0.99}}]},
-            {"name": "c01 demand x1.01", "changes": [{"scale_demand": {"community": "c01", "factor": 1.01}}]}]"#,
-    )
+    let closures: Vec<String> = d
+        .providers
+        .iter()
+        .step_by(100)
+        .map(|p| format!(r#"{{"close_provider": {{"provider": "{}"}}}}"#, p.id))
+        .collect();
+    let scenarios: Vec<Scenario> = serde_json::from_str(&format!(
+        r#"[{{"name": "close 1% of providers", "changes": [{}]}},
+            {{"name": "1% of needs x1.5", "changes": [{{"scale_demand": {{"community": "c01", "category": "professional", "factor": 1.5}}}}]}},
+            {{"name": "volunteers x0.99", "changes": [{{"scale_capacity": {{"select": {{"kind": "volunteer"}}, "factor": 0.99}}}}]}}]"#,
+        closures.join(", ")
+    ))
     .unwrap();
     let mut g = c.benchmark_group("scenario");
     g.sample_size(10);
@@ -218,7 +227,7 @@ fn scenario(c: &mut Criterion) {
         ("per_community", Mode::PerCommunity),
         ("pooled", Mode::Pooled),
     ] {
-        let base = match_district_on(&ix, &graph, mode, &opts, None).unwrap();
+        let session = DistrictSession::new(&ix, mode, &opts).unwrap();
         for s in &scenarios {
             g.bench_function(format!("{name}/{}/from_scratch", s.name), |b| {
                 b.iter(|| {
@@ -229,8 +238,15 @@ fn scenario(c: &mut Criterion) {
             g.bench_function(format!("{name}/{}/sweep", s.name), |b| {
                 b.iter(|| {
                     let changed = s.apply(&d).unwrap().validate().unwrap();
-                    match_district_on(&changed, &graph, mode, &opts, Some(&base.bases)).unwrap()
+                    session.solve(&changed).unwrap()
                 })
+            });
+            let changed = s.apply(&d).unwrap().validate().unwrap();
+            g.bench_function(format!("{name}/{}/solve", s.name), |b| {
+                b.iter(|| match_district(&changed, mode, &opts, None).unwrap())
+            });
+            g.bench_function(format!("{name}/{}/resolve", s.name), |b| {
+                b.iter(|| session.solve(&changed).unwrap())
             });
         }
     }

@@ -7,6 +7,7 @@ mod model_io;
 mod modes;
 mod resolver;
 mod sectors;
+mod sessions;
 mod validation;
 
 use std::collections::HashMap;

@@ -2,11 +2,12 @@
 //! warm starts, and compared.
 //!
 //! A [`Scenario`] is plain data (serde), so scenario files and Python dicts
-//! describe the same thing. [`sweep`] solves the base district once and every
-//! scenario in parallel, each starting from the base optimum's bases when the
-//! networks keep their shape (a capacity change that breaks the old basis
-//! repairs it) and from scratch otherwise; scenarios that change amounts only
-//! reuse the base's eligibility graph.
+//! describe the same thing. [`sweep`] solves the base district once, keeping
+//! its networks solved (a [`DistrictSession`]), and every scenario in
+//! parallel: one that changes amounts only (capacities, closures, demand)
+//! re-solves just the networks it changes, each from the base optimum's tree
+//! by dual pivots; others (new providers, policies) start from the base's
+//! bases when their networks keep their shape and from scratch otherwise.
 //! [`diff`] says who gained and who lost, by community, category and provider kind.
 
 use std::collections::BTreeMap;
@@ -19,6 +20,7 @@ use crate::error::{RecordKind, Result, ValidationError};
 use crate::graph::EligibilityGraph;
 use crate::model::{District, Policy, Provider, ProviderKind};
 use crate::solve::district::match_district_on;
+use crate::solve::session::DistrictSession;
 use crate::solve::{MatchOptions, MatchResult, Mode, match_district};
 
 /// Which offers a capacity change touches; every field left out matches all.
@@ -250,20 +252,50 @@ pub fn sweep(
     progress: &(dyn Fn(usize) + Sync),
 ) -> Result<Sweep> {
     let ix = district.validate()?;
+    // Without sector bounds every network is kept solved, and scenarios
+    // that change amounts only re-solve just the networks they change.
+    if ix.sector_limits.is_empty() {
+        let session = DistrictSession::new(&ix, mode, options)?;
+        let base = session.base();
+        let outcomes = run(scenarios, district, progress, |s, ix| {
+            if s.amounts_only() && ix.sector_limits.is_empty() {
+                session.solve(ix)
+            } else {
+                match_district(ix, mode, options, Some(&base.bases))
+            }
+        })?;
+        return Ok(Sweep {
+            base: base.clone(),
+            outcomes,
+        });
+    }
     let graph = EligibilityGraph::build(&ix);
     let base = match_district_on(&ix, &graph, mode, options, None)?;
-    let outcomes = scenarios
+    let warm = Some(base.bases.as_slice());
+    let outcomes = run(scenarios, district, progress, |s, ix| {
+        if s.amounts_only() {
+            match_district_on(ix, &graph, mode, options, warm)
+        } else {
+            match_district(ix, mode, options, warm)
+        }
+    })?;
+    Ok(Sweep { base, outcomes })
+}
+
+/// Applies and solves every scenario in parallel.
+fn run(
+    scenarios: &[Scenario],
+    district: &District,
+    progress: &(dyn Fn(usize) + Sync),
+    solve: impl Fn(&Scenario, &crate::validate::DistrictIndex) -> Result<MatchResult> + Sync,
+) -> Result<Vec<Outcome>> {
+    scenarios
         .par_iter()
         .enumerate()
         .map(|(k, s)| {
             let changed = s.apply(district)?;
             let ix = changed.validate()?;
-            let warm = Some(base.bases.as_slice());
-            let result = if s.amounts_only() {
-                match_district_on(&ix, &graph, mode, options, warm)?
-            } else {
-                match_district(&ix, mode, options, warm)?
-            };
+            let result = solve(s, &ix)?;
             progress(k);
             Ok(Outcome {
                 name: s.name.clone(),
@@ -271,8 +303,7 @@ pub fn sweep(
                 result,
             })
         })
-        .collect::<Result<Vec<_>>>()?;
-    Ok(Sweep { base, outcomes })
+        .collect()
 }
 
 /// Served units and weight of one community, category or provider kind in

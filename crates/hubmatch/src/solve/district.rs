@@ -266,46 +266,16 @@ pub fn match_district_on(
     options: &MatchOptions,
     warm: Option<&[Basis]>,
 ) -> Result<MatchResult> {
-    let offers: usize = ix.providers.iter().map(|p| p.offers.len()).sum();
-    let fits = graph.offers.iter().all(|&(p, o)| {
-        ix.providers
-            .get(p as usize)
-            .is_some_and(|pr| (o as usize) < pr.offers.len())
-    });
-    if graph.needs != ix.needs.len() || graph.offers.len() != offers || !fits {
-        return Err(crate::Error::Invalid(crate::error::ValidationError::new(
-            crate::error::RecordKind::Network,
-            "eligibility graph",
-            "shape",
-            format!(
-                "has {} needs and {} offers, the district {} and {offers}",
-                graph.needs,
-                graph.offers.len(),
-                ix.needs.len()
-            ),
-        )));
-    }
+    check_graph_fits(ix, graph)?;
     let mut parts = parts_on(ix, graph, mode)?;
-    // Only the floors can make a matching network infeasible.
-    let floors: Vec<(u32, Option<u32>)> = parts.iter().flat_map(|p| p.floors.clone()).collect();
-    let floors_unmet = |e: crate::Error| match e {
-        crate::Error::Infeasible(_) => crate::Error::Infeasible(format!(
-            "the coverage floors of {} cannot all be met with the eligible capacity",
-            floors
-                .iter()
-                .map(|&(c, k)| format!("{:?}", floor_name(ix, c, k)))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )),
-        other => other,
-    };
+    let floors_unmet = floors_unmet(ix, &parts);
     if ix.sector_limits.is_empty() {
         let solutions: Vec<MatchingSolution> = parts
             .par_iter()
             .enumerate()
             .map(|(k, part)| {
                 solve_matching(&part.problem, options, warm.and_then(|w| w.get(k)))
-                    .map_err(floors_unmet)
+                    .map_err(&floors_unmet)
             })
             .collect::<Result<_>>()?;
         return Ok(assemble(ix, graph, mode, &parts, solutions));
@@ -324,7 +294,7 @@ pub fn match_district_on(
     for (part, problem) in parts.iter_mut().zip(problems) {
         part.problem = problem;
     }
-    let c = solved.map_err(floors_unmet)?;
+    let c = solved.map_err(&floors_unmet)?;
     if !c.feasible() {
         let unmet: Vec<String> = ix
             .sector_limits
@@ -364,7 +334,52 @@ pub fn match_district_on(
     Ok(result)
 }
 
-fn assemble(
+/// Refuses an eligibility graph that is not of `ix`'s shape.
+pub(crate) fn check_graph_fits(ix: &DistrictIndex, graph: &EligibilityGraph) -> Result<()> {
+    let offers: usize = ix.providers.iter().map(|p| p.offers.len()).sum();
+    let fits = graph.offers.iter().all(|&(p, o)| {
+        ix.providers
+            .get(p as usize)
+            .is_some_and(|pr| (o as usize) < pr.offers.len())
+    });
+    if graph.needs != ix.needs.len() || graph.offers.len() != offers || !fits {
+        return Err(crate::Error::Invalid(crate::error::ValidationError::new(
+            crate::error::RecordKind::Network,
+            "eligibility graph",
+            "shape",
+            format!(
+                "has {} needs and {} offers, the district {} and {offers}",
+                graph.needs,
+                graph.offers.len(),
+                ix.needs.len()
+            ),
+        )));
+    }
+    Ok(())
+}
+
+/// Names the coverage floors of `parts` in an infeasibility: only the floors
+/// can make a matching network infeasible.
+pub(crate) fn floors_unmet(
+    ix: &DistrictIndex,
+    parts: &[Part],
+) -> impl Fn(crate::Error) -> crate::Error + use<> {
+    let floors: Vec<String> = parts
+        .iter()
+        .flat_map(|p| p.floors.iter())
+        .map(|&(c, k)| format!("{:?}", floor_name(ix, c, k)))
+        .collect();
+    move |e| match e {
+        crate::Error::Infeasible(_) => crate::Error::Infeasible(format!(
+            "the coverage floors of {} cannot all be met with the eligible capacity",
+            floors.join(", ")
+        )),
+        other => other,
+    }
+}
+
+/// The district result from the solutions of its networks.
+pub(crate) fn assemble(
     ix: &DistrictIndex,
     graph: &EligibilityGraph,
     mode: Mode,

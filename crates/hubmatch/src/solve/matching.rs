@@ -68,7 +68,7 @@ pub struct MatchingSolution {
     pub classes: usize,
 }
 
-fn check(p: &BipartiteProblem) -> Result<()> {
+pub(crate) fn check(p: &BipartiteProblem) -> Result<()> {
     let bad = |kind, record: String, field: &str, problem: String| -> crate::Error {
         ValidationError::new(kind, record, field, problem).into()
     };
@@ -250,6 +250,20 @@ pub fn solve_matching(
         _ => network_simplex::solve_from(&mn.net, &crash, &options.simplex)?,
     };
     sol.stats.warm = sol.stats.warm && warm.is_some();
+    solution_from_flow(p, aggregation.as_ref(), &mn, sol, options)
+}
+
+/// The matching solution of `p` from an optimal flow `sol` of network `mn`,
+/// the network of `p` or, under `aggregation`, of its class problem; checks
+/// the certificate when `options` ask.
+pub(crate) fn solution_from_flow(
+    p: &BipartiteProblem,
+    aggregation: Option<&Aggregation>,
+    mn: &MatchingNetwork,
+    sol: network_simplex::FlowSolution,
+    options: &MatchOptions,
+) -> Result<MatchingSolution> {
+    let solved = aggregation.map_or(p, |a| &a.problem);
     let (n, o) = (solved.need_count(), solved.offer_count());
     let e = solved.edge_count();
     let pi = &sol.potential;
@@ -272,7 +286,7 @@ pub fn solve_matching(
         })
         .collect();
     let class_potential: Vec<i64> = (0..n).map(|i| pi[i] - sink).collect();
-    let (edge_flow, unserved, need_potential) = match &aggregation {
+    let (edge_flow, unserved, need_potential) = match aggregation {
         None => {
             let unserved = sol.flow[mn.unserved_arcs..mn.unserved_arcs + n].to_vec();
             (sol.flow[..e].to_vec(), unserved, class_potential)

@@ -12,6 +12,7 @@ pub mod network_simplex;
 mod parts;
 mod result_check;
 mod sectors;
+pub mod session;
 pub mod ssp;
 
 pub use certificate::{Certificate, CertificateError, verify};

@@ -272,8 +272,10 @@ fn community_parts(ix: &DistrictIndex, graph: &EligibilityGraph) -> Vec<Part> {
     }
     parts.par_iter_mut().for_each(|part| {
         let c = part.community.unwrap_or(0) as usize;
-        let mut local: std::collections::HashMap<u32, u32> = std::collections::HashMap::new();
-        let mut groups: std::collections::HashMap<u32, u32> = std::collections::HashMap::new();
+        // Dense maps (offer node -> local offer, provider -> local group):
+        // a few hundred kB per community, against hashing every edge.
+        let mut local = vec![u32::MAX; nodes];
+        let mut groups = vec![u32::MAX; ix.providers.len()];
         let needs = std::mem::take(&mut part.needs);
         for &i in &needs {
             let li = part.problem.units.len() as u32;
@@ -297,19 +299,21 @@ fn community_parts(ix: &DistrictIndex, graph: &EligibilityGraph) -> Vec<Part> {
                     part.problem.units.push(ix.needs[i as usize].units);
                     kept = true;
                 }
-                let lo = *local.entry(node).or_insert_with(|| {
+                if local[node as usize] == u32::MAX {
                     let group = group_cap.map(|cap| {
-                        *groups.entry(p).or_insert_with(|| {
+                        if groups[p as usize] == u32::MAX {
                             part.groups.push(p);
                             part.problem.group_capacity.push(cap);
-                            (part.groups.len() - 1) as u32
-                        })
+                            groups[p as usize] = (part.groups.len() - 1) as u32;
+                        }
+                        groups[p as usize]
                     });
                     part.offers.push((p, o));
                     part.problem.offer_capacity.push(offer_cap);
                     part.problem.offer_group.push(group);
-                    (part.offers.len() - 1) as u32
-                });
+                    local[node as usize] = (part.offers.len() - 1) as u32;
+                }
+                let lo = local[node as usize];
                 part.push_edge(li, lo, graph.edge_weight[e as usize].weight, e);
             }
         }

@@ -136,7 +136,8 @@ impl Simplex {
         &mut self,
         incidence: &Incidence,
         scratch: &mut DualScratch,
-        limit: usize,
+        max_broken: usize,
+        max_pivots: usize,
     ) -> bool {
         // Every tree arc is a suspect at first: O(n), against the O(m)
         // pricing pass that follows anyway.
@@ -144,11 +145,16 @@ impl Simplex {
         suspects.clear();
         suspects.extend((0..self.n).rev().map(|v| self.pred[v]));
         let mut done = false;
-        for _ in 0..=limit {
+        for k in 0..=max_pivots {
             let Some(out) = self.broken_tree_arc(&mut suspects) else {
                 done = true;
                 break;
             };
+            // Each broken arc costs several dual pivots, each up to O(m):
+            // many of them are cheaper to repair wholesale.
+            if k == 0 && suspects.len() > max_broken {
+                break;
+            }
             if !self.dual_pivot(out, incidence, scratch, &mut suspects) {
                 break;
             }
@@ -257,6 +263,11 @@ impl Simplex {
                 break;
             }
         }
+        // The arcs crossing the cut are found from whichever side has fewer
+        // arcs: the subtree, or the rest of the thread (from where the
+        // subtree ends round to where it starts).
+        let after = v;
+        let inside = 2 * degree <= incidence.arc.len();
         let stamp = scratch.stamp;
         let mark = &scratch.mark;
         let mut best: Option<(i64, usize)> = None;
@@ -275,32 +286,36 @@ impl Simplex {
                 best = Some((ratio, a));
             }
         };
-        if degree < self.m {
-            for &v in &scratch.nodes {
-                let v = v as usize;
-                let range = incidence.start[v] as usize..incidence.start[v + 1] as usize;
-                for (&a, &w) in incidence.arc[range.clone()]
-                    .iter()
-                    .zip(&incidence.other[range])
-                {
-                    let to = (w & !OUT) as usize;
-                    if mark[to] == stamp {
-                        continue;
-                    }
-                    if w & OUT != 0 {
-                        consider(a as usize, v, to, true);
-                    } else {
-                        consider(a as usize, to, v, false);
-                    }
+        let mut scan_side = |v: usize| {
+            let range = incidence.start[v] as usize..incidence.start[v + 1] as usize;
+            let v_inside = mark[v] == stamp;
+            for (&a, &w) in incidence.arc[range.clone()]
+                .iter()
+                .zip(&incidence.other[range])
+            {
+                let to = (w & !OUT) as usize;
+                if (mark[to] == stamp) == v_inside {
+                    continue;
+                }
+                // `from_inside` is whether the arc's tail is in the subtree.
+                if w & OUT != 0 {
+                    consider(a as usize, v, to, v_inside);
+                } else {
+                    consider(a as usize, to, v, !v_inside);
                 }
             }
+        };
+        if inside {
+            for &v in &scratch.nodes {
+                scan_side(v as usize);
+            }
         } else {
-            for a in 0..self.m {
-                let (u, w) = (self.source[a] as usize, self.target[a] as usize);
-                let (inside_u, inside_w) = (mark[u] == stamp, mark[w] == stamp);
-                if inside_u != inside_w {
-                    consider(a, u, w, inside_u);
+            let mut v = after;
+            while v != out {
+                if v != self.root {
+                    scan_side(v as usize);
                 }
+                v = self.thread[v as usize];
             }
         }
         // Artificial arcs join the subtree's nodes to the root, outside it.

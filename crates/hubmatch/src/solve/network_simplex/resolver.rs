@@ -49,6 +49,8 @@ pub struct Resolver {
     weak: bool,
     incidence: Option<Incidence>,
     scratch: DualScratch,
+    /// Where to start again when changes break the kept tree in many places.
+    restart: Option<Basis>,
 }
 
 impl Resolver {
@@ -72,7 +74,25 @@ impl Resolver {
             weak: false,
             incidence: None,
             scratch: DualScratch::default(),
+            restart: None,
         })
+    }
+
+    /// Builds now what dual pivots after capacity and supply changes need
+    /// (each node's arcs, O(arcs)), so that clones of this resolver share
+    /// the work instead of each building it on its first such change.
+    pub fn prepare_amount_changes(&mut self) {
+        if self.incidence.is_none() {
+            self.incidence = Some(Incidence::build(&self.simplex));
+        }
+    }
+
+    /// Sets the basis to start from when changes break the kept tree in more
+    /// than `2√nodes` places (a crash basis of a matching network, say):
+    /// repairing that many arcs costs more pivots than a good start. Without
+    /// it the kept tree is always repaired.
+    pub fn set_restart_basis(&mut self, basis: Basis) {
+        self.restart = Some(basis);
     }
 
     /// Changes the cost of network arc `arc`. Its basis stays primal
@@ -193,8 +213,10 @@ impl Resolver {
                 self.set_artificial_capacity()?;
                 let s = &mut self.simplex;
                 let incidence = self.incidence.get_or_insert_with(|| Incidence::build(s));
-                let limit = 4 * (s.n as f64).sqrt() as usize + 16;
-                self.amounts = if s.dual_phase(incidence, &mut self.scratch, limit) {
+                let root_n = (s.n as f64).sqrt() as usize;
+                let (max_broken, max_pivots) = (root_n / 4 + 4, 4 * root_n + 16);
+                self.amounts = if s.dual_phase(incidence, &mut self.scratch, max_broken, max_pivots)
+                {
                     self.weak = !s.strongly_feasible();
                     Amounts::Unchanged
                 } else {
@@ -211,7 +233,14 @@ impl Resolver {
             let s = &mut self.simplex;
             let basis = s.basis();
             let repaired_before = s.stats.repaired;
-            if !s.init_from(&basis) {
+            let started = match &self.restart {
+                Some(restart) => {
+                    let limit = 2 * (s.n as f64).sqrt().ceil() as usize;
+                    s.init_from_repairing(&basis, limit) || s.init_from(restart)
+                }
+                None => s.init_from(&basis),
+            };
+            if !started {
                 s.init_cold();
             }
             s.stats.repaired += repaired_before;

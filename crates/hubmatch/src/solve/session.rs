@@ -1,0 +1,331 @@
+//! Sessions: solved networks kept with their optimal trees, re-solved after
+//! changes of amounts (need units, capacities, coverage limits) — the warm
+//! path of a scenario sweep.
+//!
+//! A [`MatchingSession`] keeps one matching network in a [`Resolver`]: a new
+//! problem of the same shape (same edges and weights) is diffed against the
+//! last one and only the changed supplies and capacities are pushed into the
+//! kept tree, which dual pivots then make feasible again (see
+//! `network_simplex::dual`). A [`DistrictSession`] keeps every network of a
+//! district in one mode: a scenario that changes amounts only re-solves the
+//! networks whose problems changed, each from a copy of the base session (so
+//! every scenario starts from the same tree and the answers do not depend on
+//! the order or thread count), and reuses the base solution of the others.
+//!
+//! Complexity: a re-solve costs O(edges) to compare shapes and amounts, the
+//! pivots, and O(edges) to read out (and certify) the solution; the
+//! district adds O(needs + edges) to rebuild the networks' problems.
+
+use rayon::prelude::*;
+
+use crate::error::{Error, RecordKind, Result, ValidationError};
+use crate::graph::{BipartiteProblem, EligibilityGraph, MatchingNetwork};
+use crate::solve::aggregate::Aggregation;
+use crate::solve::district::{MatchResult, Mode, assemble, check_graph_fits, floors_unmet};
+use crate::solve::matching::{MatchOptions, MatchingSolution, check, solution_from_flow};
+use crate::solve::network_simplex::{Basis, Resolver};
+use crate::solve::parts::{Part, parts_on};
+use crate::validate::DistrictIndex;
+
+/// One matching network kept solved, re-solved after amount changes.
+///
+/// ```
+/// use hubmatch::graph::BipartiteProblem;
+/// use hubmatch::solve::{session::MatchingSession, solve_matching, MatchOptions};
+/// let p = BipartiteProblem::simple(vec![2, 2], vec![3], &[(0, 0, 5), (1, 0, 7)]);
+/// let opts = MatchOptions::default();
+/// let (mut session, first) = MatchingSession::new(&p, &opts).unwrap();
+/// assert_eq!(first.objective, 19);
+/// let mut q = p.clone();
+/// q.offer_capacity[0] = 4; // one more unit of capacity
+/// let again = session.resolve(&q).unwrap();
+/// assert_eq!(again.objective, solve_matching(&q, &opts, None).unwrap().objective);
+/// assert_eq!(again.objective, 24);
+/// ```
+#[derive(Clone)]
+pub struct MatchingSession {
+    /// The problem last solved.
+    problem: BipartiteProblem,
+    aggregation: Option<Aggregation>,
+    /// Units of each class (each need when not aggregated).
+    class_units: Vec<i64>,
+    /// Edges of each class, in CSR form.
+    class_edge_start: Vec<u32>,
+    class_edges: Vec<u32>,
+    /// The network's layout (its arcs live in the resolver).
+    layout: MatchingNetwork,
+    resolver: Resolver,
+    options: MatchOptions,
+}
+
+impl MatchingSession {
+    /// Solves `p` (from the crash basis, as [`crate::solve::solve_matching`]
+    /// does, so the solution is the same) and keeps the optimal tree.
+    pub fn new(
+        p: &BipartiteProblem,
+        options: &MatchOptions,
+    ) -> Result<(MatchingSession, MatchingSolution)> {
+        check(p)?;
+        let aggregation = if options.aggregate {
+            Aggregation::build(p)
+        } else {
+            None
+        };
+        let solved = aggregation.as_ref().map_or(p, |a| &a.problem);
+        let mut layout = MatchingNetwork::build(solved);
+        let crash = Basis::from_tree_arcs(&layout.net, &layout.crash_tree);
+        let mut resolver = Resolver::new(&layout.net, Some(&crash), &options.simplex)?;
+        resolver.prepare_amount_changes();
+        resolver.set_restart_basis(crash);
+        let mut sol = resolver.resolve()?;
+        sol.stats.warm = false;
+        layout.net = crate::graph::FlowNetwork::default();
+        layout.crash_tree = Vec::new();
+        let classes = solved.need_count();
+        let mut class_edge_start = vec![0u32; classes + 1];
+        for &c in &solved.edge_need {
+            class_edge_start[c as usize + 1] += 1;
+        }
+        for c in 0..classes {
+            class_edge_start[c + 1] += class_edge_start[c];
+        }
+        let mut fill = class_edge_start.clone();
+        let mut class_edges = vec![0u32; solved.edge_count()];
+        for (e, &c) in solved.edge_need.iter().enumerate() {
+            class_edges[fill[c as usize] as usize] = e as u32;
+            fill[c as usize] += 1;
+        }
+        let class_units = solved.units.clone();
+        let solution = solution_from_flow(p, aggregation.as_ref(), &layout, sol, options)?;
+        let session = MatchingSession {
+            problem: p.clone(),
+            aggregation,
+            class_units,
+            class_edge_start,
+            class_edges,
+            layout,
+            resolver,
+            options: options.clone(),
+        };
+        Ok((session, solution))
+    }
+
+    /// Re-solves for `p`, a problem of the same shape as the last one (same
+    /// needs, offers, groups, edges and weights) with other amounts: need
+    /// units, capacities, unserved limits, the unserved penalty. A problem
+    /// of another shape is refused (solve it afresh instead).
+    pub fn resolve(&mut self, p: &BipartiteProblem) -> Result<MatchingSolution> {
+        self.check_shape(p)?;
+        check(p)?;
+        let old = &self.problem;
+        let l = &self.layout;
+        let r = &mut self.resolver;
+        // Units, summed per class.
+        let mut changed_classes = Vec::new();
+        for (i, (&u, &was)) in p.units.iter().zip(&old.units).enumerate() {
+            if u != was {
+                let c = self
+                    .aggregation
+                    .as_ref()
+                    .map_or(i, |a| a.class_of[i] as usize);
+                self.class_units[c] += u - was;
+                changed_classes.push(c);
+            }
+        }
+        changed_classes.sort_unstable();
+        changed_classes.dedup();
+        if !changed_classes.is_empty() {
+            for &c in &changed_classes {
+                let u = self.class_units[c];
+                r.set_supply(c, u)?;
+                r.set_capacity(l.unserved_arcs + c, u + 1)?;
+                let edges = &self.class_edges
+                    [self.class_edge_start[c] as usize..self.class_edge_start[c + 1] as usize];
+                for &e in edges {
+                    r.set_capacity(e as usize, u + 1)?;
+                }
+            }
+            r.set_supply(l.sink as usize, -self.class_units.iter().sum::<i64>())?;
+        }
+        for (k, (&c, &was)) in p.offer_capacity.iter().zip(&old.offer_capacity).enumerate() {
+            if c != was {
+                r.set_capacity(l.offer_arcs + k, c)?;
+            }
+        }
+        for (k, (&c, &was)) in p.group_capacity.iter().zip(&old.group_capacity).enumerate() {
+            if c != was {
+                r.set_capacity(l.group_arcs + k, c)?;
+            }
+        }
+        for (k, (&c, &was)) in p.unserved_limit.iter().zip(&old.unserved_limit).enumerate() {
+            if c != was {
+                r.set_capacity(l.unserved_group_arcs + k, c)?;
+            }
+        }
+        if p.unserved_penalty != old.unserved_penalty {
+            for c in 0..self.class_units.len() {
+                r.set_cost(l.unserved_arcs + c, p.unserved_penalty)?;
+            }
+        }
+        self.problem.units.clone_from(&p.units);
+        self.problem.offer_capacity.clone_from(&p.offer_capacity);
+        self.problem.group_capacity.clone_from(&p.group_capacity);
+        self.problem.unserved_limit.clone_from(&p.unserved_limit);
+        self.problem.unserved_penalty = p.unserved_penalty;
+        if let Some(a) = &mut self.aggregation {
+            a.problem.units.clone_from(&self.class_units);
+            a.problem.offer_capacity.clone_from(&p.offer_capacity);
+            a.problem.group_capacity.clone_from(&p.group_capacity);
+            a.problem.unserved_limit.clone_from(&p.unserved_limit);
+            a.problem.unserved_penalty = p.unserved_penalty;
+        }
+        let mut sol = self.resolver.resolve()?;
+        sol.stats.warm = true;
+        solution_from_flow(
+            p,
+            self.aggregation.as_ref(),
+            &self.layout,
+            sol,
+            &self.options,
+        )
+    }
+
+    fn check_shape(&self, p: &BipartiteProblem) -> Result<()> {
+        let old = &self.problem;
+        let same = p.units.len() == old.units.len()
+            && p.offer_capacity.len() == old.offer_capacity.len()
+            && p.group_capacity.len() == old.group_capacity.len()
+            && p.unserved_limit.len() == old.unserved_limit.len()
+            && p.edge_need == old.edge_need
+            && p.edge_offer == old.edge_offer
+            && p.edge_weight == old.edge_weight
+            && p.offer_group == old.offer_group
+            && p.unserved_group == old.unserved_group
+            && p.unserved_parent == old.unserved_parent;
+        if same {
+            Ok(())
+        } else {
+            Err(shape_error(
+                "differs from the session's in needs, offers, groups, edges or weights".into(),
+            ))
+        }
+    }
+}
+
+fn shape_error(problem: String) -> Error {
+    ValidationError::new(RecordKind::Network, "session", "shape", problem).into()
+}
+
+/// Every network of a district in one mode, kept solved: scenarios that
+/// change amounts only (capacities, need units, quotas) re-solve just the
+/// networks they change, from the base optimum.
+///
+/// ```
+/// use hubmatch::solve::{match_district, session::DistrictSession, MatchOptions, Mode};
+/// let mut d = hubmatch::io::json::read_district("../../tests/data/example.json").unwrap();
+/// let opts = MatchOptions::default();
+/// let session = DistrictSession::new(&d.validate().unwrap(), Mode::Pooled, &opts).unwrap();
+/// assert_eq!(session.base().objective, 290_600);
+/// d.providers[0].offers[0].capacity += 1; // gov1: one more administrative slot
+/// let ix = d.validate().unwrap();
+/// let r = session.solve(&ix).unwrap();
+/// assert_eq!(r.objective, match_district(&ix, Mode::Pooled, &opts, None).unwrap().objective);
+/// assert_eq!(r.objective, 290_600 + 14_000);
+/// ```
+pub struct DistrictSession {
+    graph: EligibilityGraph,
+    mode: Mode,
+    parts: Vec<Part>,
+    sessions: Vec<MatchingSession>,
+    solutions: Vec<MatchingSolution>,
+    base: MatchResult,
+}
+
+impl DistrictSession {
+    /// Solves the validated district `ix` in `mode` and keeps its networks.
+    /// The base result equals [`crate::solve::match_district`]'s. Sector
+    /// bounds are refused here: their networks are solved many times over
+    /// by a Lagrangian search (use `match_district` with warm bases).
+    pub fn new(ix: &DistrictIndex, mode: Mode, options: &MatchOptions) -> Result<DistrictSession> {
+        if !ix.sector_limits.is_empty() {
+            return Err(sector_error());
+        }
+        let graph = EligibilityGraph::build(ix);
+        let parts = parts_on(ix, &graph, mode)?;
+        let unmet = floors_unmet(ix, &parts);
+        let (sessions, solutions): (Vec<_>, Vec<_>) = parts
+            .par_iter()
+            .map(|part| MatchingSession::new(&part.problem, options).map_err(&unmet))
+            .collect::<Result<Vec<_>>>()?
+            .into_iter()
+            .unzip();
+        let base = assemble(ix, &graph, mode, &parts, solutions.clone());
+        Ok(DistrictSession {
+            graph,
+            mode,
+            parts,
+            sessions,
+            solutions,
+            base,
+        })
+    }
+
+    /// The base district's optimal allocation.
+    pub fn base(&self) -> &MatchResult {
+        &self.base
+    }
+
+    /// The eligibility graph of the base district.
+    pub fn graph(&self) -> &EligibilityGraph {
+        &self.graph
+    }
+
+    /// Solves `ix`, a district that differs from the base in amounts only
+    /// (need units, capacities, quotas, coverage floors' levels): networks
+    /// whose problems are unchanged keep the base solution, the others are
+    /// re-solved from a copy of their base session. A district of another
+    /// shape is refused; one with sector bounds is too.
+    pub fn solve(&self, ix: &DistrictIndex) -> Result<MatchResult> {
+        if !ix.sector_limits.is_empty() {
+            return Err(sector_error());
+        }
+        check_graph_fits(ix, &self.graph)?;
+        let parts = parts_on(ix, &self.graph, self.mode)?;
+        if parts.len() != self.parts.len() {
+            return Err(shape_error(format!(
+                "has {} networks in this mode, the session {}",
+                parts.len(),
+                self.parts.len()
+            )));
+        }
+        let unmet = floors_unmet(ix, &parts);
+        let solutions = parts
+            .par_iter()
+            .enumerate()
+            .map(|(k, part)| {
+                if part.problem == self.parts[k].problem {
+                    // Unchanged: the base optimum stands, with no pivot.
+                    let mut same = self.solutions[k].clone();
+                    same.stats.pivots = 0;
+                    same.stats.degenerate = 0;
+                    same.stats.dual_pivots = 0;
+                    same.stats.warm = true;
+                    return Ok(same);
+                }
+                let mut session = self.sessions[k].clone();
+                session.resolve(&part.problem).map_err(&unmet)
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(assemble(ix, &self.graph, self.mode, &parts, solutions))
+    }
+}
+
+fn sector_error() -> Error {
+    ValidationError::new(
+        RecordKind::Policy,
+        "policy",
+        "sector_bounds",
+        "are not supported by a district session; use match_district with warm bases",
+    )
+    .into()
+}
