@@ -16,6 +16,8 @@
 //! pivots, and O(edges) to read out (and certify) the solution; the
 //! district adds O(needs + edges) to rebuild the networks' problems.
 
+use std::sync::Arc;
+
 use rayon::prelude::*;
 
 use crate::error::{Error, RecordKind, Result, ValidationError};
@@ -44,18 +46,48 @@ use crate::validate::DistrictIndex;
 /// ```
 #[derive(Clone)]
 pub struct MatchingSession {
-    /// The problem last solved.
-    problem: BipartiteProblem,
-    aggregation: Option<Aggregation>,
+    /// What never changes between re-solves, shared by clones.
+    shape: Arc<Shape>,
+    /// The amounts last solved.
+    amounts: Amounts,
     /// Units of each class (each need when not aggregated).
     class_units: Vec<i64>,
+    resolver: Resolver,
+    options: MatchOptions,
+}
+
+/// The fixed part of a session: the problem's structure (its amounts are
+/// the first solve's), the need classes, and the network's layout.
+struct Shape {
+    problem: BipartiteProblem,
+    aggregation: Option<Aggregation>,
     /// Edges of each class, in CSR form.
     class_edge_start: Vec<u32>,
     class_edges: Vec<u32>,
     /// The network's layout (its arcs live in the resolver).
     layout: MatchingNetwork,
-    resolver: Resolver,
-    options: MatchOptions,
+}
+
+/// The amounts of a problem that a session can change.
+#[derive(Clone)]
+struct Amounts {
+    units: Vec<i64>,
+    offer_capacity: Vec<i64>,
+    group_capacity: Vec<i64>,
+    unserved_limit: Vec<i64>,
+    unserved_penalty: i64,
+}
+
+impl Amounts {
+    fn of(p: &BipartiteProblem) -> Amounts {
+        Amounts {
+            units: p.units.clone(),
+            offer_capacity: p.offer_capacity.clone(),
+            group_capacity: p.group_capacity.clone(),
+            unserved_limit: p.unserved_limit.clone(),
+            unserved_penalty: p.unserved_penalty,
+        }
+    }
 }
 
 impl MatchingSession {
@@ -98,12 +130,15 @@ impl MatchingSession {
         let class_units = solved.units.clone();
         let solution = solution_from_flow(p, aggregation.as_ref(), &layout, sol, options)?;
         let session = MatchingSession {
-            problem: p.clone(),
-            aggregation,
+            shape: Arc::new(Shape {
+                problem: p.clone(),
+                aggregation,
+                class_edge_start,
+                class_edges,
+                layout,
+            }),
+            amounts: Amounts::of(p),
             class_units,
-            class_edge_start,
-            class_edges,
-            layout,
             resolver,
             options: options.clone(),
         };
@@ -117,14 +152,15 @@ impl MatchingSession {
     pub fn resolve(&mut self, p: &BipartiteProblem) -> Result<MatchingSolution> {
         self.check_shape(p)?;
         check(p)?;
-        let old = &self.problem;
-        let l = &self.layout;
+        let shape = &*self.shape;
+        let old = &self.amounts;
+        let l = &shape.layout;
         let r = &mut self.resolver;
         // Units, summed per class.
         let mut changed_classes = Vec::new();
         for (i, (&u, &was)) in p.units.iter().zip(&old.units).enumerate() {
             if u != was {
-                let c = self
+                let c = shape
                     .aggregation
                     .as_ref()
                     .map_or(i, |a| a.class_of[i] as usize);
@@ -139,27 +175,28 @@ impl MatchingSession {
                 let u = self.class_units[c];
                 r.set_supply(c, u)?;
                 r.set_capacity(l.unserved_arcs + c, u + 1)?;
-                let edges = &self.class_edges
-                    [self.class_edge_start[c] as usize..self.class_edge_start[c + 1] as usize];
+                let edges = &shape.class_edges
+                    [shape.class_edge_start[c] as usize..shape.class_edge_start[c + 1] as usize];
                 for &e in edges {
                     r.set_capacity(e as usize, u + 1)?;
                 }
             }
             r.set_supply(l.sink as usize, -self.class_units.iter().sum::<i64>())?;
         }
-        for (k, (&c, &was)) in p.offer_capacity.iter().zip(&old.offer_capacity).enumerate() {
-            if c != was {
-                r.set_capacity(l.offer_arcs + k, c)?;
-            }
-        }
-        for (k, (&c, &was)) in p.group_capacity.iter().zip(&old.group_capacity).enumerate() {
-            if c != was {
-                r.set_capacity(l.group_arcs + k, c)?;
-            }
-        }
-        for (k, (&c, &was)) in p.unserved_limit.iter().zip(&old.unserved_limit).enumerate() {
-            if c != was {
-                r.set_capacity(l.unserved_group_arcs + k, c)?;
+        let arcs = [
+            (l.offer_arcs, &p.offer_capacity, &old.offer_capacity),
+            (l.group_arcs, &p.group_capacity, &old.group_capacity),
+            (
+                l.unserved_group_arcs,
+                &p.unserved_limit,
+                &old.unserved_limit,
+            ),
+        ];
+        for (first, now, was) in arcs {
+            for (k, (&c, &w)) in now.iter().zip(was).enumerate() {
+                if c != w {
+                    r.set_capacity(first + k, c)?;
+                }
             }
         }
         if p.unserved_penalty != old.unserved_penalty {
@@ -167,31 +204,22 @@ impl MatchingSession {
                 r.set_cost(l.unserved_arcs + c, p.unserved_penalty)?;
             }
         }
-        self.problem.units.clone_from(&p.units);
-        self.problem.offer_capacity.clone_from(&p.offer_capacity);
-        self.problem.group_capacity.clone_from(&p.group_capacity);
-        self.problem.unserved_limit.clone_from(&p.unserved_limit);
-        self.problem.unserved_penalty = p.unserved_penalty;
-        if let Some(a) = &mut self.aggregation {
-            a.problem.units.clone_from(&self.class_units);
-            a.problem.offer_capacity.clone_from(&p.offer_capacity);
-            a.problem.group_capacity.clone_from(&p.group_capacity);
-            a.problem.unserved_limit.clone_from(&p.unserved_limit);
-            a.problem.unserved_penalty = p.unserved_penalty;
-        }
+        self.amounts = Amounts::of(p);
         let mut sol = self.resolver.resolve()?;
         sol.stats.warm = true;
+        // The class problem's amounts are not read from here on: only its
+        // structure (the split takes the units from `p`).
         solution_from_flow(
             p,
-            self.aggregation.as_ref(),
-            &self.layout,
+            shape.aggregation.as_ref(),
+            &shape.layout,
             sol,
             &self.options,
         )
     }
 
     fn check_shape(&self, p: &BipartiteProblem) -> Result<()> {
-        let old = &self.problem;
+        let old = &self.shape.problem;
         let same = p.units.len() == old.units.len()
             && p.offer_capacity.len() == old.offer_capacity.len()
             && p.group_capacity.len() == old.group_capacity.len()

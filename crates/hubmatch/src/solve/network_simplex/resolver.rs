@@ -1,5 +1,7 @@
 //! Re-solving from a kept tree after cost changes.
 
+use std::sync::Arc;
+
 use super::dual::{DualScratch, Incidence};
 use super::{Basis, FlowSolution, Simplex, SolveOptions};
 use crate::error::{Error, Result};
@@ -47,7 +49,8 @@ pub struct Resolver {
     optimal: bool,
     /// The tree may not be strongly feasible (after dual pivots).
     weak: bool,
-    incidence: Option<Incidence>,
+    /// Built once, shared by clones (it depends on the arcs alone).
+    incidence: Option<Arc<Incidence>>,
     scratch: DualScratch,
     /// Where to start again when changes break the kept tree in many places.
     restart: Option<Basis>,
@@ -83,7 +86,7 @@ impl Resolver {
     /// the work instead of each building it on its first such change.
     pub fn prepare_amount_changes(&mut self) {
         if self.incidence.is_none() {
-            self.incidence = Some(Incidence::build(&self.simplex));
+            self.incidence = Some(Arc::new(Incidence::build(&self.simplex)));
         }
     }
 
@@ -212,7 +215,9 @@ impl Resolver {
             } else {
                 self.set_artificial_capacity()?;
                 let s = &mut self.simplex;
-                let incidence = self.incidence.get_or_insert_with(|| Incidence::build(s));
+                let incidence = self
+                    .incidence
+                    .get_or_insert_with(|| Arc::new(Incidence::build(s)));
                 let root_n = (s.n as f64).sqrt() as usize;
                 let (max_broken, max_pivots) = (root_n / 4 + 4, 4 * root_n + 16);
                 self.amounts = if s.dual_phase(incidence, &mut self.scratch, max_broken, max_pivots)
