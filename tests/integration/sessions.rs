@@ -132,6 +132,23 @@ fn district_session_refuses_other_districts_and_sector_bounds() {
     .unwrap();
     let err = session.solve(&example().validate().unwrap()).unwrap_err();
     assert!(err.to_string().contains("eligibility graph"), "{err}");
+    // A provider moved to another community is more than an amount.
+    let mut moved = d.clone();
+    let home = moved
+        .providers
+        .iter()
+        .position(|p| p.home.is_some())
+        .unwrap();
+    let other = moved
+        .communities
+        .iter()
+        .find(|c| Some(&c.id) != moved.providers[home].home.as_ref())
+        .unwrap()
+        .id
+        .clone();
+    moved.providers[home].home = Some(other);
+    let err = session.solve(&moved.validate().unwrap()).unwrap_err();
+    assert!(err.to_string().contains("more than amounts"), "{err}");
     let mut bounded = example();
     bounded.policy.sector_bounds =
         serde_json::from_str(r#"[{"category": "life", "kind": "volunteer", "max_share": 0.5}]"#)

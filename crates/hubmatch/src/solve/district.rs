@@ -278,6 +278,7 @@ pub fn match_district_on(
                     .map_err(&floors_unmet)
             })
             .collect::<Result<_>>()?;
+        let parts: Vec<&Part> = parts.iter().collect();
         return Ok(assemble(ix, graph, mode, &parts, solutions));
     }
     let terms = sector_terms(ix, &parts);
@@ -323,7 +324,8 @@ pub fn match_district_on(
             s
         })
         .collect();
-    let mut result = assemble(ix, graph, mode, &parts, solutions);
+    let refs: Vec<&Part> = parts.iter().collect();
+    let mut result = assemble(ix, graph, mode, &refs, solutions);
     result.upper_bound = Some(result.objective + gap);
     result.sectors = sector_uses(ix, &result.assignments, &c.multipliers);
     // The relaxed solves skipped their certificates; this one covers the
@@ -383,7 +385,7 @@ pub(crate) fn assemble(
     ix: &DistrictIndex,
     graph: &EligibilityGraph,
     mode: Mode,
-    parts: &[Part],
+    parts: &[&Part],
     solutions: Vec<MatchingSolution>,
 ) -> MatchResult {
     let n = ix.needs.len();

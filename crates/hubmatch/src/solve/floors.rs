@@ -39,6 +39,33 @@ pub(crate) fn required(floor: i64, needed: i64) -> i64 {
 /// capacity on X's unserved arcs — exact within the flow model. Needs with no
 /// eligible offer count as unserved. Category floors nest in community ones.
 pub(crate) fn apply_floors(ix: &DistrictIndex, parts: &mut [Part]) -> Result<()> {
+    let groups = floor_groups(ix, parts)?;
+    for (part, g) in parts.iter_mut().zip(groups) {
+        if let Some(g) = g {
+            part.problem.unserved_group = g.groups;
+            part.problem.unserved_limit = g.limits;
+            part.problem.unserved_parent = g.parents;
+            part.floors = g.floors;
+        }
+    }
+    Ok(())
+}
+
+/// The unserved groups of one network (see [`apply_floors`]).
+pub(crate) struct FloorGroups {
+    /// Each need's group.
+    pub groups: Vec<Option<u32>>,
+    /// Each group's limit: units it may leave unserved.
+    pub limits: Vec<i64>,
+    /// Each group's enclosing group.
+    pub parents: Vec<Option<u32>>,
+    /// (community, category) of each group.
+    pub floors: Vec<(u32, Option<u32>)>,
+}
+
+/// The unserved groups of each of `parts` (`None`: the network enforces no
+/// floor), or the floor that no allocation can meet.
+pub(crate) fn floor_groups(ix: &DistrictIndex, parts: &[Part]) -> Result<Vec<Option<FloorGroups>>> {
     let nk = ix.categories.len();
     if ix
         .community_floor
@@ -46,7 +73,7 @@ pub(crate) fn apply_floors(ix: &DistrictIndex, parts: &mut [Part]) -> Result<()>
         .chain(&ix.category_floor)
         .all(Option::is_none)
     {
-        return Ok(());
+        return Ok(parts.iter().map(|_| None).collect());
     }
     let mut needed = vec![0i64; ix.communities.len() * nk];
     for n in &ix.needs {
@@ -54,7 +81,7 @@ pub(crate) fn apply_floors(ix: &DistrictIndex, parts: &mut [Part]) -> Result<()>
     }
     let needed_c = |c: usize| needed[c * nk..(c + 1) * nk].iter().sum::<i64>();
     let mut reachable = vec![0i64; ix.communities.len() * nk];
-    for part in parts.iter() {
+    for part in parts {
         for &i in &part.needs {
             let n = &ix.needs[i as usize];
             reachable[n.community * nk + n.category] += n.units;
@@ -93,7 +120,8 @@ pub(crate) fn apply_floors(ix: &DistrictIndex, parts: &mut [Part]) -> Result<()>
             }
         }
     }
-    for part in parts.iter_mut() {
+    let mut out = Vec::with_capacity(parts.len());
+    for part in parts {
         let mut units: BTreeMap<(u32, u32), i64> = BTreeMap::new();
         for &i in &part.needs {
             let n = &ix.needs[i as usize];
@@ -122,6 +150,7 @@ pub(crate) fn apply_floors(ix: &DistrictIndex, parts: &mut [Part]) -> Result<()>
             }
         }
         if limits.is_empty() {
+            out.push(None);
             continue;
         }
         let parents: Vec<Option<u32>> = floors
@@ -137,10 +166,12 @@ pub(crate) fn apply_floors(ix: &DistrictIndex, parts: &mut [Part]) -> Result<()>
                 group_ck.get(&(c, k)).or_else(|| group_c.get(&c)).copied()
             })
             .collect();
-        part.problem.unserved_group = groups;
-        part.problem.unserved_limit = limits;
-        part.problem.unserved_parent = parents;
-        part.floors = floors;
+        out.push(Some(FloorGroups {
+            groups,
+            limits,
+            parents,
+            floors,
+        }));
     }
-    Ok(())
+    Ok(out)
 }

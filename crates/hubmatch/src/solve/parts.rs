@@ -11,7 +11,7 @@ use crate::error::Result;
 use crate::graph::weight::unserved_penalty;
 use crate::graph::{BipartiteProblem, EligibilityGraph};
 use crate::solve::district::Mode;
-use crate::solve::floors::{apply_floors, has_floor};
+use crate::solve::floors::{apply_floors, floor_groups, has_floor};
 use crate::validate::DistrictIndex;
 
 /// One network of a mode: the matching problem of a community (per-community
@@ -62,6 +62,96 @@ pub(crate) fn parts_on(
     };
     apply_floors(ix, &mut parts)?;
     Ok(parts)
+}
+
+/// The amounts of one network's problem: what a scenario that changes
+/// amounts only can change (see [`amounts_on`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PartAmounts {
+    pub units: Vec<i64>,
+    pub offer_capacity: Vec<i64>,
+    pub group_capacity: Vec<i64>,
+    pub unserved_limit: Vec<i64>,
+    pub unserved_penalty: i64,
+}
+
+impl PartAmounts {
+    /// The amounts of `p`.
+    pub(crate) fn of(p: &BipartiteProblem) -> PartAmounts {
+        PartAmounts {
+            units: p.units.clone(),
+            offer_capacity: p.offer_capacity.clone(),
+            group_capacity: p.group_capacity.clone(),
+            unserved_limit: p.unserved_limit.clone(),
+            unserved_penalty: p.unserved_penalty,
+        }
+    }
+
+    /// Writes these amounts into `p`.
+    pub(crate) fn apply(self, p: &mut BipartiteProblem) {
+        p.units = self.units;
+        p.offer_capacity = self.offer_capacity;
+        p.group_capacity = self.group_capacity;
+        p.unserved_limit = self.unserved_limit;
+        p.unserved_penalty = self.unserved_penalty;
+    }
+}
+
+/// The amounts that each of `parts` takes in `ix`, without rebuilding the
+/// networks: `parts` were built by [`parts_on`] on `graph` in `mode` for a
+/// district of the same structure as `ix` (the caller checks it: needs'
+/// communities, providers' homes and shared capacities, floors), and the
+/// answer equals the amounts of `parts_on(ix, graph, mode)`. O(needs +
+/// offers), plus one pass over the edges per community for the shares of
+/// district-level capacity. `None` for a provider that no longer fits its
+/// network (another home, or no shared capacity any more).
+pub(crate) fn amounts_on(
+    ix: &DistrictIndex,
+    graph: &EligibilityGraph,
+    mode: Mode,
+    parts: &[Part],
+) -> Result<Option<Vec<PartAmounts>>> {
+    let shares = (mode == Mode::PerCommunity).then(|| Shares::of(ix, graph));
+    let penalty = unserved_penalty(ix);
+    let floors = floor_groups(ix, parts)?;
+    let amounts = parts
+        .par_iter()
+        .zip(floors)
+        .map(|(part, floors)| {
+            let units = part
+                .needs
+                .iter()
+                .map(|&i| ix.needs[i as usize].units)
+                .collect();
+            let mut offer_capacity = Vec::with_capacity(part.offers.len());
+            for &(p, o) in &part.offers {
+                let cap = match (&shares, part.community) {
+                    (Some(sh), Some(c)) => {
+                        let node = graph.first_offer[p as usize] + o;
+                        sh.capacities(ix, node, (p, o), c as usize)?.0
+                    }
+                    _ => ix.providers[p as usize].offers[o as usize].capacity,
+                };
+                offer_capacity.push(cap);
+            }
+            let mut group_capacity = Vec::with_capacity(part.groups.len());
+            for &p in &part.groups {
+                let cap = match (&shares, part.community) {
+                    (Some(sh), Some(c)) => sh.group_capacity(ix, p, c as usize)?,
+                    _ => ix.providers[p as usize].capacity?,
+                };
+                group_capacity.push(cap);
+            }
+            Some(PartAmounts {
+                units,
+                offer_capacity,
+                group_capacity,
+                unserved_limit: floors.map(|g| g.limits).unwrap_or_default(),
+                unserved_penalty: penalty,
+            })
+        })
+        .collect();
+    Ok(amounts)
 }
 
 fn edge_ends(graph: &EligibilityGraph, e: u32) -> (u32, u32) {
@@ -191,80 +281,140 @@ fn largest_remainder(total: i64, weights: &[i64]) -> Vec<i64> {
     share
 }
 
-fn community_parts(ix: &DistrictIndex, graph: &EligibilityGraph) -> Vec<Part> {
-    let nc = ix.communities.len();
-    let nodes = graph.node_count();
-    // Eligible demand of each community for each district-level offer and
-    // provider: rows of `nc` counts, found through dense row maps.
-    let mut offer_row = vec![u32::MAX; nodes];
-    let mut offer_demand: Vec<i64> = Vec::new();
-    let mut provider_row = vec![u32::MAX; ix.providers.len()];
-    let mut provider_demand: Vec<i64> = Vec::new();
-    let mut last_need_of_provider = vec![u32::MAX; ix.providers.len()];
-    for (i, need) in ix.needs.iter().enumerate() {
-        for e in graph.need_edges[i].clone() {
-            let (_, node) = edge_ends(graph, e);
-            let (p, _) = graph.offer_of(node);
-            if ix.providers[p as usize].home.is_some() {
+/// Each community's share of every district-level capacity: rows of `nc`
+/// shares, found through dense row maps, split by quotas or else by the
+/// community's eligible demand (largest remainder).
+struct Shares {
+    nc: usize,
+    offer_row: Vec<u32>,
+    offer_share: Vec<i64>,
+    provider_row: Vec<u32>,
+    group_share: Vec<i64>,
+}
+
+impl Shares {
+    fn of(ix: &DistrictIndex, graph: &EligibilityGraph) -> Shares {
+        let nc = ix.communities.len();
+        let nodes = graph.node_count();
+        let mut offer_row = vec![u32::MAX; nodes];
+        let mut offer_demand: Vec<i64> = Vec::new();
+        let mut provider_row = vec![u32::MAX; ix.providers.len()];
+        let mut provider_demand: Vec<i64> = Vec::new();
+        let mut last_need_of_provider = vec![u32::MAX; ix.providers.len()];
+        for (i, need) in ix.needs.iter().enumerate() {
+            for e in graph.need_edges[i].clone() {
+                let (_, node) = edge_ends(graph, e);
+                let (p, _) = graph.offer_of(node);
+                if ix.providers[p as usize].home.is_some() {
+                    continue;
+                }
+                if offer_row[node as usize] == u32::MAX {
+                    offer_row[node as usize] = (offer_demand.len() / nc) as u32;
+                    offer_demand.resize(offer_demand.len() + nc, 0);
+                }
+                offer_demand[offer_row[node as usize] as usize * nc + need.community] += need.units;
+                // A need counts once per provider, however many of its offers fit.
+                if last_need_of_provider[p as usize] != i as u32 {
+                    last_need_of_provider[p as usize] = i as u32;
+                    if provider_row[p as usize] == u32::MAX {
+                        provider_row[p as usize] = (provider_demand.len() / nc) as u32;
+                        provider_demand.resize(provider_demand.len() + nc, 0);
+                    }
+                    provider_demand[provider_row[p as usize] as usize * nc + need.community] +=
+                        need.units;
+                }
+            }
+        }
+        let weights = |p: usize, demand: &[i64]| -> Vec<i64> {
+            let q = &ix.providers[p].quotas;
+            if q.is_empty() {
+                return demand.to_vec();
+            }
+            let mut w = vec![0; nc];
+            for &(c, units) in q {
+                w[c] = units;
+            }
+            w
+        };
+        let mut offer_share = vec![0i64; offer_demand.len()];
+        for node in 0..nodes {
+            let row = offer_row[node];
+            if row == u32::MAX {
                 continue;
             }
-            if offer_row[node as usize] == u32::MAX {
-                offer_row[node as usize] = (offer_demand.len() / nc) as u32;
-                offer_demand.resize(offer_demand.len() + nc, 0);
-            }
-            offer_demand[offer_row[node as usize] as usize * nc + need.community] += need.units;
-            // A need counts once per provider, however many of its offers fit.
-            if last_need_of_provider[p as usize] != i as u32 {
-                last_need_of_provider[p as usize] = i as u32;
-                if provider_row[p as usize] == u32::MAX {
-                    provider_row[p as usize] = (provider_demand.len() / nc) as u32;
-                    provider_demand.resize(provider_demand.len() + nc, 0);
-                }
-                provider_demand[provider_row[p as usize] as usize * nc + need.community] +=
-                    need.units;
-            }
-        }
-    }
-    let weights = |p: usize, demand: &[i64]| -> Vec<i64> {
-        let q = &ix.providers[p].quotas;
-        if q.is_empty() {
-            return demand.to_vec();
-        }
-        let mut w = vec![0; nc];
-        for &(c, units) in q {
-            w[c] = units;
-        }
-        w
-    };
-    // Each district-level capacity split into community shares.
-    let mut offer_share = vec![0i64; offer_demand.len()];
-    for node in 0..nodes {
-        let row = offer_row[node];
-        if row == u32::MAX {
-            continue;
-        }
-        let (p, o) = graph.offer_of(node as u32);
-        let range = row as usize * nc..(row as usize + 1) * nc;
-        let cap = ix.providers[p as usize].offers[o as usize].capacity;
-        offer_share[range.clone()].copy_from_slice(&largest_remainder(
-            cap,
-            &weights(p as usize, &offer_demand[range]),
-        ));
-    }
-    let mut group_share = vec![0i64; provider_demand.len()];
-    for (p, &row) in provider_row.iter().enumerate() {
-        if row == u32::MAX {
-            continue;
-        }
-        if let Some(cap) = ix.providers[p].capacity {
+            let (p, o) = graph.offer_of(node as u32);
             let range = row as usize * nc..(row as usize + 1) * nc;
-            group_share[range.clone()].copy_from_slice(&largest_remainder(
+            let cap = ix.providers[p as usize].offers[o as usize].capacity;
+            offer_share[range.clone()].copy_from_slice(&largest_remainder(
                 cap,
-                &weights(p, &provider_demand[range]),
+                &weights(p as usize, &offer_demand[range]),
             ));
+        }
+        let mut group_share = vec![0i64; provider_demand.len()];
+        for (p, &row) in provider_row.iter().enumerate() {
+            if row == u32::MAX {
+                continue;
+            }
+            if let Some(cap) = ix.providers[p].capacity {
+                let range = row as usize * nc..(row as usize + 1) * nc;
+                group_share[range.clone()].copy_from_slice(&largest_remainder(
+                    cap,
+                    &weights(p, &provider_demand[range]),
+                ));
+            }
+        }
+        Shares {
+            nc,
+            offer_row,
+            offer_share,
+            provider_row,
+            group_share,
         }
     }
 
+    /// Capacity of offer `(p, o)` (graph node `node`) and of its provider's
+    /// shared capacity, in community `c`; `None` when the provider is homed
+    /// in another community.
+    fn capacities(
+        &self,
+        ix: &DistrictIndex,
+        node: u32,
+        (p, o): (u32, u32),
+        c: usize,
+    ) -> Option<(i64, Option<i64>)> {
+        let provider = &ix.providers[p as usize];
+        match provider.home {
+            Some(h) if h == c => Some((provider.offers[o as usize].capacity, provider.capacity)),
+            Some(_) => None,
+            None => Some((
+                self.offer_share[self.offer_row[node as usize] as usize * self.nc + c],
+                provider.capacity.map(|_| {
+                    self.group_share[self.provider_row[p as usize] as usize * self.nc + c]
+                }),
+            )),
+        }
+    }
+}
+
+impl Shares {
+    /// Shared capacity of provider `p` in community `c`; `None` when it is
+    /// homed in another community or has no shared capacity.
+    fn group_capacity(&self, ix: &DistrictIndex, p: u32, c: usize) -> Option<i64> {
+        let provider = &ix.providers[p as usize];
+        match provider.home {
+            Some(h) if h == c => provider.capacity,
+            Some(_) => None,
+            None => provider
+                .capacity
+                .map(|_| self.group_share[self.provider_row[p as usize] as usize * self.nc + c]),
+        }
+    }
+}
+
+fn community_parts(ix: &DistrictIndex, graph: &EligibilityGraph) -> Vec<Part> {
+    let nc = ix.communities.len();
+    let nodes = graph.node_count();
+    let shares = Shares::of(ix, graph);
     let penalty = unserved_penalty(ix);
     let mut parts: Vec<Part> = (0..nc as u32).map(|c| Part::new(Some(c))).collect();
     for (i, need) in ix.needs.iter().enumerate() {
@@ -283,16 +433,8 @@ fn community_parts(ix: &DistrictIndex, graph: &EligibilityGraph) -> Vec<Part> {
             for e in graph.need_edges[i as usize].clone() {
                 let (_, node) = edge_ends(graph, e);
                 let (p, o) = graph.offer_of(node);
-                let provider = &ix.providers[p as usize];
-                let (offer_cap, group_cap) = match provider.home {
-                    Some(h) if h == c => (provider.offers[o as usize].capacity, provider.capacity),
-                    Some(_) => continue,
-                    None => (
-                        offer_share[offer_row[node as usize] as usize * nc + c],
-                        provider
-                            .capacity
-                            .map(|_| group_share[provider_row[p as usize] as usize * nc + c]),
-                    ),
+                let Some((offer_cap, group_cap)) = shares.capacities(ix, node, (p, o), c) else {
+                    continue;
                 };
                 if !kept {
                     part.needs.push(i);
@@ -340,5 +482,59 @@ impl Part {
         self.problem.edge_offer.push(offer);
         self.problem.edge_weight.push(weight);
         self.edges.push(global);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::synthetic::{Knobs, generate};
+
+    /// New amounts written into the base networks equal the networks built
+    /// afresh, in both modes, with floors, quotas and shared capacities.
+    #[test]
+    fn amounts_on_equals_rebuilding_the_networks() {
+        let knobs = Knobs::preset("small").unwrap();
+        for seed in 0..4u64 {
+            let mut d = generate(&knobs, seed);
+            d.policy.coverage_floor = Some(0.2);
+            let first = d.communities[0].id.clone();
+            d.policy.community_floors.insert(first, 0.3);
+            if let Some(p) = d.providers.iter_mut().find(|p| p.home.is_none()) {
+                p.quotas = d.communities.iter().map(|c| (c.id.clone(), 2)).collect();
+            }
+            let ix = d.validate().unwrap();
+            let graph = EligibilityGraph::build(&ix);
+            for (k, n) in d.needs.iter_mut().enumerate() {
+                if (k as u64 + seed) % 7 == 0 {
+                    n.units += 1;
+                }
+            }
+            for (k, p) in d.providers.iter_mut().enumerate() {
+                if k % 5 == 0 {
+                    for o in &mut p.offers {
+                        o.capacity /= 2;
+                    }
+                    p.capacity = p.capacity.map(|c| c * 2 / 3);
+                }
+            }
+            let changed = d.validate().unwrap();
+            for mode in [Mode::Pooled, Mode::PerCommunity] {
+                let base = parts_on(&ix, &graph, mode).unwrap();
+                let fresh = parts_on(&changed, &graph, mode).unwrap();
+                let amounts = amounts_on(&changed, &graph, mode, &base).unwrap().unwrap();
+                assert_eq!(amounts.len(), fresh.len());
+                assert!(
+                    base.iter()
+                        .zip(&fresh)
+                        .any(|(b, f)| b.problem.offer_capacity != f.problem.offer_capacity)
+                        && base.iter().any(|b| !b.problem.unserved_limit.is_empty()),
+                    "{mode:?} seed {seed}: the change must show"
+                );
+                for (a, f) in amounts.into_iter().zip(&fresh) {
+                    assert_eq!(a, PartAmounts::of(&f.problem), "{mode:?} seed {seed}");
+                }
+            }
+        }
     }
 }

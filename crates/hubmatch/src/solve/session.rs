@@ -26,7 +26,7 @@ use crate::solve::aggregate::Aggregation;
 use crate::solve::district::{MatchResult, Mode, assemble, check_graph_fits, floors_unmet};
 use crate::solve::matching::{MatchOptions, MatchingSolution, check, solution_from_flow};
 use crate::solve::network_simplex::{Basis, Resolver};
-use crate::solve::parts::{Part, parts_on};
+use crate::solve::parts::{Part, PartAmounts, amounts_on, parts_on};
 use crate::validate::DistrictIndex;
 
 /// One matching network kept solved, re-solved after amount changes.
@@ -49,7 +49,7 @@ pub struct MatchingSession {
     /// What never changes between re-solves, shared by clones.
     shape: Arc<Shape>,
     /// The amounts last solved.
-    amounts: Amounts,
+    amounts: PartAmounts,
     /// Units of each class (each need when not aggregated).
     class_units: Vec<i64>,
     resolver: Resolver,
@@ -66,28 +66,6 @@ struct Shape {
     class_edges: Vec<u32>,
     /// The network's layout (its arcs live in the resolver).
     layout: MatchingNetwork,
-}
-
-/// The amounts of a problem that a session can change.
-#[derive(Clone)]
-struct Amounts {
-    units: Vec<i64>,
-    offer_capacity: Vec<i64>,
-    group_capacity: Vec<i64>,
-    unserved_limit: Vec<i64>,
-    unserved_penalty: i64,
-}
-
-impl Amounts {
-    fn of(p: &BipartiteProblem) -> Amounts {
-        Amounts {
-            units: p.units.clone(),
-            offer_capacity: p.offer_capacity.clone(),
-            group_capacity: p.group_capacity.clone(),
-            unserved_limit: p.unserved_limit.clone(),
-            unserved_penalty: p.unserved_penalty,
-        }
-    }
 }
 
 impl MatchingSession {
@@ -137,7 +115,7 @@ impl MatchingSession {
                 class_edges,
                 layout,
             }),
-            amounts: Amounts::of(p),
+            amounts: PartAmounts::of(p),
             class_units,
             resolver,
             options: options.clone(),
@@ -204,7 +182,7 @@ impl MatchingSession {
                 r.set_cost(l.unserved_arcs + c, p.unserved_penalty)?;
             }
         }
-        self.amounts = Amounts::of(p);
+        self.amounts = PartAmounts::of(p);
         let mut sol = self.resolver.resolve()?;
         sol.stats.warm = true;
         // The class problem's amounts are not read from here on: only its
@@ -263,10 +241,41 @@ fn shape_error(problem: String) -> Error {
 pub struct DistrictSession {
     graph: EligibilityGraph,
     mode: Mode,
+    structure: Structure,
     parts: Vec<Part>,
+    amounts: Vec<PartAmounts>,
     sessions: Vec<MatchingSession>,
     solutions: Vec<MatchingSolution>,
     base: MatchResult,
+}
+
+/// What the networks of a mode are built from besides amounts: the graph
+/// aside, needs' communities and categories, providers' homes, shared
+/// capacities and offers, and which floors the policy sets.
+#[derive(PartialEq, Eq)]
+struct Structure {
+    needs: Vec<(usize, usize)>,
+    providers: Vec<(Option<usize>, bool, usize)>,
+    floors: Vec<bool>,
+}
+
+impl Structure {
+    fn of(ix: &DistrictIndex) -> Structure {
+        Structure {
+            needs: ix.needs.iter().map(|n| (n.community, n.category)).collect(),
+            providers: ix
+                .providers
+                .iter()
+                .map(|p| (p.home, p.capacity.is_some(), p.offers.len()))
+                .collect(),
+            floors: ix
+                .community_floor
+                .iter()
+                .chain(&ix.category_floor)
+                .map(Option::is_some)
+                .collect(),
+        }
+    }
 }
 
 impl DistrictSession {
@@ -287,10 +296,13 @@ impl DistrictSession {
             .collect::<Result<Vec<_>>>()?
             .into_iter()
             .unzip();
-        let base = assemble(ix, &graph, mode, &parts, solutions.clone());
+        let refs: Vec<&Part> = parts.iter().collect();
+        let base = assemble(ix, &graph, mode, &refs, solutions.clone());
         Ok(DistrictSession {
             graph,
             mode,
+            structure: Structure::of(ix),
+            amounts: parts.iter().map(|p| PartAmounts::of(&p.problem)).collect(),
             parts,
             sessions,
             solutions,
@@ -309,41 +321,59 @@ impl DistrictSession {
     }
 
     /// Solves `ix`, a district that differs from the base in amounts only
-    /// (need units, capacities, quotas, coverage floors' levels): networks
-    /// whose problems are unchanged keep the base solution, the others are
+    /// (need units, capacities, quotas, coverage floors' levels): the
+    /// networks are not rebuilt but given the new amounts; those whose
+    /// amounts are unchanged keep the base solution, the others are
     /// re-solved from a copy of their base session. A district of another
-    /// shape is refused; one with sector bounds is too.
+    /// structure is refused, and one with sector bounds.
     pub fn solve(&self, ix: &DistrictIndex) -> Result<MatchResult> {
         if !ix.sector_limits.is_empty() {
             return Err(sector_error());
         }
         check_graph_fits(ix, &self.graph)?;
-        let parts = parts_on(ix, &self.graph, self.mode)?;
-        if parts.len() != self.parts.len() {
-            return Err(shape_error(format!(
-                "has {} networks in this mode, the session {}",
-                parts.len(),
-                self.parts.len()
-            )));
-        }
-        let unmet = floors_unmet(ix, &parts);
-        let solutions = parts
+        let amounts = if Structure::of(ix) == self.structure {
+            amounts_on(ix, &self.graph, self.mode, &self.parts)?
+        } else {
+            None
+        };
+        let Some(amounts) = amounts else {
+            return Err(shape_error(
+                "the district differs from the session's in more than amounts (needs' \
+                 communities or categories, providers' homes, shared capacities or offers, \
+                 floors)"
+                    .into(),
+            ));
+        };
+        let unmet = floors_unmet(ix, &self.parts);
+        let solved = self
+            .parts
             .par_iter()
+            .zip(amounts)
             .enumerate()
-            .map(|(k, part)| {
-                if part.problem == self.parts[k].problem {
+            .map(|(k, (base, amounts))| {
+                if amounts == self.amounts[k] {
                     // Unchanged: the base optimum stands, with no pivot.
                     let mut same = self.solutions[k].clone();
                     same.stats.pivots = 0;
                     same.stats.degenerate = 0;
                     same.stats.dual_pivots = 0;
                     same.stats.warm = true;
-                    return Ok(same);
+                    return Ok((None, same));
                 }
+                let mut part = base.clone();
+                amounts.apply(&mut part.problem);
                 let mut session = self.sessions[k].clone();
-                session.resolve(&part.problem).map_err(&unmet)
+                let solution = session.resolve(&part.problem).map_err(&unmet)?;
+                Ok((Some(part), solution))
             })
             .collect::<Result<Vec<_>>>()?;
+        let (changed, solutions): (Vec<Option<Part>>, Vec<MatchingSolution>) =
+            solved.into_iter().unzip();
+        let parts: Vec<&Part> = changed
+            .iter()
+            .zip(&self.parts)
+            .map(|(c, base)| c.as_ref().unwrap_or(base))
+            .collect();
         Ok(assemble(ix, &self.graph, self.mode, &parts, solutions))
     }
 }
