@@ -12,13 +12,22 @@
 //! amount and stay optimal. When no tree arc is out of bounds the tree is
 //! optimal. Compared with hanging the broken subtrees from artificial arcs
 //! (whose big-M cost shifts their potentials and sends the primal simplex
-//! through hundreds of pivots), a small change takes a few dual pivots.
+//! through hundreds of pivots), a small change takes a few dual pivots:
+//! halving 1% of the offers of a 5,000-need community takes about 28
+//! instead of about 500 primal ones.
+//!
+//! The most broken arc goes first (ties: the lowest arc index), which took a
+//! third of the pivots of a last-in-first-out order. The candidates are the
+//! tree arcs whose flow changed: all of them at the start, then those on
+//! each pivot's cycle.
 //!
 //! Complexity: each dual pivot costs O(|subtree| + arcs incident to it)
 //! (at most O(m)) to find the entering arc, plus the tree update of a primal
-//! pivot; O(n) to find the next broken arc. The number of dual pivots has no
-//! useful bound (the method is exponential in the worst case); the caller
-//! caps it and falls back to repairing the tree.
+//! pivot and O(k log k) for the k broken-arc candidates. The number of dual
+//! pivots has no useful bound (the method is exponential in the worst
+//! case), and each can cost far more than a primal one, so the caller gives
+//! up when more than a few arcs break at once or the pivots run long, and
+//! repairs (or restarts) the tree instead.
 
 use super::ArcState;
 use super::simplex::Simplex;
@@ -59,10 +68,6 @@ impl Incidence {
             }
         }
         Incidence { start, arc, other }
-    }
-
-    fn degree(&self, v: usize) -> usize {
-        (self.start[v + 1] - self.start[v]) as usize
     }
 }
 
@@ -253,21 +258,14 @@ impl Simplex {
         scratch.nodes.clear();
         let depth = self.depth[out as usize];
         let mut v = out;
-        let mut degree = 0usize;
         loop {
             scratch.mark[v as usize] = scratch.stamp;
             scratch.nodes.push(v);
-            degree += incidence.degree(v as usize);
             v = self.thread[v as usize];
             if v == self.root || self.depth[v as usize] <= depth {
                 break;
             }
         }
-        // The arcs crossing the cut are found from whichever side has fewer
-        // arcs: the subtree, or the rest of the thread (from where the
-        // subtree ends round to where it starts).
-        let after = v;
-        let inside = 2 * degree <= incidence.arc.len();
         let stamp = scratch.stamp;
         let mark = &scratch.mark;
         let mut best: Option<(i64, usize)> = None;
@@ -286,36 +284,25 @@ impl Simplex {
                 best = Some((ratio, a));
             }
         };
-        let mut scan_side = |v: usize| {
+        // Arcs leaving the subtree through its nodes' incidence. (Scanning
+        // the rest of the thread instead, when the subtree holds most arcs,
+        // was measured slower on community and pooled networks alike.)
+        for &v in &scratch.nodes {
+            let v = v as usize;
             let range = incidence.start[v] as usize..incidence.start[v + 1] as usize;
-            let v_inside = mark[v] == stamp;
             for (&a, &w) in incidence.arc[range.clone()]
                 .iter()
                 .zip(&incidence.other[range])
             {
                 let to = (w & !OUT) as usize;
-                if (mark[to] == stamp) == v_inside {
+                if mark[to] == stamp {
                     continue;
                 }
-                // `from_inside` is whether the arc's tail is in the subtree.
                 if w & OUT != 0 {
-                    consider(a as usize, v, to, v_inside);
+                    consider(a as usize, v, to, true);
                 } else {
-                    consider(a as usize, to, v, !v_inside);
+                    consider(a as usize, to, v, false);
                 }
-            }
-        };
-        if inside {
-            for &v in &scratch.nodes {
-                scan_side(v as usize);
-            }
-        } else {
-            let mut v = after;
-            while v != out {
-                if v != self.root {
-                    scan_side(v as usize);
-                }
-                v = self.thread[v as usize];
             }
         }
         // Artificial arcs join the subtree's nodes to the root, outside it.
