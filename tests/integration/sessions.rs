@@ -162,3 +162,29 @@ fn district_session_refuses_other_districts_and_sector_bounds() {
     .unwrap();
     assert!(err.to_string().contains("sector_bounds"), "{err}");
 }
+
+/// A sweep's answers do not depend on the thread count: every scenario
+/// starts from its own copy of the base trees.
+#[test]
+fn sweeps_are_identical_at_any_thread_count() {
+    use hubmatch::analyze::sweep;
+    let d = hubmatch::synthetic::generate(&hubmatch::synthetic::Knobs::preset("small").unwrap(), 6);
+    let scenarios: Vec<Scenario> = serde_json::from_str(
+        r#"[{"name": "volunteers -30%", "changes": [{"scale_capacity": {"select": {"kind": "volunteer"}, "factor": 0.7}}]},
+            {"name": "demand +20%", "changes": [{"scale_demand": {"factor": 1.2}}]},
+            {"name": "volunteers -10%", "changes": [{"scale_capacity": {"select": {"kind": "volunteer"}, "factor": 0.9}}]}]"#,
+    )
+    .unwrap();
+    for mode in [Mode::Pooled, Mode::PerCommunity] {
+        let run = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            pool.install(|| sweep(&d, mode, &scenarios, &MatchOptions::default(), &|_| {}).unwrap())
+        };
+        let one = run(1);
+        assert_eq!(one, run(2), "{mode:?}");
+        assert_eq!(one, run(4), "{mode:?}");
+    }
+}
