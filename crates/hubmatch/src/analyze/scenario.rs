@@ -232,8 +232,11 @@ pub struct Sweep {
 }
 
 /// Solves `district` and every scenario in `mode`, scenarios in parallel,
-/// each warm-started from the base optimum where its networks allow.
-/// `progress` is called once per finished scenario (from worker threads).
+/// each warm-started from the base optimum where its networks allow: a
+/// scenario that changes amounts only re-solves just the networks it
+/// changes, from the base's kept trees (see [`DistrictSession`]); the
+/// answers do not depend on the thread count. `progress` is called once per
+/// finished scenario (from worker threads).
 ///
 /// ```
 /// use hubmatch::analyze::scenario::{sweep, Scenario};
