@@ -54,6 +54,8 @@ pub struct MatchingSession {
     class_units: Vec<i64>,
     resolver: Resolver,
     options: MatchOptions,
+    /// A change failed half-way: the tree no longer matches `amounts`.
+    broken: bool,
 }
 
 /// The fixed part of a session: the problem's structure (its amounts are
@@ -119,6 +121,7 @@ impl MatchingSession {
             class_units,
             resolver,
             options: options.clone(),
+            broken: false,
         };
         Ok((session, solution))
     }
@@ -128,8 +131,34 @@ impl MatchingSession {
     /// units, capacities, unserved limits, the unserved penalty. A problem
     /// of another shape is refused (solve it afresh instead).
     pub fn resolve(&mut self, p: &BipartiteProblem) -> Result<MatchingSolution> {
+        if self.broken {
+            return Err(shape_error(
+                "is broken by an earlier change that failed half-way; start a new session".into(),
+            ));
+        }
         self.check_shape(p)?;
         check(p)?;
+        if let Err(e) = self.push_changes(p) {
+            // Some changes may have reached the tree, others not.
+            self.broken = true;
+            return Err(e);
+        }
+        let mut sol = self.resolver.resolve()?;
+        sol.stats.warm = true;
+        // The class problem's amounts are not read from here on: only its
+        // structure (the split takes the units from `p`).
+        solution_from_flow(
+            p,
+            self.shape.aggregation.as_ref(),
+            &self.shape.layout,
+            sol,
+            &self.options,
+        )
+    }
+
+    /// Pushes the differences between `p`'s amounts and the last ones into
+    /// the resolver.
+    fn push_changes(&mut self, p: &BipartiteProblem) -> Result<()> {
         let shape = &*self.shape;
         let old = &self.amounts;
         let l = &shape.layout;
@@ -183,17 +212,7 @@ impl MatchingSession {
             }
         }
         self.amounts = PartAmounts::of(p);
-        let mut sol = self.resolver.resolve()?;
-        sol.stats.warm = true;
-        // The class problem's amounts are not read from here on: only its
-        // structure (the split takes the units from `p`).
-        solution_from_flow(
-            p,
-            shape.aggregation.as_ref(),
-            &shape.layout,
-            sol,
-            &self.options,
-        )
+        Ok(())
     }
 
     fn check_shape(&self, p: &BipartiteProblem) -> Result<()> {
