@@ -133,10 +133,12 @@ impl Simplex {
         })
     }
 
-    /// Runs dual pivots until every tree arc is within its bounds; false
-    /// when `limit` pivots did not suffice or no arc could take a subtree's
-    /// excess (the tree is then valid but not feasible, and the caller
-    /// rebuilds it). Needs potentials that price every arc optimally.
+    /// Runs dual pivots until every tree arc is within its bounds. False,
+    /// and the caller rebuilds the tree, when more than `max_broken` arcs
+    /// are broken to begin with (nothing is done then), when `max_pivots`
+    /// pivots did not suffice, or when no arc could take a subtree's excess
+    /// (the tree is valid then, but not feasible). Needs potentials that
+    /// price every arc optimally.
     pub(super) fn dual_phase(
         &mut self,
         incidence: &Incidence,
@@ -181,10 +183,9 @@ impl Simplex {
         let (x, cap) = (self.flow[l], self.cap[l]);
         let over = x > cap;
         let delta = if over { x - cap } else { -x };
-        // How the subtree's outflow through `l` changes once `l` sits at its
-        // bound; the entering arc must change it the other way.
-        // `l` leaving the subtree and falling, or entering it and rising,
-        // means less outflow through `l`: the entering arc must send more.
+        // `l` leaving the subtree and falling to its bound, or entering it
+        // and rising, means less outflow through `l`: the entering arc must
+        // then send more out of the subtree (and less otherwise).
         let leaves = self.source[l] == out;
         let more_out = over == leaves;
         let Some(e) = self.dual_entering(out, more_out, incidence, scratch) else {
