@@ -12,9 +12,12 @@
 //! every scenario starts from the same tree and the answers do not depend on
 //! the order or thread count), and reuses the base solution of the others.
 //!
-//! Complexity: a re-solve costs O(edges) to compare shapes and amounts, the
-//! pivots, and O(edges) to read out (and certify) the solution; the
-//! district adds O(needs + edges) to rebuild the networks' problems.
+//! Complexity: a re-solve costs O(edges) to compare shapes and amounts and to
+//! copy the kept tree, the pivots, and O(edges) to read out (and certify)
+//! the solution; the district adds O(needs + offers) to write the new
+//! amounts into its networks (plus one pass over the edges per community
+//! for the shares of district-level capacity) and O(edges) to assemble the
+//! result.
 
 use std::sync::Arc;
 
