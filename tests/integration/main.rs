@@ -22,6 +22,15 @@ pub fn data(name: &str) -> PathBuf {
         .join(name)
 }
 
+/// Runs `f` in a rayon pool of `threads` threads.
+pub fn with_threads<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap()
+        .install(f)
+}
+
 /// The hand-checked example district.
 pub fn example() -> hubmatch::District {
     hubmatch::io::json::read_district(data("example.json")).expect("example district parses")

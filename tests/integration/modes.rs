@@ -157,11 +157,9 @@ fn results_are_identical_at_any_thread_count() {
     let ix = d.validate().unwrap();
     for mode in [Mode::Pooled, Mode::PerCommunity] {
         let run = |threads: usize| {
-            let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(threads)
-                .build()
-                .unwrap();
-            pool.install(|| match_district(&ix, mode, &MatchOptions::default(), None).unwrap())
+            crate::with_threads(threads, || {
+                match_district(&ix, mode, &MatchOptions::default(), None).unwrap()
+            })
         };
         let one = run(1);
         assert_eq!(one, run(2));

@@ -177,11 +177,9 @@ fn sweeps_are_identical_at_any_thread_count() {
     .unwrap();
     for mode in [Mode::Pooled, Mode::PerCommunity] {
         let run = |threads: usize| {
-            let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(threads)
-                .build()
-                .unwrap();
-            pool.install(|| sweep(&d, mode, &scenarios, &MatchOptions::default(), &|_| {}).unwrap())
+            crate::with_threads(threads, || {
+                sweep(&d, mode, &scenarios, &MatchOptions::default(), &|_| {}).unwrap()
+            })
         };
         let one = run(1);
         assert_eq!(one, run(2), "{mode:?}");

@@ -84,6 +84,33 @@ impl BipartiteProblem {
         self.edge_need.len()
     }
 
+    /// The edges of each need, in CSR form: need `i`'s edge indices are
+    /// `edges[start[i]..start[i + 1]]`, in edge order. O(needs + edges).
+    ///
+    /// ```
+    /// use hubmatch::graph::BipartiteProblem;
+    /// let p = BipartiteProblem::simple(vec![1, 1], vec![1], &[(1, 0, 5), (0, 0, 2), (1, 0, 3)]);
+    /// let (start, edges) = p.edges_by_need();
+    /// assert_eq!((start, edges), (vec![0, 1, 3], vec![1, 0, 2]));
+    /// ```
+    pub fn edges_by_need(&self) -> (Vec<u32>, Vec<u32>) {
+        let n = self.need_count();
+        let mut start = vec![0u32; n + 1];
+        for &i in &self.edge_need {
+            start[i as usize + 1] += 1;
+        }
+        for i in 0..n {
+            start[i + 1] += start[i];
+        }
+        let mut fill = start.clone();
+        let mut edges = vec![0u32; self.edge_count()];
+        for (k, &i) in self.edge_need.iter().enumerate() {
+            edges[fill[i as usize] as usize] = k as u32;
+            fill[i as usize] += 1;
+        }
+        (start, edges)
+    }
+
     /// Number of needs.
     pub fn need_count(&self) -> usize {
         self.units.len()

@@ -48,20 +48,8 @@ impl Aggregation {
     /// ```
     pub fn build(p: &BipartiteProblem) -> Option<Aggregation> {
         let n = p.need_count();
-        // Edges of each need (counting sort by need), then each run sorted.
-        let mut offsets = vec![0u32; n + 1];
-        for &i in &p.edge_need {
-            offsets[i as usize + 1] += 1;
-        }
-        for i in 0..n {
-            offsets[i + 1] += offsets[i];
-        }
-        let mut fill = offsets.clone();
-        let mut sorted_edges = vec![0u32; p.edge_count()];
-        for (k, &i) in p.edge_need.iter().enumerate() {
-            sorted_edges[fill[i as usize] as usize] = k as u32;
-            fill[i as usize] += 1;
-        }
+        // Edges of each need, then each run sorted.
+        let (offsets, mut sorted_edges) = p.edges_by_need();
         let key = |k: &u32| (p.edge_offer[*k as usize], p.edge_weight[*k as usize], *k);
         for i in 0..n {
             sorted_edges[offsets[i] as usize..offsets[i + 1] as usize].sort_unstable_by_key(key);

@@ -234,6 +234,24 @@ pub fn solve_matching(
     options: &MatchOptions,
     warm: Option<&Basis>,
 ) -> Result<MatchingSolution> {
+    let (aggregation, mn, crash) = class_network(p, options)?;
+    let mut sol = match warm {
+        Some(b) if b.state.len() == mn.net.arc_count() + mn.net.node_count() => {
+            network_simplex::solve_warm_or(&mn.net, b, &crash, &options.simplex)?
+        }
+        _ => network_simplex::solve_from(&mn.net, &crash, &options.simplex)?,
+    };
+    sol.stats.warm = sol.stats.warm && warm.is_some();
+    solution_from_flow(p, aggregation.as_ref(), &mn, sol, options)
+}
+
+/// Checks `p`, merges its interchangeable needs if `options` ask, and
+/// builds the network to solve (of the class problem when merged) with its
+/// crash basis (every need unserved).
+pub(crate) fn class_network(
+    p: &BipartiteProblem,
+    options: &MatchOptions,
+) -> Result<(Option<Aggregation>, MatchingNetwork, Basis)> {
     check(p)?;
     let aggregation = if options.aggregate {
         Aggregation::build(p)
@@ -243,14 +261,7 @@ pub fn solve_matching(
     let solved = aggregation.as_ref().map_or(p, |a| &a.problem);
     let mn = MatchingNetwork::build(solved);
     let crash = Basis::from_tree_arcs(&mn.net, &mn.crash_tree);
-    let mut sol = match warm {
-        Some(b) if b.state.len() == mn.net.arc_count() + mn.net.node_count() => {
-            network_simplex::solve_warm_or(&mn.net, b, &crash, &options.simplex)?
-        }
-        _ => network_simplex::solve_from(&mn.net, &crash, &options.simplex)?,
-    };
-    sol.stats.warm = sol.stats.warm && warm.is_some();
-    solution_from_flow(p, aggregation.as_ref(), &mn, sol, options)
+    Ok((aggregation, mn, crash))
 }
 
 /// The matching solution of `p` from an optimal flow `sol` of network `mn`,

@@ -27,8 +27,10 @@ use crate::error::{Error, RecordKind, Result, ValidationError};
 use crate::graph::{BipartiteProblem, EligibilityGraph, MatchingNetwork};
 use crate::solve::aggregate::Aggregation;
 use crate::solve::district::{MatchResult, Mode, assemble, check_graph_fits, floors_unmet};
-use crate::solve::matching::{MatchOptions, MatchingSolution, check, solution_from_flow};
-use crate::solve::network_simplex::{Basis, Resolver};
+use crate::solve::matching::{
+    MatchOptions, MatchingSolution, check, class_network, solution_from_flow,
+};
+use crate::solve::network_simplex::Resolver;
 use crate::solve::parts::{Part, PartAmounts, amounts_on, parts_on};
 use crate::validate::DistrictIndex;
 
@@ -80,15 +82,8 @@ impl MatchingSession {
         p: &BipartiteProblem,
         options: &MatchOptions,
     ) -> Result<(MatchingSession, MatchingSolution)> {
-        check(p)?;
-        let aggregation = if options.aggregate {
-            Aggregation::build(p)
-        } else {
-            None
-        };
+        let (aggregation, mut layout, crash) = class_network(p, options)?;
         let solved = aggregation.as_ref().map_or(p, |a| &a.problem);
-        let mut layout = MatchingNetwork::build(solved);
-        let crash = Basis::from_tree_arcs(&layout.net, &layout.crash_tree);
         let mut resolver = Resolver::new(&layout.net, Some(&crash), &options.simplex)?;
         resolver.prepare_amount_changes();
         resolver.set_restart_basis(crash);
@@ -96,20 +91,7 @@ impl MatchingSession {
         sol.stats.warm = false;
         layout.net = crate::graph::FlowNetwork::default();
         layout.crash_tree = Vec::new();
-        let classes = solved.need_count();
-        let mut class_edge_start = vec![0u32; classes + 1];
-        for &c in &solved.edge_need {
-            class_edge_start[c as usize + 1] += 1;
-        }
-        for c in 0..classes {
-            class_edge_start[c + 1] += class_edge_start[c];
-        }
-        let mut fill = class_edge_start.clone();
-        let mut class_edges = vec![0u32; solved.edge_count()];
-        for (e, &c) in solved.edge_need.iter().enumerate() {
-            class_edges[fill[c as usize] as usize] = e as u32;
-            fill[c as usize] += 1;
-        }
+        let (class_edge_start, class_edges) = solved.edges_by_need();
         let class_units = solved.units.clone();
         let solution = solution_from_flow(p, aggregation.as_ref(), &layout, sol, options)?;
         let session = MatchingSession {

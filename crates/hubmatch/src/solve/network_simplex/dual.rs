@@ -192,28 +192,9 @@ impl Simplex {
             return false;
         };
         // Push `delta` around the cycle of `e` in its direction of change.
-        let at_lower = self.state[e] == ArcState::Lower as i8;
-        let (first, second) = if at_lower {
-            (self.source[e], self.target[e])
-        } else {
-            (self.target[e], self.source[e])
-        };
-        let join = self.join(first, second);
-        self.flow[e] += if at_lower { delta } else { -delta };
-        let mut u = first;
-        while u != join {
-            let a = self.pred[u as usize] as usize;
-            self.flow[a] += if self.target[a] == u { delta } else { -delta };
-            suspects.push(a as u32);
-            u = self.parent[u as usize];
-        }
-        u = second;
-        while u != join {
-            let a = self.pred[u as usize] as usize;
-            self.flow[a] += if self.source[a] == u { delta } else { -delta };
-            suspects.push(a as u32);
-            u = self.parent[u as usize];
-        }
+        let (at_lower, cycle) = self.cycle_of(e);
+        self.push_around(e, at_lower, cycle, delta, Some(suspects));
+        let (first, second, _) = cycle;
         suspects.push(e as u32);
         debug_assert!(self.flow[l] == 0 || self.flow[l] == cap);
         self.stats.pivots += 1;

@@ -327,14 +327,7 @@ impl Simplex {
 
     fn pivot(&mut self, e: usize) {
         self.stats.pivots += 1;
-        let at_lower = self.state[e] == ArcState::Lower as i8;
-        // Flow goes first -> second along e, then second -> join -> first.
-        let (first, second) = if at_lower {
-            (self.source[e], self.target[e])
-        } else {
-            (self.target[e], self.source[e])
-        };
-        let join = self.join(first, second);
+        let (at_lower, (first, second, join)) = self.cycle_of(e);
 
         // Leaving arc: the last blocking arc in the direction of flow from the
         // apex. `out` is the child end of the leaving tree arc.
@@ -374,19 +367,7 @@ impl Simplex {
             u = self.parent[u as usize];
         }
         if delta > 0 {
-            self.flow[e] += if at_lower { delta } else { -delta };
-            let mut u = first;
-            while u != join {
-                let a = self.pred[u as usize] as usize;
-                self.flow[a] += if self.target[a] == u { delta } else { -delta };
-                u = self.parent[u as usize];
-            }
-            u = second;
-            while u != join {
-                let a = self.pred[u as usize] as usize;
-                self.flow[a] += if self.source[a] == u { delta } else { -delta };
-                u = self.parent[u as usize];
-            }
+            self.push_around(e, at_lower, (first, second, join), delta, None);
         } else {
             self.stats.degenerate += 1;
         }
@@ -409,6 +390,52 @@ impl Simplex {
             (second, first)
         };
         self.rehang(out, u_in, v_in, e as u32);
+    }
+
+    /// The cycle that non-tree arc `e` closes with the tree, in the direction
+    /// it can move flow: whether it is at its lower bound, and (first,
+    /// second, join) — flow goes first -> second along `e`, then second ->
+    /// join -> first through the tree.
+    pub(super) fn cycle_of(&self, e: usize) -> (bool, (u32, u32, u32)) {
+        let at_lower = self.state[e] == ArcState::Lower as i8;
+        let (first, second) = if at_lower {
+            (self.source[e], self.target[e])
+        } else {
+            (self.target[e], self.source[e])
+        };
+        (at_lower, (first, second, self.join(first, second)))
+    }
+
+    /// Sends `delta` units around the cycle of non-tree arc `e`: along `e`
+    /// from `first` to `second` (forward when `at_lower`, else backward),
+    /// then back to `first` through the tree by `join`. The tree arcs on the
+    /// cycle are appended to `touched` when given.
+    pub(super) fn push_around(
+        &mut self,
+        e: usize,
+        at_lower: bool,
+        (first, second, join): (u32, u32, u32),
+        delta: i64,
+        mut touched: Option<&mut Vec<u32>>,
+    ) {
+        self.flow[e] += if at_lower { delta } else { -delta };
+        // Units move parent -> u on the first side, u -> parent on the second.
+        for (start, down) in [(first, true), (second, false)] {
+            let mut u = start;
+            while u != join {
+                let a = self.pred[u as usize] as usize;
+                let along = if down {
+                    self.target[a] == u
+                } else {
+                    self.source[a] == u
+                };
+                self.flow[a] += if along { delta } else { -delta };
+                if let Some(t) = touched.as_deref_mut() {
+                    t.push(a as u32);
+                }
+                u = self.parent[u as usize];
+            }
+        }
     }
 
     /// Cuts the subtree rooted at `out` and hangs it again from `v_in` through
