@@ -87,6 +87,15 @@ impl PartAmounts {
         }
     }
 
+    /// Whether these are the amounts of `p`.
+    pub(crate) fn are_those_of(&self, p: &BipartiteProblem) -> bool {
+        self.units == p.units
+            && self.offer_capacity == p.offer_capacity
+            && self.group_capacity == p.group_capacity
+            && self.unserved_limit == p.unserved_limit
+            && self.unserved_penalty == p.unserved_penalty
+    }
+
     /// Writes these amounts into `p`.
     pub(crate) fn apply(self, p: &mut BipartiteProblem) {
         p.units = self.units;

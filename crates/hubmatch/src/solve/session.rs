@@ -247,7 +247,6 @@ pub struct DistrictSession {
     mode: Mode,
     structure: Structure,
     parts: Vec<Part>,
-    amounts: Vec<PartAmounts>,
     sessions: Vec<MatchingSession>,
     solutions: Vec<MatchingSolution>,
     base: MatchResult,
@@ -306,7 +305,6 @@ impl DistrictSession {
             graph,
             mode,
             structure: Structure::of(ix),
-            amounts: parts.iter().map(|p| PartAmounts::of(&p.problem)).collect(),
             parts,
             sessions,
             solutions,
@@ -355,7 +353,7 @@ impl DistrictSession {
             .zip(amounts)
             .enumerate()
             .map(|(k, (base, amounts))| {
-                if amounts == self.amounts[k] {
+                if amounts.are_those_of(&base.problem) {
                     // Unchanged: the base optimum stands, with no pivot.
                     let mut same = self.solutions[k].clone();
                     same.stats.pivots = 0;

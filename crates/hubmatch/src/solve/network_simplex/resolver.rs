@@ -208,12 +208,16 @@ impl Resolver {
     }
 
     fn optimise(&mut self) -> Result<()> {
+        // Primal pivots from a tree that is not strongly feasible could cycle.
+        let rebuild_weak = self.weak && self.stale;
+        if self.amounts != Amounts::Unchanged || rebuild_weak {
+            self.set_artificial_capacity()?;
+        }
         if self.amounts == Amounts::Pushed {
             if self.stale {
                 // Costs changed too: the potentials no longer price optimally.
                 self.amounts = Amounts::Rebuild;
             } else {
-                self.set_artificial_capacity()?;
                 let s = &mut self.simplex;
                 let incidence = self
                     .incidence
@@ -229,12 +233,10 @@ impl Resolver {
                 };
             }
         }
-        if self.weak && self.stale {
-            // Primal pivots from a tree that is not strongly feasible could cycle.
+        if rebuild_weak {
             self.amounts = Amounts::Rebuild;
         }
         if self.amounts == Amounts::Rebuild {
-            self.set_artificial_capacity()?;
             let s = &mut self.simplex;
             let basis = s.basis();
             let repaired_before = s.stats.repaired;
