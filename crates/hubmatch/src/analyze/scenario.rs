@@ -261,7 +261,8 @@ pub fn sweep(
         let session = DistrictSession::new(&ix, mode, options)?;
         let base = session.base();
         let outcomes = run(scenarios, district, progress, |s, ix| {
-            if s.amounts_only() && ix.sector_limits.is_empty() {
+            // Amounts only: same policy, so still no sector bounds.
+            if s.amounts_only() {
                 session.solve(ix)
             } else {
                 match_district(ix, mode, options, Some(&base.bases))

@@ -1,4 +1,4 @@
-//! Re-solving from a kept tree after cost changes.
+//! Re-solving from a kept tree after cost, capacity and supply changes.
 
 use std::sync::Arc;
 
