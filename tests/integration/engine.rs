@@ -4,8 +4,12 @@
 
 use hubmatch::Error;
 use hubmatch::graph::{BipartiteProblem, FlowNetwork, MatchingNetwork};
+use hubmatch::solve::certificate::{check_feasible, dual_value};
+use hubmatch::solve::matching::check_bound;
 use hubmatch::solve::network_simplex::{self, Pricing, SolveOptions};
-use hubmatch::solve::{MatchOptions, solve_matching, ssp, verify};
+use hubmatch::solve::{
+    MatchOptions, MatchingSolution, solve_matching, ssp, verify, verify_matching,
+};
 use proptest::prelude::*;
 
 pub fn tiny_problem() -> impl Strategy<Value = BipartiteProblem> {
@@ -54,6 +58,112 @@ proptest! {
         let (oracle, _) = ssp::min_cost_flow(&net).unwrap();
         let s = solve_matching(&p, &MatchOptions::default(), None).unwrap();
         prop_assert_eq!(-s.objective, oracle);
+    }
+}
+
+/// `tiny_problem` with up to two nested coverage-floor groups over its needs.
+fn tiny_problem_with_floors() -> impl Strategy<Value = BipartiteProblem> {
+    (tiny_problem(), any::<u64>()).prop_map(|(mut p, seed)| {
+        let h = (seed % 3) as usize;
+        if h > 0 {
+            let n = p.need_count();
+            p.unserved_group = (0..n)
+                .map(|i| {
+                    ((seed >> (2 + i)) & 1 == 1).then_some(((seed >> (9 + i)) % h as u64) as u32)
+                })
+                .collect();
+            p.unserved_limit = (0..h)
+                .map(|k| ((seed >> (20 + 3 * k)) % 6) as i64)
+                .collect();
+            p.unserved_parent = (0..h)
+                .map(|k| (k + 1 < h && (seed >> 30) & 1 == 1).then_some(h as u32 - 1))
+                .collect();
+        }
+        p
+    })
+}
+
+/// The network that `p` stands for, with the arc flows and node potentials
+/// (the sink at 0) of an allocation and its duals, built here independently
+/// of the library's bipartite certificate.
+fn as_network(p: &BipartiteProblem, s: &MatchingSolution) -> (FlowNetwork, Vec<i64>, Vec<i64>) {
+    let mn = MatchingNetwork::build(p);
+    let (n, o, g, h) = (
+        p.need_count(),
+        p.offer_count(),
+        p.group_capacity.len(),
+        p.unserved_limit.len(),
+    );
+    let mut flow = vec![0i64; mn.net.arc_count()];
+    for (k, &x) in s.edge_flow.iter().enumerate() {
+        flow[k] = x;
+        flow[mn.offer_arcs + p.edge_offer[k] as usize] += x;
+    }
+    for k in 0..o {
+        if let Some(grp) = p.offer_group[k] {
+            flow[mn.group_arcs + grp as usize] += flow[mn.offer_arcs + k];
+        }
+    }
+    for (i, &x) in s.unserved.iter().enumerate() {
+        flow[mn.unserved_arcs + i] = x;
+        if let Some(grp) = p.unserved_group_of(i) {
+            flow[mn.unserved_group_arcs + grp as usize] += x;
+        }
+    }
+    for k in 0..h {
+        if let Some(q) = p.unserved_parent[k] {
+            flow[mn.unserved_group_arcs + q as usize] += flow[mn.unserved_group_arcs + k];
+        }
+    }
+    let mut pi = vec![0i64; mn.net.node_count()];
+    for k in (0..h).rev() {
+        let parent = p.unserved_parent[k].map_or(0, |q| pi[n + o + g + q as usize]);
+        pi[n + o + g + k] = parent - s.unserved_group_potential[k];
+    }
+    for k in 0..g {
+        pi[n + o + k] = -s.group_potential[k];
+    }
+    for k in 0..o {
+        pi[n + k] =
+            p.offer_group[k].map_or(0, |grp| pi[n + o + grp as usize]) - s.offer_potential[k];
+    }
+    pi[..n].copy_from_slice(&s.need_potential);
+    (mn.net, flow, pi)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(400))]
+
+    /// The matching certificate, checked on the bipartite problem in one
+    /// pass, says what the network certificate says of the network the
+    /// problem stands for: the same cost, bound and error, on optimal
+    /// solutions and on tampered ones (a flow, an unserved amount or a dual
+    /// moved by one).
+    #[test]
+    fn matching_certificate_equals_the_network_certificate(p in tiny_problem_with_floors(), tamper in any::<(u8, u8, bool)>()) {
+        let Ok(mut s) = solve_matching(&p, &MatchOptions::default(), None) else {
+            return Ok(()); // floors that cannot be met
+        };
+        let (which, at, up) = tamper;
+        let d = if up { 1 } else { -1 };
+        let slot = |v: &mut Vec<i64>| if !v.is_empty() { let k = at as usize % v.len(); v[k] += d; };
+        match which % 7 {
+            0 => slot(&mut s.edge_flow),
+            1 => slot(&mut s.unserved),
+            2 => slot(&mut s.need_potential),
+            3 => slot(&mut s.offer_potential),
+            4 => slot(&mut s.group_potential),
+            5 => slot(&mut s.unserved_group_potential),
+            _ => {}
+        }
+        let (net, flow, pi) = as_network(&p, &s);
+        let args = (&s.edge_flow, &s.unserved, &s.need_potential, &s.offer_potential, &s.group_potential, &s.unserved_group_potential);
+        prop_assert_eq!(
+            verify_matching(&p, args.0, args.1, args.2, args.3, args.4, args.5),
+            verify(&net, &flow, &pi)
+        );
+        let expected = check_feasible(&net, &flow).and_then(|cost| Ok((cost, dual_value(&net, &pi)?)));
+        prop_assert_eq!(check_bound(&p, args.0, args.1, args.2, args.3, args.4, args.5), expected);
     }
 }
 

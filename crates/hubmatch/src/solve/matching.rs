@@ -8,7 +8,8 @@ use crate::error::{RecordKind, Result, ValidationError};
 use crate::graph::network::MAX_CAPACITY;
 use crate::graph::{BipartiteProblem, MatchingNetwork};
 use crate::solve::aggregate::Aggregation;
-use crate::solve::certificate::{Certificate, CertificateError, verify};
+use crate::solve::certificate::{Certificate, CertificateError};
+pub use crate::solve::matching_certificate::{check_bound, verify_matching};
 use crate::solve::network_simplex::{self, Basis, SolveOptions, SolveStats};
 
 /// Largest absolute edge weight or penalty accepted.
@@ -354,134 +355,6 @@ impl MatchingSolution {
         }
         Ok(cert)
     }
-}
-
-/// Checks that edge flows, unserved units and duals are an optimal solution of
-/// `p` with its proof (see [`crate::solve::certificate`]); returns the
-/// certificate, whose cost is minus the objective. O(nodes + edges).
-pub fn verify_matching(
-    p: &BipartiteProblem,
-    edge_flow: &[i64],
-    unserved: &[i64],
-    need_potential: &[i64],
-    offer_potential: &[i64],
-    group_potential: &[i64],
-    unserved_group_potential: &[i64],
-) -> Result<Certificate, CertificateError> {
-    let (net, flow, pi) = matching_proof(
-        p,
-        edge_flow,
-        unserved,
-        need_potential,
-        offer_potential,
-        group_potential,
-        unserved_group_potential,
-    )?;
-    verify(&net, &flow, &pi)
-}
-
-/// Checks that edge flows and unserved units are a feasible allocation of
-/// `p` and returns `(cost, bound)`: its cost (minus its objective) and the
-/// dual value of the given duals, a lower bound on the cost of every
-/// allocation (so minus it bounds the objective from above), whether or not
-/// the allocation is optimal. O(nodes + edges).
-///
-/// ```
-/// use hubmatch::graph::BipartiteProblem;
-/// use hubmatch::solve::matching::check_bound;
-/// let p = BipartiteProblem::simple(vec![1], vec![1], &[(0, 0, 7)]);
-/// // Serving nothing is feasible (objective 0); duals α = 7, β = 0 bound it by 7.
-/// let (cost, bound) = check_bound(&p, &[0], &[1], &[7], &[0], &[], &[]).unwrap();
-/// assert_eq!((cost, bound), (0, -7));
-/// ```
-pub fn check_bound(
-    p: &BipartiteProblem,
-    edge_flow: &[i64],
-    unserved: &[i64],
-    need_potential: &[i64],
-    offer_potential: &[i64],
-    group_potential: &[i64],
-    unserved_group_potential: &[i64],
-) -> Result<(i128, i128), CertificateError> {
-    let (net, flow, pi) = matching_proof(
-        p,
-        edge_flow,
-        unserved,
-        need_potential,
-        offer_potential,
-        group_potential,
-        unserved_group_potential,
-    )?;
-    Ok((
-        crate::solve::certificate::check_feasible(&net, &flow)?,
-        crate::solve::certificate::dual_value(&net, &pi)?,
-    ))
-}
-
-/// The matching network of `p` with the arc flows and node potentials that
-/// the allocation and duals stand for.
-pub(crate) fn matching_proof(
-    p: &BipartiteProblem,
-    edge_flow: &[i64],
-    unserved: &[i64],
-    need_potential: &[i64],
-    offer_potential: &[i64],
-    group_potential: &[i64],
-    unserved_group_potential: &[i64],
-) -> Result<(crate::graph::FlowNetwork, Vec<i64>, Vec<i64>), CertificateError> {
-    let mn = MatchingNetwork::build(p);
-    let (n, o) = (p.need_count(), p.offer_count());
-    let len_err = |what, expected, got| CertificateError::Length {
-        what,
-        expected,
-        got,
-    };
-    if edge_flow.len() != p.edge_count() {
-        return Err(len_err("edge flows", p.edge_count(), edge_flow.len()));
-    }
-    if p.offer_group.len() != o || p.edge_offer.len() != p.edge_count() {
-        return Err(len_err("offer groups", o, p.offer_group.len()));
-    }
-    if unserved.len() != n || need_potential.len() != n {
-        return Err(len_err(
-            "need values",
-            n,
-            unserved.len().min(need_potential.len()),
-        ));
-    }
-    if offer_potential.len() != o || group_potential.len() != p.group_capacity.len() {
-        return Err(len_err("offer values", o, offer_potential.len()));
-    }
-    let h = p.unserved_limit.len();
-    if unserved_group_potential.len() != h {
-        return Err(len_err(
-            "unserved group values",
-            h,
-            unserved_group_potential.len(),
-        ));
-    }
-    let flow = arc_flows(p, edge_flow, unserved);
-    // Potentials relative to the sink at 0.
-    let mut pi = vec![0i64; mn.net.node_count()];
-    let first_unserved_group = n + o + p.group_capacity.len();
-    for k in (0..h).rev() {
-        let parent = p
-            .unserved_parent
-            .get(k)
-            .copied()
-            .flatten()
-            .map_or(0, |q| pi[first_unserved_group + q as usize]);
-        pi[first_unserved_group + k] = parent - unserved_group_potential[k];
-    }
-    for g in 0..p.group_capacity.len() {
-        pi[n + o + g] = -group_potential[g];
-    }
-    for k in 0..o {
-        let parent = p.offer_group[k].map_or(0, |g| pi[n + o + g as usize]);
-        pi[n + k] = parent - offer_potential[k];
-    }
-    pi[..n].copy_from_slice(need_potential);
-    Ok((mn.net, flow, pi))
 }
 
 /// Arc flows of the matching network of `p` for an allocation: edges,

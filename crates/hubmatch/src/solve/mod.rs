@@ -8,6 +8,7 @@ pub mod exchange;
 mod floors;
 pub mod lagrangian;
 pub mod matching;
+mod matching_certificate;
 pub mod network_simplex;
 mod parts;
 mod result_check;

@@ -14,10 +14,9 @@ use std::collections::HashMap;
 use crate::error::Result;
 use crate::graph::BipartiteProblem;
 use crate::graph::weight::unserved_penalty;
-use crate::solve::certificate::{check_feasible, dual_value, verify};
 use crate::solve::district::{MatchResult, mode_parts};
 use crate::solve::lagrangian::{constraint_values, relax_weights};
-use crate::solve::matching::matching_proof;
+use crate::solve::matching::{check_bound, verify_matching};
 use crate::solve::sectors::{limit_name, sector_terms, sector_uses};
 use crate::validate::DistrictIndex;
 
@@ -138,25 +137,33 @@ impl MatchResult {
                         .map_or(0, |f| f.potential)
                 })
                 .collect();
-            let (net, arc_flow, potential) = matching_proof(
-                p,
-                &edge_flow,
-                &unserved,
-                &need_potential,
-                &offer_potential,
-                &group_potential,
-                &floor_potential,
-            )
-            .map_err(|e| fail(format!("network {k}: {e}")))?;
             let cost = if relaxed.is_none() {
                 // Flows and duals prove each other optimal.
-                verify(&net, &arc_flow, &potential).map(|c| c.cost)
+                verify_matching(
+                    p,
+                    &edge_flow,
+                    &unserved,
+                    &need_potential,
+                    &offer_potential,
+                    &group_potential,
+                    &floor_potential,
+                )
+                .map(|c| c.cost)
             } else {
                 // The allocation is feasible; the duals bound the relaxed
                 // problem at the multipliers, hence the constrained one.
-                dual_value(&net, &potential).and_then(|dual| {
+                check_bound(
+                    p,
+                    &edge_flow,
+                    &unserved,
+                    &need_potential,
+                    &offer_potential,
+                    &group_potential,
+                    &floor_potential,
+                )
+                .map(|(cost, dual)| {
                     bound -= dual;
-                    check_feasible(&net, &arc_flow)
+                    cost
                 })
             }
             .map_err(|e| fail(format!("network {k}: {e}")))?;
