@@ -103,7 +103,8 @@ proptest! {
 /// repaired, and the optimum is the cold one.
 #[test]
 fn amount_changes_take_dual_pivots_only() {
-    let p = random_problem(23, 3_000, 120, 12);
+    // The community of the `1pct` benchmark.
+    let p = hubmatch::synthetic::random_bipartite(42, 5_000, 200, 20);
     let mn = MatchingNetwork::build(&p);
     let mut net = mn.net.clone();
     let crash = hubmatch::solve::Basis::from_tree_arcs(&net, &mn.crash_tree);
@@ -149,6 +150,41 @@ fn amount_changes_take_dual_pivots_only() {
     r.set_supply(mn.sink as usize, net.supply[mn.sink as usize])
         .unwrap();
     assert!(check(&mut r, &net, "grown") > 0);
+}
+
+/// Changes whose dual pivots would scan many large subtrees (two of 120
+/// offers halved, each serving about 300 edges) give way to a repair within
+/// the dual phase's limit of work, and still reach the cold optimum.
+#[test]
+fn costly_dual_phases_give_way_to_a_repair() {
+    let p = hubmatch::synthetic::random_bipartite(23, 3_000, 120, 12);
+    let mn = MatchingNetwork::build(&p);
+    let mut net = mn.net.clone();
+    let crash = hubmatch::solve::Basis::from_tree_arcs(&net, &mn.crash_tree);
+    let mut r = Resolver::new(&net, Some(&crash), &SolveOptions::default()).unwrap();
+    r.resolve().unwrap();
+    let (mut repaired, mut dual) = (0, 0);
+    for round in 0..4 {
+        for o in (0..p.offer_count()).step_by(100) {
+            let a = mn.offer_arcs + o;
+            net.capacity[a] = if round % 2 == 0 {
+                p.offer_capacity[o] / 2
+            } else {
+                p.offer_capacity[o]
+            };
+            r.set_capacity(a, net.capacity[a]).unwrap();
+        }
+        let warm = r.resolve().unwrap();
+        let cold = network_simplex::solve(&net, &SolveOptions::default()).unwrap();
+        assert_eq!(warm.cost, cold.cost);
+        verify(&net, &warm.flow, &warm.potential).unwrap();
+        repaired += warm.stats.repaired;
+        dual += warm.stats.dual_pivots;
+    }
+    assert!(repaired > 0);
+    // Without the limit of work the first halving alone took 237 dual
+    // pivots (its limit of pivots) before the repair.
+    assert!(dual < 60, "{dual} dual pivots");
 }
 
 proptest! {

@@ -79,6 +79,18 @@ pub(super) struct DualScratch {
     stamp: u32,
     nodes: Vec<u32>,
     suspects: Vec<u32>,
+    /// Subtree nodes and incidence entries scanned in this dual phase.
+    work: usize,
+}
+
+/// When the dual phase gives way to repairing the tree.
+pub(super) struct DualLimits {
+    /// Tree arcs broken to begin with.
+    pub broken: usize,
+    /// Dual pivots.
+    pub pivots: usize,
+    /// Nodes and incidence entries scanned by the ratio tests.
+    pub work: usize,
 }
 
 impl Simplex {
@@ -134,17 +146,16 @@ impl Simplex {
     }
 
     /// Runs dual pivots until every tree arc is within its bounds. False,
-    /// and the caller rebuilds the tree, when more than `max_broken` arcs
-    /// are broken to begin with (nothing is done then), when `max_pivots`
-    /// pivots did not suffice, or when no arc could take a subtree's excess
-    /// (the tree is valid then, but not feasible). Needs potentials that
-    /// price every arc optimally.
+    /// and the caller rebuilds the tree, when more arcs than the limit are
+    /// broken to begin with (nothing is done then), when the limits of
+    /// pivots or of work did not suffice, or when no arc could take a
+    /// subtree's excess (the tree is valid then, but not feasible). Needs
+    /// potentials that price every arc optimally.
     pub(super) fn dual_phase(
         &mut self,
         incidence: &Incidence,
         scratch: &mut DualScratch,
-        max_broken: usize,
-        max_pivots: usize,
+        limits: &DualLimits,
     ) -> bool {
         // Every tree arc is a suspect at first: O(n), against the O(m)
         // pricing pass that follows anyway.
@@ -152,14 +163,15 @@ impl Simplex {
         suspects.clear();
         suspects.extend((0..self.n).rev().map(|v| self.pred[v]));
         let mut done = false;
-        for k in 0..=max_pivots {
+        scratch.work = 0;
+        for k in 0..=limits.pivots {
             let Some(out) = self.broken_tree_arc(&mut suspects) else {
                 done = true;
                 break;
             };
             // Each broken arc costs several dual pivots, each up to O(m):
             // many of them are cheaper to repair wholesale.
-            if k == 0 && suspects.len() > max_broken {
+            if (k == 0 && suspects.len() > limits.broken) || scratch.work > limits.work {
                 break;
             }
             if !self.dual_pivot(out, incidence, scratch, &mut suspects) {
@@ -272,6 +284,7 @@ impl Simplex {
         for &v in &scratch.nodes {
             let v = v as usize;
             let range = incidence.start[v] as usize..incidence.start[v + 1] as usize;
+            scratch.work += 1 + range.len();
             for (&a, &w) in incidence.arc[range.clone()]
                 .iter()
                 .zip(&incidence.other[range])
