@@ -380,7 +380,114 @@ pub(crate) fn floors_unmet(
     }
 }
 
-/// The district result from the solutions of its networks.
+/// The rows one network adds to a district result.
+struct Rows {
+    assignments: Vec<Assignment>,
+    offers: Vec<OfferUse>,
+    providers: Vec<ProviderUse>,
+    floors: Vec<FloorUse>,
+}
+
+/// The rows of network `part` solved by `sol`; `needed_units` are the units
+/// needed per community × category (for the floors' reports).
+fn rows_of(
+    ix: &DistrictIndex,
+    graph: &EligibilityGraph,
+    part: &Part,
+    sol: &MatchingSolution,
+    needed_units: &[i64],
+) -> Rows {
+    let nk = ix.categories.len();
+    let mut assignments = Vec::new();
+    let mut offer_used = vec![0i64; part.offers.len()];
+    for (k, &x) in sol.edge_flow.iter().enumerate() {
+        if x == 0 {
+            continue;
+        }
+        let global = part.edges[k];
+        let i = part.needs[part.problem.edge_need[k] as usize];
+        let lo = part.problem.edge_offer[k];
+        offer_used[lo as usize] += x;
+        let (p, o) = part.offers[lo as usize];
+        let w = graph.edge_weight[global as usize];
+        assignments.push(Assignment {
+            need: i,
+            provider: p,
+            offer: o,
+            units: x,
+            weight: w.weight,
+            cross: w.cross,
+        });
+    }
+    let mut group_used = vec![0i64; part.groups.len()];
+    let mut offers = Vec::with_capacity(part.offers.len());
+    for (lo, &(p, o)) in part.offers.iter().enumerate() {
+        if let Some(g) = part.problem.offer_group[lo] {
+            group_used[g as usize] += offer_used[lo];
+        }
+        offers.push(OfferUse {
+            provider: p,
+            offer: o,
+            community: part.community,
+            capacity: part.problem.offer_capacity[lo],
+            used: offer_used[lo],
+            potential: sol.offer_potential[lo],
+        });
+    }
+    let providers = part
+        .groups
+        .iter()
+        .enumerate()
+        .map(|(g, &p)| ProviderUse {
+            provider: p,
+            community: part.community,
+            capacity: part.problem.group_capacity[g],
+            used: group_used[g],
+            potential: sol.group_potential[g],
+        })
+        .collect();
+    let mut floors = Vec::with_capacity(part.floors.len());
+    for (g, &(c, k)) in part.floors.iter().enumerate() {
+        let mut needed = 0;
+        let mut unserved = 0;
+        for (li, &i) in part.needs.iter().enumerate() {
+            let n = &ix.needs[i as usize];
+            if n.community as u32 == c && k.is_none_or(|k| n.category as u32 == k) {
+                needed += n.units;
+                unserved += sol.unserved[li];
+            }
+        }
+        let all: i64 = match k {
+            Some(k) => needed_units[c as usize * nk + k as usize],
+            None => needed_units[c as usize * nk..(c as usize + 1) * nk]
+                .iter()
+                .sum(),
+        };
+        let floor = match k {
+            Some(k) => ix.category_floor[c as usize * nk + k as usize],
+            None => ix.community_floor[c as usize],
+        }
+        .unwrap_or(0);
+        floors.push(FloorUse {
+            community: c,
+            category: k,
+            needed: all,
+            required: required(floor, all),
+            served: needed - unserved,
+            potential: sol.unserved_group_potential[g],
+        });
+    }
+    Rows {
+        assignments,
+        offers,
+        providers,
+        floors,
+    }
+}
+
+/// The district result from the solutions of its networks. Each network's
+/// rows are built in parallel, then merged in network order and sorted
+/// stably, so the order is the same at any thread count.
 pub(crate) fn assemble(
     ix: &DistrictIndex,
     graph: &EligibilityGraph,
@@ -389,23 +496,6 @@ pub(crate) fn assemble(
     solutions: Vec<MatchingSolution>,
 ) -> MatchResult {
     let n = ix.needs.len();
-    let mut served_in = vec![false; n];
-    let mut unserved = vec![0i64; n];
-    for (i, need) in ix.needs.iter().enumerate() {
-        unserved[i] = need.units;
-    }
-    // A need outside every network would stay unserved: one more unit costs the penalty.
-    let mut need_potential = vec![-unserved_penalty(ix); n];
-    let mut assignments = Vec::new();
-    let mut offers = Vec::new();
-    let mut providers = Vec::new();
-    let mut stats = MatchStats {
-        networks: parts.len(),
-        ..MatchStats::default()
-    };
-    let mut objective: i64 = 0;
-    let mut bases = Vec::with_capacity(parts.len());
-    let mut floors: Vec<FloorUse> = Vec::new();
     // Units needed per community × category, for the floors' reports.
     let nk = ix.categories.len();
     let mut needed_units = vec![0i64; ix.communities.len() * nk];
@@ -414,91 +504,42 @@ pub(crate) fn assemble(
             needed_units[n.community * nk + n.category] += n.units;
         }
     }
-    for (part, sol) in parts.iter().zip(solutions) {
+    let rows: Vec<Rows> = parts
+        .par_iter()
+        .zip(&solutions)
+        .map(|(part, sol)| rows_of(ix, graph, part, sol, &needed_units))
+        .collect();
+    let mut served_in = vec![false; n];
+    let mut unserved: Vec<i64> = ix.needs.iter().map(|need| need.units).collect();
+    // A need outside every network would stay unserved: one more unit costs the penalty.
+    let mut need_potential = vec![-unserved_penalty(ix); n];
+    let mut stats = MatchStats {
+        networks: parts.len(),
+        ..MatchStats::default()
+    };
+    let mut objective: i64 = 0;
+    let mut bases = Vec::with_capacity(parts.len());
+    let count = |f: fn(&Rows) -> usize| rows.iter().map(f).sum::<usize>();
+    let mut assignments = Vec::with_capacity(count(|r| r.assignments.len()));
+    let mut offers = Vec::with_capacity(count(|r| r.offers.len()));
+    let mut providers = Vec::with_capacity(count(|r| r.providers.len()));
+    let mut floors: Vec<FloorUse> = Vec::with_capacity(count(|r| r.floors.len()));
+    for ((part, sol), rows) in parts.iter().zip(solutions).zip(rows) {
         objective += sol.objective;
         stats.needs += part.needs.len();
         stats.classes += sol.classes;
         stats.edges += part.edges.len();
         stats.pivots += sol.stats.pivots;
         stats.warm += usize::from(sol.stats.warm);
-        let mut offer_used = vec![0i64; part.offers.len()];
-        for (k, &x) in sol.edge_flow.iter().enumerate() {
-            if x == 0 {
-                continue;
-            }
-            let global = part.edges[k];
-            let i = part.needs[part.problem.edge_need[k] as usize];
-            let lo = part.problem.edge_offer[k];
-            offer_used[lo as usize] += x;
-            let (p, o) = part.offers[lo as usize];
-            let w = graph.edge_weight[global as usize];
-            assignments.push(Assignment {
-                need: i,
-                provider: p,
-                offer: o,
-                units: x,
-                weight: w.weight,
-                cross: w.cross,
-            });
-        }
         for (li, &i) in part.needs.iter().enumerate() {
             served_in[i as usize] = true;
             unserved[i as usize] = sol.unserved[li];
             need_potential[i as usize] = sol.need_potential[li];
         }
-        let mut group_used = vec![0i64; part.groups.len()];
-        for (lo, &(p, o)) in part.offers.iter().enumerate() {
-            if let Some(g) = part.problem.offer_group[lo] {
-                group_used[g as usize] += offer_used[lo];
-            }
-            offers.push(OfferUse {
-                provider: p,
-                offer: o,
-                community: part.community,
-                capacity: part.problem.offer_capacity[lo],
-                used: offer_used[lo],
-                potential: sol.offer_potential[lo],
-            });
-        }
-        for (g, &p) in part.groups.iter().enumerate() {
-            providers.push(ProviderUse {
-                provider: p,
-                community: part.community,
-                capacity: part.problem.group_capacity[g],
-                used: group_used[g],
-                potential: sol.group_potential[g],
-            });
-        }
-        for (g, &(c, k)) in part.floors.iter().enumerate() {
-            let mut needed = 0;
-            let mut unserved = 0;
-            for (li, &i) in part.needs.iter().enumerate() {
-                let n = &ix.needs[i as usize];
-                if n.community as u32 == c && k.is_none_or(|k| n.category as u32 == k) {
-                    needed += n.units;
-                    unserved += sol.unserved[li];
-                }
-            }
-            let all: i64 = match k {
-                Some(k) => needed_units[c as usize * nk + k as usize],
-                None => needed_units[c as usize * nk..(c as usize + 1) * nk]
-                    .iter()
-                    .sum(),
-            };
-            let floor = match k {
-                Some(k) => ix.category_floor[c as usize * nk + k as usize],
-                None => ix.community_floor[c as usize],
-            }
-            .unwrap_or(0);
-            floors.push(FloorUse {
-                community: c,
-                category: k,
-                needed: all,
-                required: required(floor, all),
-                served: needed - unserved,
-                potential: sol.unserved_group_potential[g],
-            });
-        }
+        assignments.extend(rows.assignments);
+        offers.extend(rows.offers);
+        providers.extend(rows.providers);
+        floors.extend(rows.floors);
         bases.push(sol.basis);
     }
     // Unserved units count against the objective only when penalised; needs
@@ -525,9 +566,9 @@ pub(crate) fn assemble(
             reason,
         });
     }
-    assignments.sort_by_key(|a| (a.need, a.provider, a.offer));
-    offers.sort_by_key(|o| (o.provider, o.offer, o.community));
-    providers.sort_by_key(|p| (p.provider, p.community));
+    assignments.par_sort_by_key(|a| (a.need, a.provider, a.offer));
+    offers.par_sort_by_key(|o| (o.provider, o.offer, o.community));
+    providers.par_sort_by_key(|p| (p.provider, p.community));
     MatchResult {
         mode,
         objective,
