@@ -70,6 +70,12 @@ pub struct MatchingSolution {
 }
 
 pub(crate) fn check(p: &BipartiteProblem) -> Result<()> {
+    check_problem(p, true)
+}
+
+/// Checks `p`, its edges one by one only with `edges` (a session skips
+/// them: they equal those of a problem it checked).
+pub(crate) fn check_problem(p: &BipartiteProblem, edges: bool) -> Result<()> {
     let bad = |kind, record: String, field: &str, problem: String| -> crate::Error {
         ValidationError::new(kind, record, field, problem).into()
     };
@@ -130,7 +136,7 @@ pub(crate) fn check(p: &BipartiteProblem) -> Result<()> {
             "need, provider and weight arrays must have equal lengths".into(),
         ));
     }
-    for k in 0..p.edge_count() {
+    for k in 0..if edges { p.edge_count() } else { 0 } {
         let (i, j, w) = (p.edge_need[k], p.edge_offer[k], p.edge_weight[k]);
         if i as usize >= n {
             return Err(bad(

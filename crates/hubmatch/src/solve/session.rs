@@ -28,7 +28,7 @@ use crate::graph::{BipartiteProblem, EligibilityGraph, MatchingNetwork};
 use crate::solve::aggregate::Aggregation;
 use crate::solve::district::{MatchResult, Mode, assemble, check_graph_fits, floors_unmet};
 use crate::solve::matching::{
-    MatchOptions, MatchingSolution, check, class_network, solution_from_flow,
+    MatchOptions, MatchingSolution, check_problem, class_network, solution_from_flow,
 };
 use crate::solve::network_simplex::Resolver;
 use crate::solve::parts::{Part, PartAmounts, amounts_on, parts_on};
@@ -116,13 +116,20 @@ impl MatchingSession {
     /// units, capacities, unserved limits, the unserved penalty. A problem
     /// of another shape is refused (solve it afresh instead).
     pub fn resolve(&mut self, p: &BipartiteProblem) -> Result<MatchingSolution> {
+        self.check_shape(p)?;
+        self.resolve_same_shape(p)
+    }
+
+    /// [`MatchingSession::resolve`] for a problem known to have the
+    /// session's shape (built from the session's problem by changing
+    /// amounts): its edges are not compared nor checked again.
+    pub(crate) fn resolve_same_shape(&mut self, p: &BipartiteProblem) -> Result<MatchingSolution> {
         if self.broken {
             return Err(shape_error(
                 "is broken by an earlier change that failed half-way; start a new session".into(),
             ));
         }
-        self.check_shape(p)?;
-        check(p)?;
+        check_problem(p, false)?;
         if let Err(e) = self.push_changes(p) {
             // Some changes may have reached the tree, others not.
             self.broken = true;
@@ -365,7 +372,8 @@ impl DistrictSession {
                 let mut part = base.clone();
                 amounts.apply(&mut part.problem);
                 let mut session = self.sessions[k].clone();
-                let solution = session.resolve(&part.problem).map_err(&unmet)?;
+                // Built from the base part: the session's shape.
+                let solution = session.resolve_same_shape(&part.problem).map_err(&unmet)?;
                 Ok((Some(part), solution))
             })
             .collect::<Result<Vec<_>>>()?;
