@@ -210,6 +210,10 @@ impl Resolver {
     fn optimise(&mut self) -> Result<()> {
         // Primal pivots from a tree that is not strongly feasible could cycle.
         let rebuild_weak = self.weak && self.stale;
+        // An optimal tree whose changes were absorbed without leaving any
+        // bound, or that dual pivots made feasible again (they keep every
+        // reduced cost's sign), is optimal: no pricing pass is needed.
+        let mut settled = self.optimal && !self.stale && self.amounts == Amounts::Unchanged;
         if self.amounts != Amounts::Unchanged || rebuild_weak {
             self.set_artificial_capacity()?;
         }
@@ -236,6 +240,7 @@ impl Resolver {
                 };
                 self.amounts = if s.dual_phase(incidence, &mut self.scratch, &limits) {
                     self.weak = !s.strongly_feasible();
+                    settled = true;
                     Amounts::Unchanged
                 } else {
                     Amounts::Rebuild
@@ -270,7 +275,9 @@ impl Resolver {
             self.stale = false;
         }
         self.optimal = false;
-        s.pivot_loop()?;
+        if !settled {
+            s.pivot_loop()?;
+        }
         self.optimal = true;
         Ok(())
     }
