@@ -14,6 +14,7 @@ mod parts;
 mod result_check;
 mod sectors;
 pub mod session;
+mod shares;
 pub mod ssp;
 
 pub use certificate::{Certificate, CertificateError, verify};

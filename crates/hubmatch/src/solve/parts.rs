@@ -12,6 +12,7 @@ use crate::graph::weight::unserved_penalty;
 use crate::graph::{BipartiteProblem, EligibilityGraph};
 use crate::solve::district::Mode;
 use crate::solve::floors::{apply_floors, floor_groups, has_floor};
+use crate::solve::shares::Shares;
 use crate::validate::DistrictIndex;
 
 /// One network of a mode: the matching problem of a community (per-community
@@ -107,20 +108,19 @@ impl PartAmounts {
 }
 
 /// The amounts that each of `parts` takes in `ix`, without rebuilding the
-/// networks: `parts` were built by [`parts_on`] on `graph` in `mode` for a
-/// district of the same structure as `ix` (the caller checks it: needs'
-/// communities, providers' homes and shared capacities, floors), and the
-/// answer equals the amounts of `parts_on(ix, graph, mode)`. O(needs +
-/// offers), plus one pass over the edges per community for the shares of
-/// district-level capacity. `None` for a provider that no longer fits its
+/// networks: `parts` were built by [`parts_on`] on `graph` for a district of
+/// the same structure as `ix` (the caller checks it: needs' communities,
+/// providers' homes and shared capacities, floors), in per-community mode
+/// when `shares` (the split of `ix`'s district-level capacity) is given and
+/// pooled otherwise; the answer equals the amounts of `parts_on(ix, graph,
+/// mode)`. O(needs + offers). `None` for a provider that no longer fits its
 /// network (another home, or no shared capacity any more).
 pub(crate) fn amounts_on(
     ix: &DistrictIndex,
     graph: &EligibilityGraph,
-    mode: Mode,
+    shares: Option<&Shares>,
     parts: &[Part],
 ) -> Result<Option<Vec<PartAmounts>>> {
-    let shares = (mode == Mode::PerCommunity).then(|| Shares::of(ix, graph));
     let penalty = unserved_penalty(ix);
     let floors = floor_groups(ix, parts)?;
     let amounts = parts
@@ -134,7 +134,7 @@ pub(crate) fn amounts_on(
                 .collect();
             let mut offer_capacity = Vec::with_capacity(part.offers.len());
             for &(p, o) in &part.offers {
-                let cap = match (&shares, part.community) {
+                let cap = match (shares, part.community) {
                     (Some(sh), Some(c)) => {
                         let node = graph.first_offer[p as usize] + o;
                         sh.capacities(ix, node, (p, o), c as usize)?.0
@@ -145,7 +145,7 @@ pub(crate) fn amounts_on(
             }
             let mut group_capacity = Vec::with_capacity(part.groups.len());
             for &p in &part.groups {
-                let cap = match (&shares, part.community) {
+                let cap = match (shares, part.community) {
                     (Some(sh), Some(c)) => sh.group_capacity(ix, p, c as usize)?,
                     _ => ix.providers[p as usize].capacity?,
                 };
@@ -264,162 +264,6 @@ fn pooled_parts(ix: &DistrictIndex, graph: &EligibilityGraph) -> Vec<Part> {
     parts
 }
 
-/// Splits `total` over `weights` in proportion, largest remainder first
-/// (ties to the earlier entry). All zero weights: nothing is given out.
-fn largest_remainder(total: i64, weights: &[i64]) -> Vec<i64> {
-    let sum: i128 = weights.iter().map(|&w| i128::from(w)).sum();
-    if sum == 0 {
-        return vec![0; weights.len()];
-    }
-    let mut share: Vec<i64> = Vec::with_capacity(weights.len());
-    let mut rem: Vec<(i128, usize)> = Vec::with_capacity(weights.len());
-    for (k, &w) in weights.iter().enumerate() {
-        let exact = i128::from(total) * i128::from(w);
-        share.push((exact / sum) as i64);
-        rem.push((exact % sum, k));
-    }
-    let mut left = total - share.iter().sum::<i64>();
-    rem.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    for &(_, k) in &rem {
-        if left == 0 {
-            break;
-        }
-        share[k] += 1;
-        left -= 1;
-    }
-    share
-}
-
-/// Each community's share of every district-level capacity: rows of `nc`
-/// shares, found through dense row maps, split by quotas or else by the
-/// community's eligible demand (largest remainder).
-struct Shares {
-    nc: usize,
-    offer_row: Vec<u32>,
-    offer_share: Vec<i64>,
-    provider_row: Vec<u32>,
-    group_share: Vec<i64>,
-}
-
-impl Shares {
-    fn of(ix: &DistrictIndex, graph: &EligibilityGraph) -> Shares {
-        let nc = ix.communities.len();
-        let nodes = graph.node_count();
-        let mut offer_row = vec![u32::MAX; nodes];
-        let mut offer_demand: Vec<i64> = Vec::new();
-        let mut provider_row = vec![u32::MAX; ix.providers.len()];
-        let mut provider_demand: Vec<i64> = Vec::new();
-        let mut last_need_of_provider = vec![u32::MAX; ix.providers.len()];
-        for (i, need) in ix.needs.iter().enumerate() {
-            for e in graph.need_edges[i].clone() {
-                let (_, node) = edge_ends(graph, e);
-                let (p, _) = graph.offer_of(node);
-                if ix.providers[p as usize].home.is_some() {
-                    continue;
-                }
-                if offer_row[node as usize] == u32::MAX {
-                    offer_row[node as usize] = (offer_demand.len() / nc) as u32;
-                    offer_demand.resize(offer_demand.len() + nc, 0);
-                }
-                offer_demand[offer_row[node as usize] as usize * nc + need.community] += need.units;
-                // A need counts once per provider, however many of its offers fit.
-                if last_need_of_provider[p as usize] != i as u32 {
-                    last_need_of_provider[p as usize] = i as u32;
-                    if provider_row[p as usize] == u32::MAX {
-                        provider_row[p as usize] = (provider_demand.len() / nc) as u32;
-                        provider_demand.resize(provider_demand.len() + nc, 0);
-                    }
-                    provider_demand[provider_row[p as usize] as usize * nc + need.community] +=
-                        need.units;
-                }
-            }
-        }
-        let weights = |p: usize, demand: &[i64]| -> Vec<i64> {
-            let q = &ix.providers[p].quotas;
-            if q.is_empty() {
-                return demand.to_vec();
-            }
-            let mut w = vec![0; nc];
-            for &(c, units) in q {
-                w[c] = units;
-            }
-            w
-        };
-        let mut offer_share = vec![0i64; offer_demand.len()];
-        for node in 0..nodes {
-            let row = offer_row[node];
-            if row == u32::MAX {
-                continue;
-            }
-            let (p, o) = graph.offer_of(node as u32);
-            let range = row as usize * nc..(row as usize + 1) * nc;
-            let cap = ix.providers[p as usize].offers[o as usize].capacity;
-            offer_share[range.clone()].copy_from_slice(&largest_remainder(
-                cap,
-                &weights(p as usize, &offer_demand[range]),
-            ));
-        }
-        let mut group_share = vec![0i64; provider_demand.len()];
-        for (p, &row) in provider_row.iter().enumerate() {
-            if row == u32::MAX {
-                continue;
-            }
-            if let Some(cap) = ix.providers[p].capacity {
-                let range = row as usize * nc..(row as usize + 1) * nc;
-                group_share[range.clone()].copy_from_slice(&largest_remainder(
-                    cap,
-                    &weights(p, &provider_demand[range]),
-                ));
-            }
-        }
-        Shares {
-            nc,
-            offer_row,
-            offer_share,
-            provider_row,
-            group_share,
-        }
-    }
-
-    /// Capacity of offer `(p, o)` (graph node `node`) and of its provider's
-    /// shared capacity, in community `c`; `None` when the provider is homed
-    /// in another community.
-    fn capacities(
-        &self,
-        ix: &DistrictIndex,
-        node: u32,
-        (p, o): (u32, u32),
-        c: usize,
-    ) -> Option<(i64, Option<i64>)> {
-        let provider = &ix.providers[p as usize];
-        match provider.home {
-            Some(h) if h == c => Some((provider.offers[o as usize].capacity, provider.capacity)),
-            Some(_) => None,
-            None => Some((
-                self.offer_share[self.offer_row[node as usize] as usize * self.nc + c],
-                provider.capacity.map(|_| {
-                    self.group_share[self.provider_row[p as usize] as usize * self.nc + c]
-                }),
-            )),
-        }
-    }
-}
-
-impl Shares {
-    /// Shared capacity of provider `p` in community `c`; `None` when it is
-    /// homed in another community or has no shared capacity.
-    fn group_capacity(&self, ix: &DistrictIndex, p: u32, c: usize) -> Option<i64> {
-        let provider = &ix.providers[p as usize];
-        match provider.home {
-            Some(h) if h == c => provider.capacity,
-            Some(_) => None,
-            None => provider
-                .capacity
-                .map(|_| self.group_share[self.provider_row[p as usize] as usize * self.nc + c]),
-        }
-    }
-}
-
 fn community_parts(ix: &DistrictIndex, graph: &EligibilityGraph) -> Vec<Part> {
     let nc = ix.communities.len();
     let nodes = graph.node_count();
@@ -500,7 +344,8 @@ mod tests {
     use crate::synthetic::{Knobs, generate};
 
     /// New amounts written into the base networks equal the networks built
-    /// afresh, in both modes, with floors, quotas and shared capacities.
+    /// afresh, in both modes, with floors, quotas and shared capacities, and
+    /// with quotas changed.
     #[test]
     fn amounts_on_equals_rebuilding_the_networks() {
         let knobs = Knobs::preset("small").unwrap();
@@ -526,12 +371,38 @@ mod tests {
                     }
                     p.capacity = p.capacity.map(|c| c * 2 / 3);
                 }
+                if p.home.is_none() && k % 3 == 0 {
+                    p.quotas = d
+                        .communities
+                        .iter()
+                        .map(|c| (c.id.clone(), 1 + k as i64 % 4))
+                        .collect();
+                }
             }
             let changed = d.validate().unwrap();
+            // The base split moved to the changed amounts equals a fresh split.
+            let shares = Shares::of(&ix, &graph).updated(&changed, &graph);
+            assert_eq!(shares, Shares::of(&changed, &graph), "seed {seed}");
+            // So it does when quotas alone change.
+            let mut quotas_only = d.clone();
+            for p in quotas_only
+                .providers
+                .iter_mut()
+                .filter(|p| !p.quotas.is_empty())
+            {
+                if let Some(q) = p.quotas.values_mut().next() {
+                    *q += 3;
+                }
+            }
+            let quotas_only = quotas_only.validate().unwrap();
+            let moved = shares.updated(&quotas_only, &graph);
+            assert_ne!(moved, shares, "seed {seed}: the quotas must show");
+            assert_eq!(moved, Shares::of(&quotas_only, &graph), "seed {seed}");
             for mode in [Mode::Pooled, Mode::PerCommunity] {
                 let base = parts_on(&ix, &graph, mode).unwrap();
                 let fresh = parts_on(&changed, &graph, mode).unwrap();
-                let amounts = amounts_on(&changed, &graph, mode, &base).unwrap().unwrap();
+                let split = (mode == Mode::PerCommunity).then_some(&shares);
+                let amounts = amounts_on(&changed, &graph, split, &base).unwrap().unwrap();
                 assert_eq!(amounts.len(), fresh.len());
                 assert!(
                     base.iter()

@@ -15,8 +15,8 @@
 //! Complexity: a re-solve costs O(edges) to compare shapes and amounts and to
 //! copy the kept tree, the pivots, and O(edges) to read out (and certify)
 //! the solution; the district adds O(needs + offers) to write the new
-//! amounts into its networks (plus one pass over the edges per community
-//! for the shares of district-level capacity) and O(edges) to assemble the
+//! amounts into its networks (plus the edges of the changed needs, to move
+//! the base split of district-level capacity) and O(edges) to assemble the
 //! result.
 
 use std::sync::Arc;
@@ -32,6 +32,7 @@ use crate::solve::matching::{
 };
 use crate::solve::network_simplex::Resolver;
 use crate::solve::parts::{Part, PartAmounts, amounts_on, parts_on};
+use crate::solve::shares::Shares;
 use crate::validate::DistrictIndex;
 
 /// One matching network kept solved, re-solved after amount changes.
@@ -253,6 +254,9 @@ pub struct DistrictSession {
     graph: EligibilityGraph,
     mode: Mode,
     structure: Structure,
+    /// The base district's split of district-level capacity (per-community
+    /// mode), moved to each scenario's amounts.
+    shares: Option<Shares>,
     parts: Vec<Part>,
     sessions: Vec<MatchingSession>,
     solutions: Vec<MatchingSolution>,
@@ -308,10 +312,12 @@ impl DistrictSession {
             .unzip();
         let refs: Vec<&Part> = parts.iter().collect();
         let base = assemble(ix, &graph, mode, &refs, solutions.clone());
+        let shares = (mode == Mode::PerCommunity).then(|| Shares::of(ix, &graph));
         Ok(DistrictSession {
             graph,
             mode,
             structure: Structure::of(ix),
+            shares,
             parts,
             sessions,
             solutions,
@@ -341,7 +347,8 @@ impl DistrictSession {
         }
         check_graph_fits(ix, &self.graph)?;
         let amounts = if Structure::of(ix) == self.structure {
-            amounts_on(ix, &self.graph, self.mode, &self.parts)?
+            let shares = self.shares.as_ref().map(|s| s.updated(ix, &self.graph));
+            amounts_on(ix, &self.graph, shares.as_ref(), &self.parts)?
         } else {
             None
         };

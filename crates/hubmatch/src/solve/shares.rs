@@ -1,0 +1,261 @@
+//! Per-community mode's split of district-level capacity: each community's
+//! share of every offer (and shared capacity) of a provider without a home,
+//! by the provider's quotas or else by the community's eligible demand
+//! (largest remainder, so shares are whole units and add up).
+//!
+//! A scenario sweep splits the same district many times with a few needs or
+//! capacities changed: [`Shares::updated`] moves the base split's demands by
+//! the changed needs' units and splits again only the rows they touch.
+//!
+//! Complexity: [`Shares::of`] is O(needs + edges + rows · communities ·
+//! log communities); [`Shares::updated`] is O(needs + offers + edges of the
+//! changed needs + changed rows · communities · log communities).
+
+use crate::graph::EligibilityGraph;
+use crate::validate::DistrictIndex;
+
+/// Each community's share of every district-level capacity: rows of `nc`
+/// shares, found through dense row maps, with what they were split from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Shares {
+    nc: usize,
+    /// Row of each graph node (offers of providers without a home that some
+    /// need is eligible for), and the node of each row.
+    offer_row: Vec<u32>,
+    row_offer: Vec<u32>,
+    offer_demand: Vec<i64>,
+    offer_share: Vec<i64>,
+    /// Row of each provider without a home, and the provider of each row.
+    provider_row: Vec<u32>,
+    row_provider: Vec<u32>,
+    provider_demand: Vec<i64>,
+    group_share: Vec<i64>,
+    /// The amounts split: units of each need, capacity of each offer row,
+    /// shared capacity and quotas of each provider row.
+    units: Vec<i64>,
+    offer_capacity: Vec<i64>,
+    provider_capacity: Vec<Option<i64>>,
+    quotas: Vec<Vec<(usize, i64)>>,
+}
+
+impl Shares {
+    /// Splits every district-level capacity of `ix` over its communities.
+    pub(crate) fn of(ix: &DistrictIndex, graph: &EligibilityGraph) -> Shares {
+        let nc = ix.communities.len();
+        let mut s = Shares {
+            nc,
+            offer_row: vec![u32::MAX; graph.node_count()],
+            row_offer: Vec::new(),
+            offer_demand: Vec::new(),
+            offer_share: Vec::new(),
+            provider_row: vec![u32::MAX; ix.providers.len()],
+            row_provider: Vec::new(),
+            provider_demand: Vec::new(),
+            group_share: Vec::new(),
+            units: ix.needs.iter().map(|n| n.units).collect(),
+            offer_capacity: Vec::new(),
+            provider_capacity: Vec::new(),
+            quotas: Vec::new(),
+        };
+        let mut last_need_of_provider = vec![u32::MAX; ix.providers.len()];
+        for (i, need) in ix.needs.iter().enumerate() {
+            for e in graph.need_edges[i].clone() {
+                let node = graph.edge_offer[e as usize];
+                let (p, _) = graph.offer_of(node);
+                if ix.providers[p as usize].home.is_some() {
+                    continue;
+                }
+                if s.offer_row[node as usize] == u32::MAX {
+                    s.offer_row[node as usize] = s.row_offer.len() as u32;
+                    s.row_offer.push(node);
+                    s.offer_demand.resize(s.offer_demand.len() + nc, 0);
+                }
+                s.offer_demand[s.offer_row[node as usize] as usize * nc + need.community] +=
+                    need.units;
+                // A need counts once per provider, however many of its offers fit.
+                if last_need_of_provider[p as usize] != i as u32 {
+                    last_need_of_provider[p as usize] = i as u32;
+                    if s.provider_row[p as usize] == u32::MAX {
+                        s.provider_row[p as usize] = s.row_provider.len() as u32;
+                        s.row_provider.push(p);
+                        s.provider_demand.resize(s.provider_demand.len() + nc, 0);
+                    }
+                    s.provider_demand[s.provider_row[p as usize] as usize * nc + need.community] +=
+                        need.units;
+                }
+            }
+        }
+        s.offer_share = vec![0; s.offer_demand.len()];
+        s.group_share = vec![0; s.provider_demand.len()];
+        s.offer_capacity = vec![0; s.row_offer.len()];
+        s.provider_capacity = vec![None; s.row_provider.len()];
+        s.quotas = vec![Vec::new(); s.row_provider.len()];
+        for r in 0..s.row_provider.len() {
+            s.set_provider_row(ix, r);
+        }
+        for r in 0..s.row_offer.len() {
+            s.set_offer_row(ix, graph, r);
+        }
+        s
+    }
+
+    /// The split of `ix`, a district of the same structure as the one these
+    /// shares were split from (the same needs' communities and providers'
+    /// homes; see `solve::session`) with other amounts: equal to
+    /// `Shares::of(ix, graph)`.
+    pub(crate) fn updated(&self, ix: &DistrictIndex, graph: &EligibilityGraph) -> Shares {
+        let nc = self.nc;
+        let mut s = self.clone();
+        let mut offer_dirty = vec![false; s.row_offer.len()];
+        let mut provider_dirty = vec![false; s.row_provider.len()];
+        let mut last_need_of_provider = vec![u32::MAX; ix.providers.len()];
+        for (i, need) in ix.needs.iter().enumerate() {
+            let delta = need.units - s.units[i];
+            if delta == 0 {
+                continue;
+            }
+            s.units[i] = need.units;
+            for e in graph.need_edges[i].clone() {
+                let node = graph.edge_offer[e as usize];
+                let row = s.offer_row[node as usize];
+                if row == u32::MAX {
+                    continue; // a provider with a home
+                }
+                s.offer_demand[row as usize * nc + need.community] += delta;
+                offer_dirty[row as usize] = true;
+                let (p, _) = graph.offer_of(node);
+                if last_need_of_provider[p as usize] != i as u32 {
+                    last_need_of_provider[p as usize] = i as u32;
+                    let row = s.provider_row[p as usize] as usize;
+                    s.provider_demand[row * nc + need.community] += delta;
+                    provider_dirty[row] = true;
+                }
+            }
+        }
+        let mut quotas_changed = vec![false; s.row_provider.len()];
+        for (r, &dirty) in provider_dirty.iter().enumerate() {
+            let provider = &ix.providers[s.row_provider[r] as usize];
+            quotas_changed[r] = provider.quotas != s.quotas[r];
+            if dirty || quotas_changed[r] || provider.capacity != s.provider_capacity[r] {
+                s.set_provider_row(ix, r);
+            }
+        }
+        for (r, &dirty) in offer_dirty.iter().enumerate() {
+            let (p, o) = graph.offer_of(s.row_offer[r]);
+            let capacity = ix.providers[p as usize].offers[o as usize].capacity;
+            let by_quotas = quotas_changed[s.provider_row[p as usize] as usize];
+            if dirty || by_quotas || capacity != s.offer_capacity[r] {
+                s.set_offer_row(ix, graph, r);
+            }
+        }
+        s
+    }
+
+    /// Records provider row `r`'s amounts and splits its shared capacity.
+    fn set_provider_row(&mut self, ix: &DistrictIndex, r: usize) {
+        let provider = &ix.providers[self.row_provider[r] as usize];
+        self.provider_capacity[r] = provider.capacity;
+        self.quotas[r].clone_from(&provider.quotas);
+        let range = r * self.nc..(r + 1) * self.nc;
+        let share = match provider.capacity {
+            Some(cap) => {
+                largest_remainder(cap, &self.weights(r, &self.provider_demand[range.clone()]))
+            }
+            None => vec![0; self.nc],
+        };
+        self.group_share[range].copy_from_slice(&share);
+    }
+
+    /// Records offer row `r`'s capacity and splits it; its provider's row
+    /// holds the quotas already.
+    fn set_offer_row(&mut self, ix: &DistrictIndex, graph: &EligibilityGraph, r: usize) {
+        let (p, o) = graph.offer_of(self.row_offer[r]);
+        let cap = ix.providers[p as usize].offers[o as usize].capacity;
+        self.offer_capacity[r] = cap;
+        let range = r * self.nc..(r + 1) * self.nc;
+        let provider_row = self.provider_row[p as usize] as usize;
+        let share = largest_remainder(
+            cap,
+            &self.weights(provider_row, &self.offer_demand[range.clone()]),
+        );
+        self.offer_share[range].copy_from_slice(&share);
+    }
+
+    /// What a row of provider row `r` is split by: its quotas, or else the
+    /// communities' eligible demand.
+    fn weights(&self, r: usize, demand: &[i64]) -> Vec<i64> {
+        let q = &self.quotas[r];
+        if q.is_empty() {
+            return demand.to_vec();
+        }
+        let mut w = vec![0; self.nc];
+        for &(c, units) in q {
+            w[c] = units;
+        }
+        w
+    }
+
+    /// Capacity of offer `(p, o)` (graph node `node`) and of its provider's
+    /// shared capacity, in community `c`; `None` when the provider is homed
+    /// in another community.
+    pub(crate) fn capacities(
+        &self,
+        ix: &DistrictIndex,
+        node: u32,
+        (p, o): (u32, u32),
+        c: usize,
+    ) -> Option<(i64, Option<i64>)> {
+        let provider = &ix.providers[p as usize];
+        match provider.home {
+            Some(h) if h == c => Some((provider.offers[o as usize].capacity, provider.capacity)),
+            Some(_) => None,
+            None => Some((
+                self.offer_share[self.offer_row[node as usize] as usize * self.nc + c],
+                provider.capacity.map(|_| {
+                    self.group_share[self.provider_row[p as usize] as usize * self.nc + c]
+                }),
+            )),
+        }
+    }
+
+    /// Shared capacity of provider `p` in community `c`; `None` when it is
+    /// homed in another community or has no shared capacity.
+    pub(crate) fn group_capacity(&self, ix: &DistrictIndex, p: u32, c: usize) -> Option<i64> {
+        let provider = &ix.providers[p as usize];
+        match provider.home {
+            Some(h) if h == c => provider.capacity,
+            Some(_) => None,
+            None => provider
+                .capacity
+                .map(|_| self.group_share[self.provider_row[p as usize] as usize * self.nc + c]),
+        }
+    }
+}
+
+/// Splits `total` in proportion to `weights`, in whole units that add up to
+/// it: each gets its rounded-down share, and the units left go to the
+/// largest remainders (ties: the lowest index). All zero when the weights
+/// are.
+pub(crate) fn largest_remainder(total: i64, weights: &[i64]) -> Vec<i64> {
+    let sum: i128 = weights.iter().map(|&w| i128::from(w)).sum();
+    if sum == 0 {
+        return vec![0; weights.len()];
+    }
+    let mut share: Vec<i64> = Vec::with_capacity(weights.len());
+    let mut rem: Vec<(i128, usize)> = Vec::with_capacity(weights.len());
+    for (k, &w) in weights.iter().enumerate() {
+        let exact = i128::from(total) * i128::from(w);
+        share.push((exact / sum) as i64);
+        rem.push((exact % sum, k));
+    }
+    let mut left = total - share.iter().sum::<i64>();
+    rem.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    for &(_, k) in &rem {
+        if left == 0 {
+            break;
+        }
+        share[k] += 1;
+        left -= 1;
+    }
+    share
+}
