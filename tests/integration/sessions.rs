@@ -113,6 +113,9 @@ fn district_session_matches_cold_solves() {
             let cold = match_district(&ix, mode, &opts, None).unwrap();
             assert_eq!(warm.objective, cold.objective, "{mode:?} {}", s.name);
             warm.verify(&ix).unwrap();
+            // Again, in the buffers the first solve left (and after other
+            // scenarios): the same result, to the byte.
+            assert_eq!(session.solve(&ix).unwrap(), warm, "{mode:?} {}", s.name);
             if s.name == "unchanged" {
                 assert_eq!(warm.stats.pivots, 0, "{mode:?}");
                 assert_eq!(warm.assignments, session.base().assignments);

@@ -19,7 +19,7 @@
 //! the base split of district-level capacity) and O(edges) to assemble the
 //! result.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 
@@ -50,7 +50,6 @@ use crate::validate::DistrictIndex;
 /// assert_eq!(again.objective, solve_matching(&q, &opts, None).unwrap().objective);
 /// assert_eq!(again.objective, 24);
 /// ```
-#[derive(Clone)]
 pub struct MatchingSession {
     /// What never changes between re-solves, shared by clones.
     shape: Arc<Shape>,
@@ -62,6 +61,39 @@ pub struct MatchingSession {
     options: MatchOptions,
     /// A change failed half-way: the tree no longer matches `amounts`.
     broken: bool,
+}
+
+impl Clone for MatchingSession {
+    fn clone(&self) -> Self {
+        MatchingSession {
+            shape: Arc::clone(&self.shape),
+            amounts: self.amounts.clone(),
+            class_units: self.class_units.clone(),
+            resolver: self.resolver.clone(),
+            options: self.options.clone(),
+            broken: self.broken,
+        }
+    }
+
+    /// Copies into the buffers of `self`, which a district session keeps
+    /// between scenarios: a fresh copy of a large network costs mostly page
+    /// faults.
+    fn clone_from(&mut self, from: &Self) {
+        let MatchingSession {
+            shape,
+            amounts,
+            class_units,
+            resolver,
+            options,
+            broken,
+        } = from;
+        self.shape.clone_from(shape);
+        self.amounts.clone_from(amounts);
+        self.class_units.clone_from(class_units);
+        self.resolver.clone_from(resolver);
+        self.options.clone_from(options);
+        self.broken = *broken;
+    }
 }
 
 /// The fixed part of a session: the problem's structure (its amounts are
@@ -259,6 +291,9 @@ pub struct DistrictSession {
     shares: Option<Shares>,
     parts: Vec<Part>,
     sessions: Vec<MatchingSession>,
+    /// Copies of `sessions` used by earlier scenarios, whose buffers the
+    /// next ones reuse (at most one per scenario solved at once).
+    spares: Vec<Mutex<Vec<MatchingSession>>>,
     solutions: Vec<MatchingSolution>,
     base: MatchResult,
 }
@@ -319,6 +354,7 @@ impl DistrictSession {
             structure: Structure::of(ix),
             shares,
             parts,
+            spares: sessions.iter().map(|_| Mutex::new(Vec::new())).collect(),
             sessions,
             solutions,
             base,
@@ -378,9 +414,20 @@ impl DistrictSession {
                 }
                 let mut part = base.clone();
                 amounts.apply(&mut part.problem);
-                let mut session = self.sessions[k].clone();
+                let spare = self.spares[k].lock().ok().and_then(|mut v| v.pop());
+                let mut session = match spare {
+                    Some(mut copy) => {
+                        copy.clone_from(&self.sessions[k]);
+                        copy
+                    }
+                    None => self.sessions[k].clone(),
+                };
                 // Built from the base part: the session's shape.
-                let solution = session.resolve_same_shape(&part.problem).map_err(&unmet)?;
+                let solution = session.resolve_same_shape(&part.problem);
+                if let Ok(mut spares) = self.spares[k].lock() {
+                    spares.push(session);
+                }
+                let solution = solution.map_err(&unmet)?;
                 Ok((Some(part), solution))
             })
             .collect::<Result<Vec<_>>>()?;

@@ -73,7 +73,7 @@ impl Incidence {
 
 /// Scratch for the dual pivots: the current subtree's nodes, marked, and
 /// the tree arcs whose flow changed (the only ones that can be broken).
-#[derive(Clone, Default)]
+#[derive(Default)]
 pub(super) struct DualScratch {
     mark: Vec<u32>,
     stamp: u32,
@@ -81,6 +81,29 @@ pub(super) struct DualScratch {
     suspects: Vec<u32>,
     /// Subtree nodes and incidence entries scanned in this dual phase.
     work: usize,
+}
+
+impl Clone for DualScratch {
+    fn clone(&self) -> Self {
+        let mut copy = DualScratch::default();
+        copy.clone_from(self);
+        copy
+    }
+
+    fn clone_from(&mut self, from: &Self) {
+        let DualScratch {
+            mark,
+            stamp,
+            nodes,
+            suspects,
+            work,
+        } = from;
+        self.mark.clone_from(mark);
+        self.stamp = *stamp;
+        self.nodes.clone_from(nodes);
+        self.suspects.clone_from(suspects);
+        self.work = *work;
+    }
 }
 
 /// When the dual phase gives way to repairing the tree.

@@ -304,6 +304,7 @@ pub(crate) fn solve_warm_or(
     s.run()
 }
 
+mod copy;
 mod dual;
 mod resolver;
 mod simplex;

@@ -38,7 +38,6 @@ use crate::graph::FlowNetwork;
 /// r.set_supply(2, -1).unwrap();
 /// assert_eq!(r.resolve().unwrap().cost, 1);
 /// ```
-#[derive(Clone)]
 pub struct Resolver {
     simplex: Simplex,
     /// Costs changed since the last solve: potentials must be recomputed.
@@ -53,7 +52,48 @@ pub struct Resolver {
     incidence: Option<Arc<Incidence>>,
     scratch: DualScratch,
     /// Where to start again when changes break the kept tree in many places.
-    restart: Option<Basis>,
+    /// Shared by clones (it never changes).
+    restart: Option<Arc<Basis>>,
+}
+
+impl Clone for Resolver {
+    fn clone(&self) -> Self {
+        let mut copy = Resolver {
+            simplex: self.simplex.clone(),
+            stale: false,
+            amounts: Amounts::Unchanged,
+            optimal: false,
+            weak: false,
+            incidence: None,
+            scratch: DualScratch::default(),
+            restart: None,
+        };
+        copy.clone_from(self);
+        copy
+    }
+
+    /// Copies into the buffers of `self` (see the `copy` module): a sweep
+    /// re-solves each scenario from a copy of the same base.
+    fn clone_from(&mut self, from: &Self) {
+        let Resolver {
+            simplex,
+            stale,
+            amounts,
+            optimal,
+            weak,
+            incidence,
+            scratch,
+            restart,
+        } = from;
+        self.simplex.clone_from(simplex);
+        self.stale = *stale;
+        self.amounts = *amounts;
+        self.optimal = *optimal;
+        self.weak = *weak;
+        self.incidence.clone_from(incidence);
+        self.scratch.clone_from(scratch);
+        self.restart.clone_from(restart);
+    }
 }
 
 impl Resolver {
@@ -95,7 +135,7 @@ impl Resolver {
     /// repairing that many arcs costs more pivots than a good start. Without
     /// it the kept tree is always repaired.
     pub fn set_restart_basis(&mut self, basis: Basis) {
-        self.restart = Some(basis);
+        self.restart = Some(Arc::new(basis));
     }
 
     /// Changes the cost of network arc `arc`. Its basis stays primal

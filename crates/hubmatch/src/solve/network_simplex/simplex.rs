@@ -6,7 +6,6 @@ use crate::graph::FlowNetwork;
 
 pub(super) const NONE: u32 = u32::MAX;
 
-#[derive(Clone)]
 pub(super) struct Simplex {
     pub(super) supply: Vec<i64>,
     pub(super) n: usize,
