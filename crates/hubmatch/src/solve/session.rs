@@ -291,9 +291,9 @@ pub struct DistrictSession {
     shares: Option<Shares>,
     parts: Vec<Part>,
     sessions: Vec<MatchingSession>,
-    /// Copies of `sessions` used by earlier scenarios, whose buffers the
-    /// next ones reuse (at most one per scenario solved at once).
-    spares: Vec<Mutex<Vec<MatchingSession>>>,
+    /// Copies of each network's part and session that earlier scenarios
+    /// used, whose buffers the next ones reuse.
+    spares: Vec<Mutex<Spares>>,
     solutions: Vec<MatchingSolution>,
     base: MatchResult,
 }
@@ -354,7 +354,7 @@ impl DistrictSession {
             structure: Structure::of(ix),
             shares,
             parts,
-            spares: sessions.iter().map(|_| Mutex::new(Vec::new())).collect(),
+            spares: sessions.iter().map(|_| Mutex::default()).collect(),
             sessions,
             solutions,
             base,
@@ -412,10 +412,16 @@ impl DistrictSession {
                     same.stats.warm = true;
                     return Ok((None, same));
                 }
-                let mut part = base.clone();
+                // A spare part has the base's structure (only amounts
+                // change), so only the amounts are written; a spare session
+                // gets the base tree copied into its buffers.
+                let (part, session) = match self.spares[k].lock() {
+                    Ok(mut spares) => (spares.parts.pop(), spares.sessions.pop()),
+                    Err(_) => (None, None),
+                };
+                let mut part = part.unwrap_or_else(|| base.clone());
                 amounts.apply(&mut part.problem);
-                let spare = self.spares[k].lock().ok().and_then(|mut v| v.pop());
-                let mut session = match spare {
+                let mut session = match session {
                     Some(mut copy) => {
                         copy.clone_from(&self.sessions[k]);
                         copy
@@ -425,7 +431,7 @@ impl DistrictSession {
                 // Built from the base part: the session's shape.
                 let solution = session.resolve_same_shape(&part.problem);
                 if let Ok(mut spares) = self.spares[k].lock() {
-                    spares.push(session);
+                    spares.sessions.push(session);
                 }
                 let solution = solution.map_err(&unmet)?;
                 Ok((Some(part), solution))
@@ -438,8 +444,21 @@ impl DistrictSession {
             .zip(&self.parts)
             .map(|(c, base)| c.as_ref().unwrap_or(base))
             .collect();
-        Ok(assemble(ix, &self.graph, self.mode, &parts, solutions))
+        let result = assemble(ix, &self.graph, self.mode, &parts, solutions);
+        for (spares, part) in self.spares.iter().zip(changed) {
+            if let (Some(part), Ok(mut spares)) = (part, spares.lock()) {
+                spares.parts.push(part);
+            }
+        }
+        Ok(result)
     }
+}
+
+/// Copies of one network's part and session, kept for their buffers.
+#[derive(Default)]
+struct Spares {
+    parts: Vec<Part>,
+    sessions: Vec<MatchingSession>,
 }
 
 fn sector_error() -> Error {
