@@ -219,6 +219,14 @@ fn scan(
     for (k, (((&i, &lo), &w), &x)) in edges.zip(edge_flow).enumerate() {
         let (i, lo) = (i as usize, lo as usize);
         let cap = p.units[i] + 1;
+        let rc = i128::from(duals.need[i]) - i128::from(w) - i128::from(offer_pi[lo]);
+        if x == 0 && cap >= 0 {
+            // Most edges carry nothing: only a negative reduced cost counts.
+            if rc < 0 {
+                terms.add(k, 0, cap, -w, rc);
+            }
+            continue;
+        }
         if x < 0 || x > cap {
             return Err(CertificateError::Capacity {
                 arc: k,
@@ -228,7 +236,6 @@ fn scan(
         }
         need_out[i] += i128::from(x);
         offer_in[lo] += i128::from(x);
-        let rc = i128::from(duals.need[i]) - i128::from(w) - i128::from(offer_pi[lo]);
         terms.add(k, x, cap, -w, rc);
     }
     // Unserved arcs (e..e + n): need → its unserved group or the sink.
