@@ -247,3 +247,37 @@ fn warm_start_of_a_district_reuses_bases() {
     assert_eq!(again.objective, base.objective);
     assert_eq!(again.stats.pivots, 0);
 }
+
+/// Every assignment carries its eligibility edge's weight and cross flag,
+/// in both modes, on a district where providers with a home serve other
+/// communities.
+#[test]
+fn assignments_carry_their_edges_weight_and_cross_flag() {
+    use hubmatch::graph::EligibilityGraph;
+    use std::collections::HashMap;
+    let d = hubmatch::synthetic::generate(&hubmatch::synthetic::Knobs::preset("small").unwrap(), 2);
+    let ix = d.validate().unwrap();
+    let graph = EligibilityGraph::build(&ix);
+    let mut edges = HashMap::new();
+    for e in 0..graph.edge_need.len() {
+        let (p, o) = graph.offer_of(graph.edge_offer[e]);
+        let w = graph.edge_weight[e];
+        edges.insert((graph.edge_need[e], p, o), (w.weight, w.cross));
+    }
+    for mode in [Mode::PerCommunity, Mode::Pooled] {
+        let r = match_district(&ix, mode, &MatchOptions::default(), None).unwrap();
+        let mut cross = 0;
+        for a in &r.assignments {
+            assert_eq!(
+                edges[&(a.need, a.provider, a.offer)],
+                (a.weight, a.cross),
+                "{mode:?}"
+            );
+            cross += usize::from(a.cross);
+        }
+        assert!(
+            mode == Mode::PerCommunity || cross > 0,
+            "pooled: some cross-community service"
+        );
+    }
+}

@@ -390,13 +390,7 @@ struct Rows {
 
 /// The rows of network `part` solved by `sol`; `needed_units` are the units
 /// needed per community × category (for the floors' reports).
-fn rows_of(
-    ix: &DistrictIndex,
-    graph: &EligibilityGraph,
-    part: &Part,
-    sol: &MatchingSolution,
-    needed_units: &[i64],
-) -> Rows {
+fn rows_of(ix: &DistrictIndex, part: &Part, sol: &MatchingSolution, needed_units: &[i64]) -> Rows {
     let nk = ix.categories.len();
     let mut assignments = Vec::new();
     let mut offer_used = vec![0i64; part.offers.len()];
@@ -404,19 +398,21 @@ fn rows_of(
         if x == 0 {
             continue;
         }
-        let global = part.edges[k];
         let i = part.needs[part.problem.edge_need[k] as usize];
         let lo = part.problem.edge_offer[k];
         offer_used[lo as usize] += x;
         let (p, o) = part.offers[lo as usize];
-        let w = graph.edge_weight[global as usize];
+        // The network's copy of the edge's weight, and its cross flag worked
+        // out again: reading them from the district-wide graph missed the
+        // cache on every assignment (two thirds of this function's time).
+        let home = ix.providers[p as usize].home;
         assignments.push(Assignment {
             need: i,
             provider: p,
             offer: o,
             units: x,
-            weight: w.weight,
-            cross: w.cross,
+            weight: part.problem.edge_weight[k],
+            cross: home.is_some_and(|h| h != ix.needs[i as usize].community),
         });
     }
     let mut group_used = vec![0i64; part.groups.len()];
@@ -507,7 +503,7 @@ pub(crate) fn assemble(
     let rows: Vec<Rows> = parts
         .par_iter()
         .zip(&solutions)
-        .map(|(part, sol)| rows_of(ix, graph, part, sol, &needed_units))
+        .map(|(part, sol)| rows_of(ix, part, sol, &needed_units))
         .collect();
     let mut served_in = vec![false; n];
     let mut unserved: Vec<i64> = ix.needs.iter().map(|need| need.units).collect();
