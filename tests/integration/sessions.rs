@@ -124,6 +124,31 @@ fn district_session_matches_cold_solves() {
     }
 }
 
+/// A scenario that changes the unserved penalty changes costs in the kept
+/// networks' copies; the next scenario, solved in the same buffers, must
+/// not see them.
+#[test]
+fn district_session_copies_do_not_keep_a_changed_penalty() {
+    let d = hubmatch::synthetic::generate(&hubmatch::synthetic::Knobs::preset("small").unwrap(), 4);
+    let opts = MatchOptions::default();
+    for mode in [Mode::PerCommunity, Mode::Pooled] {
+        let session = DistrictSession::new(&d.validate().unwrap(), mode, &opts).unwrap();
+        let mut penalised = d.clone();
+        penalised.policy.unserved_penalty += 40.0;
+        let mut grown = d.clone();
+        for n in grown.needs.iter_mut().step_by(10) {
+            n.units += 1;
+        }
+        for changed in [&penalised, &grown, &penalised, &grown] {
+            let ix = changed.validate().unwrap();
+            let warm = session.solve(&ix).unwrap();
+            let cold = match_district(&ix, mode, &opts, None).unwrap();
+            assert_eq!(warm.objective, cold.objective, "{mode:?}");
+            warm.verify(&ix).unwrap();
+        }
+    }
+}
+
 #[test]
 fn district_session_refuses_other_districts_and_sector_bounds() {
     let d = hubmatch::synthetic::generate(&hubmatch::synthetic::Knobs::preset("small").unwrap(), 4);

@@ -96,6 +96,31 @@ impl Clone for MatchingSession {
     }
 }
 
+impl MatchingSession {
+    /// Copies `base` into `self`: cheaply when `self` is a copy of it (the
+    /// same shape) that has only been re-solved since, as a district
+    /// session's spares are.
+    fn restore_from(&mut self, base: &MatchingSession) {
+        let MatchingSession {
+            shape,
+            amounts,
+            class_units,
+            resolver,
+            options,
+            broken,
+        } = base;
+        if !Arc::ptr_eq(&self.shape, shape) {
+            self.clone_from(base);
+            return;
+        }
+        self.amounts.clone_from(amounts);
+        self.class_units.clone_from(class_units);
+        self.resolver.restore_from(resolver);
+        self.options.clone_from(options);
+        self.broken = *broken;
+    }
+}
+
 /// The fixed part of a session: the problem's structure (its amounts are
 /// the first solve's), the need classes, and the network's layout.
 struct Shape {
@@ -423,7 +448,7 @@ impl DistrictSession {
                 amounts.apply(&mut part.problem);
                 let mut session = match session {
                     Some(mut copy) => {
-                        copy.clone_from(&self.sessions[k]);
+                        copy.restore_from(&self.sessions[k]);
                         copy
                     }
                     None => self.sessions[k].clone(),

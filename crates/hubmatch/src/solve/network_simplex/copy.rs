@@ -38,6 +38,7 @@ impl Clone for Simplex {
             path,
             seq,
             stats,
+            costs_changed,
         } = self;
         Simplex {
             supply: supply.clone(),
@@ -67,12 +68,32 @@ impl Clone for Simplex {
             path: path.clone(),
             seq: seq.clone(),
             stats: *stats,
+            costs_changed: *costs_changed,
         }
     }
 
     /// Every field copied (the destructuring names them all, so a new field
     /// cannot be forgotten), the vectors into their present buffers.
     fn clone_from(&mut self, from: &Self) {
+        self.copy_from(from, true);
+    }
+}
+
+impl Simplex {
+    /// [`Clone::clone_from`] for a copy of `base` (made by `clone` or by
+    /// this method, and changed since only by pivots and by a `Resolver`'s
+    /// changes): the network arcs' ends never change and their costs only
+    /// through `Resolver::set_cost`, so they are not copied again unless a
+    /// cost changed. That is half of what a copy moves.
+    pub(super) fn restore_from(&mut self, base: &Simplex) {
+        let m = base.m;
+        debug_assert!(self.source.len() == base.source.len() && self.m == m);
+        debug_assert!(self.source[..m] == base.source[..m] && self.target[..m] == base.target[..m]);
+        debug_assert!(self.costs_changed || self.cost == base.cost);
+        self.copy_from(base, false);
+    }
+
+    fn copy_from(&mut self, from: &Simplex, network_arcs: bool) {
         let Simplex {
             supply,
             n,
@@ -101,15 +122,26 @@ impl Clone for Simplex {
             path,
             seq,
             stats,
+            costs_changed,
         } = from;
+        if network_arcs {
+            self.source.clone_from(source);
+            self.target.clone_from(target);
+            self.cost.clone_from(cost);
+        } else {
+            // Artificial arcs turn with the supplies: their ends are copied.
+            self.source[*m..].copy_from_slice(&source[*m..]);
+            self.target[*m..].copy_from_slice(&target[*m..]);
+            if self.costs_changed {
+                self.cost.copy_from_slice(cost);
+            }
+        }
+        self.costs_changed = *costs_changed;
         self.supply.clone_from(supply);
         self.n = *n;
         self.m = *m;
         self.root = *root;
         self.art_cost = *art_cost;
-        self.source.clone_from(source);
-        self.target.clone_from(target);
-        self.cost.clone_from(cost);
         self.cap.clone_from(cap);
         self.flow.clone_from(flow);
         self.state.clone_from(state);

@@ -97,6 +97,30 @@ impl Clone for Resolver {
 }
 
 impl Resolver {
+    /// [`Clone::clone_from`] for a copy of `base` (made by `clone` or by
+    /// this method) that has only been changed and solved since: what the
+    /// changes cannot touch is not copied again (see `Simplex::restore_from`).
+    pub(crate) fn restore_from(&mut self, base: &Resolver) {
+        let Resolver {
+            simplex,
+            stale,
+            amounts,
+            optimal,
+            weak,
+            incidence,
+            scratch,
+            restart,
+        } = base;
+        self.simplex.restore_from(simplex);
+        self.stale = *stale;
+        self.amounts = *amounts;
+        self.optimal = *optimal;
+        self.weak = *weak;
+        self.incidence.clone_from(incidence);
+        self.scratch.clone_from(scratch);
+        self.restart.clone_from(restart);
+    }
+
     /// Checks `net` and prepares to solve it from `basis` (or from scratch).
     pub fn new(
         net: &FlowNetwork,
@@ -164,6 +188,7 @@ impl Resolver {
             s.cost[m..].fill(art_cost);
         }
         s.cost[arc] = cost;
+        s.costs_changed = true;
         s.seeds.push(arc as u32);
         self.stale = true;
         self.optimal = false;

@@ -39,6 +39,8 @@ pub(super) struct Simplex {
     pub(super) path: Vec<u32>,
     pub(super) seq: Vec<u32>,
     pub(super) stats: SolveStats,
+    /// A cost changed since this simplex was built or copied (see `copy`).
+    pub(super) costs_changed: bool,
 }
 
 impl Simplex {
@@ -95,6 +97,7 @@ impl Simplex {
             path: Vec::new(),
             seq: Vec::new(),
             stats: SolveStats::default(),
+            costs_changed: false,
         }
     }
     #[inline]
