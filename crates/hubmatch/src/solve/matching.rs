@@ -249,7 +249,8 @@ pub fn solve_matching(
         _ => network_simplex::solve_from(&mn.net, &crash, &options.simplex)?,
     };
     sol.stats.warm = sol.stats.warm && warm.is_some();
-    solution_from_flow(p, aggregation.as_ref(), &mn, sol, options)
+    let flow = std::mem::take(&mut sol.flow);
+    solution_from_flow(p, aggregation.as_ref(), &mn, &flow, sol, options)
 }
 
 /// Checks `p`, merges its interchangeable needs if `options` ask, and
@@ -271,13 +272,15 @@ pub(crate) fn class_network(
     Ok((aggregation, mn, crash))
 }
 
-/// The matching solution of `p` from an optimal flow `sol` of network `mn`,
-/// the network of `p` or, under `aggregation`, of its class problem; checks
-/// the certificate when `options` ask.
+/// The matching solution of `p` from an optimal `flow` of network `mn` (the
+/// network of `p` or, under `aggregation`, of its class problem) and the rest
+/// of its solution `sol`, whose own `flow` is not read; checks the
+/// certificate when `options` ask.
 pub(crate) fn solution_from_flow(
     p: &BipartiteProblem,
     aggregation: Option<&Aggregation>,
     mn: &MatchingNetwork,
+    flow: &[i64],
     sol: network_simplex::FlowSolution,
     options: &MatchOptions,
 ) -> Result<MatchingSolution> {
@@ -306,11 +309,11 @@ pub(crate) fn solution_from_flow(
     let class_potential: Vec<i64> = (0..n).map(|i| pi[i] - sink).collect();
     let (edge_flow, unserved, need_potential) = match aggregation {
         None => {
-            let unserved = sol.flow[mn.unserved_arcs..mn.unserved_arcs + n].to_vec();
-            (sol.flow[..e].to_vec(), unserved, class_potential)
+            let unserved = flow[mn.unserved_arcs..mn.unserved_arcs + n].to_vec();
+            (flow[..e].to_vec(), unserved, class_potential)
         }
         Some(a) => {
-            let (flow, unserved) = a.split(p, &sol.flow[..e]);
+            let (flow, unserved) = a.split(p, &flow[..e]);
             let need_potential = a
                 .class_of
                 .iter()

@@ -145,13 +145,20 @@ impl MatchingSession {
         let mut resolver = Resolver::new(&layout.net, Some(&crash), &options.simplex)?;
         resolver.prepare_amount_changes();
         resolver.set_restart_basis(crash);
-        let mut sol = resolver.resolve()?;
+        let mut sol = resolver.resolve_in_place()?;
         sol.stats.warm = false;
         layout.net = crate::graph::FlowNetwork::default();
         layout.crash_tree = Vec::new();
         let (class_edge_start, class_edges) = solved.edges_by_need();
         let class_units = solved.units.clone();
-        let solution = solution_from_flow(p, aggregation.as_ref(), &layout, sol, options)?;
+        let solution = solution_from_flow(
+            p,
+            aggregation.as_ref(),
+            &layout,
+            resolver.flows(),
+            sol,
+            options,
+        )?;
         let session = MatchingSession {
             shape: Arc::new(Shape {
                 problem: p.clone(),
@@ -193,7 +200,7 @@ impl MatchingSession {
             self.broken = true;
             return Err(e);
         }
-        let mut sol = self.resolver.resolve()?;
+        let mut sol = self.resolver.resolve_in_place()?;
         sol.stats.warm = true;
         // The class problem's amounts are not read from here on: only its
         // structure (the split takes the units from `p`).
@@ -201,6 +208,7 @@ impl MatchingSession {
             p,
             self.shape.aggregation.as_ref(),
             &self.shape.layout,
+            self.resolver.flows(),
             sol,
             &self.options,
         )

@@ -258,9 +258,17 @@ impl Simplex {
     }
 
     pub(super) fn solution(&self) -> Result<FlowSolution> {
+        let mut out = self.solution_without_flow()?;
+        out.flow = self.flow[..self.m].to_vec();
+        Ok(out)
+    }
+
+    /// [`Simplex::solution`] with an empty `flow`, for callers that read the
+    /// flows in place.
+    pub(super) fn solution_without_flow(&self) -> Result<FlowSolution> {
         let cost = self.value()?;
         Ok(FlowSolution {
-            flow: self.flow[..self.m].to_vec(),
+            flow: Vec::new(),
             potential: self.pi[..self.n].to_vec(),
             cost,
             basis: self.basis(),
