@@ -42,13 +42,17 @@ pub fn verify_matching(
     group_potential: &[i64],
     unserved_group_potential: &[i64],
 ) -> Result<Certificate, CertificateError> {
-    let duals = Duals {
-        need: need_potential,
-        offer: offer_potential,
-        group: group_potential,
-        unserved_group: unserved_group_potential,
-    };
-    let scan = scan(p, edge_flow, unserved, &duals)?;
+    let scan = scan(
+        p,
+        edge_flow,
+        unserved,
+        &Duals {
+            need: need_potential,
+            offer: offer_potential,
+            group: group_potential,
+            unserved_group: unserved_group_potential,
+        },
+    )?;
     if let Some(violation) = scan.violation {
         return Err(violation);
     }
@@ -90,8 +94,7 @@ pub fn check_bound(
         group: group_potential,
         unserved_group: unserved_group_potential,
     };
-    let scan = scan(p, edge_flow, unserved, &duals)?;
-    Ok((scan.cost, scan.dual))
+    scan(p, edge_flow, unserved, &duals).map(|s| (s.cost, s.dual))
 }
 
 /// The duals of a matching: needs (α), offers (β), groups and unserved

@@ -79,6 +79,22 @@ impl Clone for MatchingSession {
     /// between scenarios: a fresh copy of a large network costs mostly page
     /// faults.
     fn clone_from(&mut self, from: &Self) {
+        self.copy_from(from, false);
+    }
+}
+
+impl MatchingSession {
+    /// Copies `base` into `self`: cheaply when `self` is a copy of it (the
+    /// same shape) that has only been re-solved since, as a district
+    /// session's spares are.
+    fn restore_from(&mut self, base: &MatchingSession) {
+        let same = Arc::ptr_eq(&self.shape, &base.shape);
+        self.copy_from(base, same);
+    }
+
+    /// Every field copied (the destructuring names them all); the resolver
+    /// restored when `restore` (see `Resolver::restore_from`).
+    fn copy_from(&mut self, from: &MatchingSession, restore: bool) {
         let MatchingSession {
             shape,
             amounts,
@@ -90,32 +106,11 @@ impl Clone for MatchingSession {
         self.shape.clone_from(shape);
         self.amounts.clone_from(amounts);
         self.class_units.clone_from(class_units);
-        self.resolver.clone_from(resolver);
-        self.options.clone_from(options);
-        self.broken = *broken;
-    }
-}
-
-impl MatchingSession {
-    /// Copies `base` into `self`: cheaply when `self` is a copy of it (the
-    /// same shape) that has only been re-solved since, as a district
-    /// session's spares are.
-    fn restore_from(&mut self, base: &MatchingSession) {
-        let MatchingSession {
-            shape,
-            amounts,
-            class_units,
-            resolver,
-            options,
-            broken,
-        } = base;
-        if !Arc::ptr_eq(&self.shape, shape) {
-            self.clone_from(base);
-            return;
+        if restore {
+            self.resolver.restore_from(resolver);
+        } else {
+            self.resolver.clone_from(resolver);
         }
-        self.amounts.clone_from(amounts);
-        self.class_units.clone_from(class_units);
-        self.resolver.restore_from(resolver);
         self.options.clone_from(options);
         self.broken = *broken;
     }

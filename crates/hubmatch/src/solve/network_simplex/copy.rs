@@ -10,66 +10,9 @@ use super::simplex::Simplex;
 
 impl Clone for Simplex {
     fn clone(&self) -> Self {
-        let Simplex {
-            supply,
-            n,
-            m,
-            root,
-            art_cost,
-            source,
-            target,
-            cost,
-            cap,
-            flow,
-            state,
-            pi,
-            parent,
-            pred,
-            depth,
-            thread,
-            rev_thread,
-            cancel,
-            pricing,
-            block_size,
-            next_arc,
-            candidates,
-            minor_left,
-            seeds,
-            path,
-            seq,
-            stats,
-            costs_changed,
-        } = self;
-        Simplex {
-            supply: supply.clone(),
-            n: *n,
-            m: *m,
-            root: *root,
-            art_cost: *art_cost,
-            source: source.clone(),
-            target: target.clone(),
-            cost: cost.clone(),
-            cap: cap.clone(),
-            flow: flow.clone(),
-            state: state.clone(),
-            pi: pi.clone(),
-            parent: parent.clone(),
-            pred: pred.clone(),
-            depth: depth.clone(),
-            thread: thread.clone(),
-            rev_thread: rev_thread.clone(),
-            cancel: cancel.clone(),
-            pricing: *pricing,
-            block_size: *block_size,
-            next_arc: *next_arc,
-            candidates: candidates.clone(),
-            minor_left: *minor_left,
-            seeds: seeds.clone(),
-            path: path.clone(),
-            seq: seq.clone(),
-            stats: *stats,
-            costs_changed: *costs_changed,
-        }
+        let mut copy = Simplex::default();
+        copy.copy_from(self, true);
+        copy
     }
 
     /// Every field copied (the destructuring names them all, so a new field

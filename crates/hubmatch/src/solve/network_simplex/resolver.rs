@@ -58,16 +58,7 @@ pub struct Resolver {
 
 impl Clone for Resolver {
     fn clone(&self) -> Self {
-        let mut copy = Resolver {
-            simplex: self.simplex.clone(),
-            stale: false,
-            amounts: Amounts::Unchanged,
-            optimal: false,
-            weak: false,
-            incidence: None,
-            scratch: DualScratch::default(),
-            restart: None,
-        };
+        let mut copy = Resolver::around(Simplex::default());
         copy.clone_from(self);
         copy
     }
@@ -75,6 +66,21 @@ impl Clone for Resolver {
     /// Copies into the buffers of `self` (see the `copy` module): a sweep
     /// re-solves each scenario from a copy of the same base.
     fn clone_from(&mut self, from: &Self) {
+        self.copy_from(from, false);
+    }
+}
+
+impl Resolver {
+    /// [`Clone::clone_from`] for a copy of `base` (made by `clone` or by
+    /// this method) that has only been changed and solved since: what the
+    /// changes cannot touch is not copied again (see `Simplex::restore_from`).
+    pub(crate) fn restore_from(&mut self, base: &Resolver) {
+        self.copy_from(base, true);
+    }
+
+    /// Every field copied (the destructuring names them all); the simplex
+    /// restored from `from` when `restore` (see `Simplex::restore_from`).
+    fn copy_from(&mut self, from: &Resolver, restore: bool) {
         let Resolver {
             simplex,
             stale,
@@ -85,33 +91,11 @@ impl Clone for Resolver {
             scratch,
             restart,
         } = from;
-        self.simplex.clone_from(simplex);
-        self.stale = *stale;
-        self.amounts = *amounts;
-        self.optimal = *optimal;
-        self.weak = *weak;
-        self.incidence.clone_from(incidence);
-        self.scratch.clone_from(scratch);
-        self.restart.clone_from(restart);
-    }
-}
-
-impl Resolver {
-    /// [`Clone::clone_from`] for a copy of `base` (made by `clone` or by
-    /// this method) that has only been changed and solved since: what the
-    /// changes cannot touch is not copied again (see `Simplex::restore_from`).
-    pub(crate) fn restore_from(&mut self, base: &Resolver) {
-        let Resolver {
-            simplex,
-            stale,
-            amounts,
-            optimal,
-            weak,
-            incidence,
-            scratch,
-            restart,
-        } = base;
-        self.simplex.restore_from(simplex);
+        if restore {
+            self.simplex.restore_from(simplex);
+        } else {
+            self.simplex.clone_from(simplex);
+        }
         self.stale = *stale;
         self.amounts = *amounts;
         self.optimal = *optimal;
@@ -133,7 +117,12 @@ impl Resolver {
             Some(b) if simplex.init_from(b) => simplex.stats.warm = true,
             _ => simplex.init_cold(),
         }
-        Ok(Resolver {
+        Ok(Resolver::around(simplex))
+    }
+
+    /// A resolver around `simplex`, with nothing changed or solved yet.
+    fn around(simplex: Simplex) -> Resolver {
+        Resolver {
             simplex,
             stale: false,
             amounts: Amounts::Unchanged,
@@ -142,7 +131,7 @@ impl Resolver {
             incidence: None,
             scratch: DualScratch::default(),
             restart: None,
-        })
+        }
     }
 
     /// Builds now what dual pivots after capacity and supply changes need

@@ -5,7 +5,7 @@ use crate::error::{Error, Result};
 use crate::graph::FlowNetwork;
 
 pub(super) const NONE: u32 = u32::MAX;
-
+#[derive(Default)]
 pub(super) struct Simplex {
     pub(super) supply: Vec<i64>,
     pub(super) n: usize,
