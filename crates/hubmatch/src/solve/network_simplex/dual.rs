@@ -26,8 +26,9 @@
 //! pivot and O(k log k) for the k broken-arc candidates. The number of dual
 //! pivots has no useful bound (the method is exponential in the worst
 //! case), and each can cost far more than a primal one, so the caller gives
-//! up when more than a few arcs break at once or the pivots run long, and
-//! repairs (or restarts) the tree instead.
+//! up when more than a few arcs break at once, the pivots run long, or the
+//! ratio tests have scanned a few times the arcs, and repairs (or restarts)
+//! the tree instead.
 
 use super::ArcState;
 use super::simplex::Simplex;
