@@ -261,7 +261,7 @@ fn ids<'a>(
     kind: RecordKind,
     items: impl Iterator<Item = &'a str>,
 ) -> Check<HashMap<&'a str, usize>> {
-    let mut map = HashMap::new();
+    let mut map = HashMap::with_capacity(items.size_hint().0);
     for (i, id) in items.enumerate() {
         if id.is_empty() {
             return Err(err(
@@ -282,9 +282,14 @@ impl Validator {
     fn skill_ids(&mut self, skills: &[String]) -> Vec<u32> {
         let mut out: Vec<u32> = skills
             .iter()
-            .map(|s| {
-                let next = self.skills.len() as u32;
-                *self.skills.entry(s.clone()).or_insert(next)
+            .map(|s| match self.skills.get(s) {
+                Some(&id) => id,
+                None => {
+                    // Owned only the first time a skill is seen.
+                    let id = self.skills.len() as u32;
+                    self.skills.insert(s.clone(), id);
+                    id
+                }
             })
             .collect();
         out.sort_unstable();
