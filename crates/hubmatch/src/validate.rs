@@ -282,14 +282,14 @@ impl Validator {
     fn skill_ids(&mut self, skills: &[String]) -> Vec<u32> {
         let mut out: Vec<u32> = skills
             .iter()
-            .map(|s| match self.skills.get(s) {
-                Some(&id) => id,
-                None => {
-                    // Owned only the first time a skill is seen.
-                    let id = self.skills.len() as u32;
-                    self.skills.insert(s.clone(), id);
-                    id
+            .map(|s| {
+                if let Some(&id) = self.skills.get(s) {
+                    return id;
                 }
+                // Owned only the first time a skill is seen.
+                let id = self.skills.len() as u32;
+                self.skills.insert(s.clone(), id);
+                id
             })
             .collect();
         out.sort_unstable();
