@@ -57,9 +57,21 @@ pub(crate) fn parts_on(
     graph: &EligibilityGraph,
     mode: Mode,
 ) -> Result<Vec<Part>> {
-    let mut parts = match mode {
-        Mode::Pooled => pooled_parts(ix, graph),
-        Mode::PerCommunity => community_parts(ix, graph),
+    let shares = (mode == Mode::PerCommunity).then(|| Shares::of(ix, graph));
+    parts_split_by(ix, graph, shares.as_ref())
+}
+
+/// [`parts_on`] per community when `shares` (the split of `ix`'s
+/// district-level capacity) is given, pooled otherwise: for a caller that
+/// keeps the split.
+pub(crate) fn parts_split_by(
+    ix: &DistrictIndex,
+    graph: &EligibilityGraph,
+    shares: Option<&Shares>,
+) -> Result<Vec<Part>> {
+    let mut parts = match shares {
+        None => pooled_parts(ix, graph),
+        Some(shares) => community_parts(ix, graph, shares),
     };
     apply_floors(ix, &mut parts)?;
     Ok(parts)
@@ -95,6 +107,15 @@ impl PartAmounts {
             && self.group_capacity == p.group_capacity
             && self.unserved_limit == p.unserved_limit
             && self.unserved_penalty == p.unserved_penalty
+    }
+
+    /// Makes these the amounts of `p`, in the buffers they have.
+    pub(crate) fn assign(&mut self, p: &BipartiteProblem) {
+        self.units.clone_from(&p.units);
+        self.offer_capacity.clone_from(&p.offer_capacity);
+        self.group_capacity.clone_from(&p.group_capacity);
+        self.unserved_limit.clone_from(&p.unserved_limit);
+        self.unserved_penalty = p.unserved_penalty;
     }
 
     /// Writes these amounts into `p`.
@@ -264,10 +285,9 @@ fn pooled_parts(ix: &DistrictIndex, graph: &EligibilityGraph) -> Vec<Part> {
     parts
 }
 
-fn community_parts(ix: &DistrictIndex, graph: &EligibilityGraph) -> Vec<Part> {
+fn community_parts(ix: &DistrictIndex, graph: &EligibilityGraph, shares: &Shares) -> Vec<Part> {
     let nc = ix.communities.len();
     let nodes = graph.node_count();
-    let shares = Shares::of(ix, graph);
     let penalty = unserved_penalty(ix);
     let mut parts: Vec<Part> = (0..nc as u32).map(|c| Part::new(Some(c))).collect();
     for (i, need) in ix.needs.iter().enumerate() {

@@ -31,7 +31,7 @@ use crate::solve::matching::{
     MatchOptions, MatchingSolution, check_problem, class_network, solution_from_flow,
 };
 use crate::solve::network_simplex::Resolver;
-use crate::solve::parts::{Part, PartAmounts, amounts_on, parts_on};
+use crate::solve::parts::{Part, PartAmounts, amounts_on, parts_split_by};
 use crate::solve::shares::Shares;
 use crate::validate::DistrictIndex;
 
@@ -264,7 +264,7 @@ impl MatchingSession {
                 r.set_cost(l.unserved_arcs + c, p.unserved_penalty)?;
             }
         }
-        self.amounts = PartAmounts::of(p);
+        self.amounts.assign(p);
         Ok(())
     }
 
@@ -329,7 +329,6 @@ pub struct DistrictSession {
 /// What the networks of a mode are built from besides amounts: the graph
 /// aside, needs' communities and categories, providers' homes, shared
 /// capacities and offers, and which floors the policy sets.
-#[derive(PartialEq, Eq)]
 struct Structure {
     needs: Vec<(usize, usize)>,
     providers: Vec<(Option<usize>, bool, usize)>,
@@ -339,19 +338,35 @@ struct Structure {
 impl Structure {
     fn of(ix: &DistrictIndex) -> Structure {
         Structure {
-            needs: ix.needs.iter().map(|n| (n.community, n.category)).collect(),
-            providers: ix
-                .providers
-                .iter()
-                .map(|p| (p.home, p.capacity.is_some(), p.offers.len()))
-                .collect(),
-            floors: ix
-                .community_floor
-                .iter()
-                .chain(&ix.category_floor)
-                .map(Option::is_some)
-                .collect(),
+            needs: Structure::needs(ix).collect(),
+            providers: Structure::providers(ix).collect(),
+            floors: Structure::floors(ix).collect(),
         }
+    }
+
+    /// Whether `ix` has this structure (compared in place, as every
+    /// scenario is).
+    fn fits(&self, ix: &DistrictIndex) -> bool {
+        self.needs.iter().copied().eq(Structure::needs(ix))
+            && self.providers.iter().copied().eq(Structure::providers(ix))
+            && self.floors.iter().copied().eq(Structure::floors(ix))
+    }
+
+    fn needs(ix: &DistrictIndex) -> impl Iterator<Item = (usize, usize)> + '_ {
+        ix.needs.iter().map(|n| (n.community, n.category))
+    }
+
+    fn providers(ix: &DistrictIndex) -> impl Iterator<Item = (Option<usize>, bool, usize)> + '_ {
+        ix.providers
+            .iter()
+            .map(|p| (p.home, p.capacity.is_some(), p.offers.len()))
+    }
+
+    fn floors(ix: &DistrictIndex) -> impl Iterator<Item = bool> + '_ {
+        ix.community_floor
+            .iter()
+            .chain(&ix.category_floor)
+            .map(Option::is_some)
     }
 }
 
@@ -365,7 +380,8 @@ impl DistrictSession {
             return Err(sector_error());
         }
         let graph = EligibilityGraph::build(ix);
-        let parts = parts_on(ix, &graph, mode)?;
+        let shares = (mode == Mode::PerCommunity).then(|| Shares::of(ix, &graph));
+        let parts = parts_split_by(ix, &graph, shares.as_ref())?;
         let unmet = floors_unmet(ix, &parts);
         let (sessions, solutions): (Vec<_>, Vec<_>) = parts
             .par_iter()
@@ -375,7 +391,6 @@ impl DistrictSession {
             .unzip();
         let refs: Vec<&Part> = parts.iter().collect();
         let base = assemble(ix, &graph, mode, &refs, solutions.clone());
-        let shares = (mode == Mode::PerCommunity).then(|| Shares::of(ix, &graph));
         Ok(DistrictSession {
             graph,
             mode,
@@ -410,7 +425,7 @@ impl DistrictSession {
             return Err(sector_error());
         }
         check_graph_fits(ix, &self.graph)?;
-        let amounts = if Structure::of(ix) == self.structure {
+        let amounts = if self.structure.fits(ix) {
             let shares = self.shares.as_ref().map(|s| s.updated(ix, &self.graph));
             amounts_on(ix, &self.graph, shares.as_ref(), &self.parts)?
         } else {
