@@ -394,37 +394,30 @@ fn rows_of(ix: &DistrictIndex, part: &Part, sol: &MatchingSolution, needed_units
     let nk = ix.categories.len();
     let mut assignments = Vec::new();
     let mut offer_used = vec![0i64; part.offers.len()];
-    // Most edges carry nothing: skip them eight at a time.
-    for (chunk, flows) in sol.edge_flow.chunks(8).enumerate() {
-        if flows.iter().all(|&x| x == 0) {
+    for (k, &x) in sol.edge_flow.iter().enumerate() {
+        if x == 0 {
             continue;
         }
-        for (j, &x) in flows.iter().enumerate() {
-            if x == 0 {
-                continue;
-            }
-            let k = chunk * 8 + j;
-            let i = part.needs[part.problem.edge_need[k] as usize];
-            let lo = part.problem.edge_offer[k];
-            offer_used[lo as usize] += x;
-            let (p, o) = part.offers[lo as usize];
-            // The network's copy of the edge's weight, and its cross flag
-            // worked out again (reading both from the district-wide graph
-            // missed the cache on every assignment). A community's network
-            // holds no provider homed elsewhere.
-            let cross = part.community.is_none()
-                && ix.providers[p as usize]
-                    .home
-                    .is_some_and(|h| h != ix.needs[i as usize].community);
-            assignments.push(Assignment {
-                need: i,
-                provider: p,
-                offer: o,
-                units: x,
-                weight: part.problem.edge_weight[k],
-                cross,
-            });
-        }
+        let i = part.needs[part.problem.edge_need[k] as usize];
+        let lo = part.problem.edge_offer[k];
+        offer_used[lo as usize] += x;
+        let (p, o) = part.offers[lo as usize];
+        // The network's copy of the edge's weight, and its cross flag worked
+        // out again (reading both from the district-wide graph missed the
+        // cache on every assignment). A community's network holds no
+        // provider homed elsewhere.
+        let cross = part.community.is_none()
+            && ix.providers[p as usize]
+                .home
+                .is_some_and(|h| h != ix.needs[i as usize].community);
+        assignments.push(Assignment {
+            need: i,
+            provider: p,
+            offer: o,
+            units: x,
+            weight: part.problem.edge_weight[k],
+            cross,
+        });
     }
     let mut group_used = vec![0i64; part.groups.len()];
     let mut offers = Vec::with_capacity(part.offers.len());
