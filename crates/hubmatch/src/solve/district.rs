@@ -28,6 +28,7 @@ use crate::solve::matching::{MatchOptions, MatchingSolution, solve_matching};
 use crate::solve::network_simplex::Basis;
 use crate::solve::parts::parts_on;
 pub use crate::solve::parts::{Part, mode_parts};
+use crate::solve::schedule::largest_first;
 use crate::solve::sectors::{SectorUse, limit_name, sector_terms, sector_uses};
 use crate::validate::DistrictIndex;
 
@@ -270,14 +271,12 @@ pub fn match_district_on(
     let mut parts = parts_on(ix, graph, mode)?;
     let floors_unmet = floors_unmet(ix, &parts);
     if ix.sector_limits.is_empty() {
-        let solutions: Vec<MatchingSolution> = parts
-            .par_iter()
-            .enumerate()
-            .map(|(k, part)| {
-                solve_matching(&part.problem, options, warm.and_then(|w| w.get(k)))
-                    .map_err(&floors_unmet)
-            })
-            .collect::<Result<_>>()?;
+        let solutions: Vec<MatchingSolution> = largest_first(&parts, Part::size, |k, part| {
+            solve_matching(&part.problem, options, warm.and_then(|w| w.get(k)))
+                .map_err(&floors_unmet)
+        })
+        .into_iter()
+        .collect::<Result<_>>()?;
         let parts: Vec<&Part> = parts.iter().collect();
         return Ok(assemble(ix, graph, mode, &parts, solutions));
     }
@@ -504,11 +503,11 @@ pub(crate) fn assemble(
             needed_units[n.community * nk + n.category] += n.units;
         }
     }
-    let rows: Vec<Rows> = parts
-        .par_iter()
-        .zip(&solutions)
-        .map(|(part, sol)| rows_of(ix, part, sol, &needed_units))
-        .collect();
+    let rows: Vec<Rows> = largest_first(
+        parts,
+        |p| p.size(),
+        |k, part| rows_of(ix, part, &solutions[k], &needed_units),
+    );
     let mut served_in = vec![false; n];
     let mut unserved: Vec<i64> = ix.needs.iter().map(|need| need.units).collect();
     // A need outside every network would stay unserved: one more unit costs the penalty.

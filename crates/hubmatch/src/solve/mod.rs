@@ -12,6 +12,7 @@ mod matching_certificate;
 pub mod network_simplex;
 mod parts;
 mod result_check;
+mod schedule;
 mod sectors;
 pub mod session;
 mod shares;

@@ -36,6 +36,14 @@ pub struct Part {
     pub floors: Vec<(u32, Option<u32>)>,
 }
 
+impl Part {
+    /// Needs plus eligibility edges: how long the network takes to solve,
+    /// roughly, for running the largest first.
+    pub(crate) fn size(&self) -> usize {
+        self.needs.len() + self.edges.len()
+    }
+}
+
 /// The eligibility graph of a district and the networks `mode` solves.
 ///
 /// ```
@@ -118,12 +126,12 @@ impl PartAmounts {
         self.unserved_penalty = p.unserved_penalty;
     }
 
-    /// Writes these amounts into `p`.
-    pub(crate) fn apply(self, p: &mut BipartiteProblem) {
-        p.units = self.units;
-        p.offer_capacity = self.offer_capacity;
-        p.group_capacity = self.group_capacity;
-        p.unserved_limit = self.unserved_limit;
+    /// Writes these amounts into `p` (into its buffers).
+    pub(crate) fn apply(&self, p: &mut BipartiteProblem) {
+        p.units.clone_from(&self.units);
+        p.offer_capacity.clone_from(&self.offer_capacity);
+        p.group_capacity.clone_from(&self.group_capacity);
+        p.unserved_limit.clone_from(&self.unserved_limit);
         p.unserved_penalty = self.unserved_penalty;
     }
 }

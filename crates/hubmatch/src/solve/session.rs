@@ -21,8 +21,6 @@
 
 use std::sync::{Arc, Mutex};
 
-use rayon::prelude::*;
-
 use crate::error::{Error, RecordKind, Result, ValidationError};
 use crate::graph::{BipartiteProblem, EligibilityGraph, MatchingNetwork};
 use crate::solve::aggregate::Aggregation;
@@ -32,6 +30,7 @@ use crate::solve::matching::{
 };
 use crate::solve::network_simplex::Resolver;
 use crate::solve::parts::{Part, PartAmounts, amounts_on, parts_split_by};
+use crate::solve::schedule::largest_first;
 use crate::solve::shares::Shares;
 use crate::validate::DistrictIndex;
 
@@ -383,9 +382,11 @@ impl DistrictSession {
         let shares = (mode == Mode::PerCommunity).then(|| Shares::of(ix, &graph));
         let parts = parts_split_by(ix, &graph, shares.as_ref())?;
         let unmet = floors_unmet(ix, &parts);
-        let (sessions, solutions): (Vec<_>, Vec<_>) = parts
-            .par_iter()
-            .map(|part| MatchingSession::new(&part.problem, options).map_err(&unmet))
+        let (sessions, solutions): (Vec<_>, Vec<_>) =
+            largest_first(&parts, Part::size, |_, part| {
+                MatchingSession::new(&part.problem, options).map_err(&unmet)
+            })
+            .into_iter()
             .collect::<Result<Vec<_>>>()?
             .into_iter()
             .unzip();
@@ -440,46 +441,43 @@ impl DistrictSession {
             ));
         };
         let unmet = floors_unmet(ix, &self.parts);
-        let solved = self
-            .parts
-            .par_iter()
-            .zip(amounts)
-            .enumerate()
-            .map(|(k, (base, amounts))| {
-                if amounts.are_those_of(&base.problem) {
-                    // Unchanged: the base optimum stands, with no pivot.
-                    let mut same = self.solutions[k].clone();
-                    same.stats.pivots = 0;
-                    same.stats.degenerate = 0;
-                    same.stats.dual_pivots = 0;
-                    same.stats.warm = true;
-                    return Ok((None, same));
+        let solved = largest_first(&self.parts, Part::size, |k, base| {
+            let amounts = &amounts[k];
+            if amounts.are_those_of(&base.problem) {
+                // Unchanged: the base optimum stands, with no pivot.
+                let mut same = self.solutions[k].clone();
+                same.stats.pivots = 0;
+                same.stats.degenerate = 0;
+                same.stats.dual_pivots = 0;
+                same.stats.warm = true;
+                return Ok((None, same));
+            }
+            // A spare part has the base's structure (only amounts
+            // change), so only the amounts are written; a spare session
+            // gets the base tree copied into its buffers.
+            let (part, session) = match self.spares[k].lock() {
+                Ok(mut spares) => (spares.parts.pop(), spares.sessions.pop()),
+                Err(_) => (None, None),
+            };
+            let mut part = part.unwrap_or_else(|| base.clone());
+            amounts.apply(&mut part.problem);
+            let mut session = match session {
+                Some(mut copy) => {
+                    copy.restore_from(&self.sessions[k]);
+                    copy
                 }
-                // A spare part has the base's structure (only amounts
-                // change), so only the amounts are written; a spare session
-                // gets the base tree copied into its buffers.
-                let (part, session) = match self.spares[k].lock() {
-                    Ok(mut spares) => (spares.parts.pop(), spares.sessions.pop()),
-                    Err(_) => (None, None),
-                };
-                let mut part = part.unwrap_or_else(|| base.clone());
-                amounts.apply(&mut part.problem);
-                let mut session = match session {
-                    Some(mut copy) => {
-                        copy.restore_from(&self.sessions[k]);
-                        copy
-                    }
-                    None => self.sessions[k].clone(),
-                };
-                // Built from the base part: the session's shape.
-                let solution = session.resolve_same_shape(&part.problem);
-                if let Ok(mut spares) = self.spares[k].lock() {
-                    spares.sessions.push(session);
-                }
-                let solution = solution.map_err(&unmet)?;
-                Ok((Some(part), solution))
-            })
-            .collect::<Result<Vec<_>>>()?;
+                None => self.sessions[k].clone(),
+            };
+            // Built from the base part: the session's shape.
+            let solution = session.resolve_same_shape(&part.problem);
+            if let Ok(mut spares) = self.spares[k].lock() {
+                spares.sessions.push(session);
+            }
+            let solution = solution.map_err(&unmet)?;
+            Ok((Some(part), solution))
+        })
+        .into_iter()
+        .collect::<Result<Vec<_>>>()?;
         let (changed, solutions): (Vec<Option<Part>>, Vec<MatchingSolution>) =
             solved.into_iter().unzip();
         let parts: Vec<&Part> = changed
