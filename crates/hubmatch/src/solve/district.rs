@@ -380,7 +380,8 @@ pub(crate) fn floors_unmet(
 }
 
 /// The rows one network adds to a district result.
-struct Rows {
+#[derive(Clone)]
+pub(crate) struct Rows {
     assignments: Vec<Assignment>,
     offers: Vec<OfferUse>,
     providers: Vec<ProviderUse>,
@@ -389,7 +390,12 @@ struct Rows {
 
 /// The rows of network `part` solved by `sol`; `needed_units` are the units
 /// needed per community × category (for the floors' reports).
-fn rows_of(ix: &DistrictIndex, part: &Part, sol: &MatchingSolution, needed_units: &[i64]) -> Rows {
+pub(crate) fn rows_of(
+    ix: &DistrictIndex,
+    part: &Part,
+    sol: &MatchingSolution,
+    needed_units: &[i64],
+) -> Rows {
     let nk = ix.categories.len();
     let mut assignments = Vec::new();
     let mut offer_used = vec![0i64; part.offers.len()];
@@ -494,20 +500,38 @@ pub(crate) fn assemble(
     parts: &[&Part],
     solutions: Vec<MatchingSolution>,
 ) -> MatchResult {
-    let n = ix.needs.len();
-    // Units needed per community × category, for the floors' reports.
-    let nk = ix.categories.len();
-    let mut needed_units = vec![0i64; ix.communities.len() * nk];
-    if parts.iter().any(|p| !p.floors.is_empty()) {
-        for n in &ix.needs {
-            needed_units[n.community * nk + n.category] += n.units;
-        }
-    }
+    let needed_units = needed_units(ix, parts.iter().any(|p| !p.floors.is_empty()));
     let rows: Vec<Rows> = largest_first(
         parts,
         |p| p.size(),
         |k, part| rows_of(ix, part, &solutions[k], &needed_units),
     );
+    assemble_rows(ix, graph, mode, parts, solutions, rows)
+}
+
+/// Units needed per community × category, for the floors' reports (all 0
+/// unless some network has `floors`).
+pub(crate) fn needed_units(ix: &DistrictIndex, floors: bool) -> Vec<i64> {
+    let nk = ix.categories.len();
+    let mut needed_units = vec![0i64; ix.communities.len() * nk];
+    if floors {
+        for n in &ix.needs {
+            needed_units[n.community * nk + n.category] += n.units;
+        }
+    }
+    needed_units
+}
+
+/// [`assemble`] from each network's rows, built already by [`rows_of`].
+pub(crate) fn assemble_rows(
+    ix: &DistrictIndex,
+    graph: &EligibilityGraph,
+    mode: Mode,
+    parts: &[&Part],
+    solutions: Vec<MatchingSolution>,
+    rows: Vec<Rows>,
+) -> MatchResult {
+    let n = ix.needs.len();
     let mut served_in = vec![false; n];
     let mut unserved: Vec<i64> = ix.needs.iter().map(|need| need.units).collect();
     // A need outside every network would stay unserved: one more unit costs the penalty.

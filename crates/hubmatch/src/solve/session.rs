@@ -24,7 +24,9 @@ use std::sync::{Arc, Mutex};
 use crate::error::{Error, RecordKind, Result, ValidationError};
 use crate::graph::{BipartiteProblem, EligibilityGraph, MatchingNetwork};
 use crate::solve::aggregate::Aggregation;
-use crate::solve::district::{MatchResult, Mode, assemble, check_graph_fits, floors_unmet};
+use crate::solve::district::{
+    MatchResult, Mode, Rows, assemble_rows, check_graph_fits, floors_unmet, needed_units, rows_of,
+};
 use crate::solve::matching::{
     MatchOptions, MatchingSolution, check_problem, class_network, solution_from_flow,
 };
@@ -322,6 +324,8 @@ pub struct DistrictSession {
     /// used, whose buffers the next ones reuse.
     spares: Vec<Mutex<Spares>>,
     solutions: Vec<MatchingSolution>,
+    /// Each network's rows of the base result: an unchanged network's stand.
+    rows: Vec<Rows>,
     base: MatchResult,
 }
 
@@ -391,7 +395,11 @@ impl DistrictSession {
             .into_iter()
             .unzip();
         let refs: Vec<&Part> = parts.iter().collect();
-        let base = assemble(ix, &graph, mode, &refs, solutions.clone());
+        let needed = needed_units(ix, has_floors(&parts));
+        let rows: Vec<Rows> = largest_first(&parts, Part::size, |k, part| {
+            rows_of(ix, part, &solutions[k], &needed)
+        });
+        let base = assemble_rows(ix, &graph, mode, &refs, solutions.clone(), rows.clone());
         Ok(DistrictSession {
             graph,
             mode,
@@ -401,6 +409,7 @@ impl DistrictSession {
             spares: sessions.iter().map(|_| Mutex::default()).collect(),
             sessions,
             solutions,
+            rows,
             base,
         })
     }
@@ -441,16 +450,26 @@ impl DistrictSession {
             ));
         };
         let unmet = floors_unmet(ix, &self.parts);
+        let floors = has_floors(&self.parts);
+        let needed = needed_units(ix, floors);
+        // Each network's rows are built in its own task, as soon as it is
+        // solved.
         let solved = largest_first(&self.parts, Part::size, |k, base| {
             let amounts = &amounts[k];
             if amounts.are_those_of(&base.problem) {
-                // Unchanged: the base optimum stands, with no pivot.
+                // Unchanged: the base optimum stands, with no pivot. Its
+                // rows too, unless floors report district-wide units.
                 let mut same = self.solutions[k].clone();
                 same.stats.pivots = 0;
                 same.stats.degenerate = 0;
                 same.stats.dual_pivots = 0;
                 same.stats.warm = true;
-                return Ok((None, same));
+                let rows = if floors {
+                    rows_of(ix, base, &same, &needed)
+                } else {
+                    self.rows[k].clone()
+                };
+                return Ok((None, same, rows));
             }
             // A spare part has the base's structure (only amounts
             // change), so only the amounts are written; a spare session
@@ -474,18 +493,25 @@ impl DistrictSession {
                 spares.sessions.push(session);
             }
             let solution = solution.map_err(&unmet)?;
-            Ok((Some(part), solution))
+            let rows = rows_of(ix, &part, &solution, &needed);
+            Ok((Some(part), solution, rows))
         })
         .into_iter()
         .collect::<Result<Vec<_>>>()?;
-        let (changed, solutions): (Vec<Option<Part>>, Vec<MatchingSolution>) =
-            solved.into_iter().unzip();
+        let mut changed = Vec::with_capacity(solved.len());
+        let mut solutions = Vec::with_capacity(solved.len());
+        let mut rows = Vec::with_capacity(solved.len());
+        for (part, solution, r) in solved {
+            changed.push(part);
+            solutions.push(solution);
+            rows.push(r);
+        }
         let parts: Vec<&Part> = changed
             .iter()
             .zip(&self.parts)
             .map(|(c, base)| c.as_ref().unwrap_or(base))
             .collect();
-        let result = assemble(ix, &self.graph, self.mode, &parts, solutions);
+        let result = assemble_rows(ix, &self.graph, self.mode, &parts, solutions, rows);
         for (spares, part) in self.spares.iter().zip(changed) {
             if let (Some(part), Ok(mut spares)) = (part, spares.lock()) {
                 spares.parts.push(part);
@@ -493,6 +519,11 @@ impl DistrictSession {
         }
         Ok(result)
     }
+}
+
+/// Whether any network enforces coverage floors.
+fn has_floors(parts: &[Part]) -> bool {
+    parts.iter().any(|p| !p.floors.is_empty())
 }
 
 /// Copies of one network's part and session, kept for their buffers.
