@@ -7,7 +7,7 @@
 use crate::error::{RecordKind, Result, ValidationError};
 use crate::graph::network::MAX_CAPACITY;
 use crate::graph::{BipartiteProblem, MatchingNetwork};
-use crate::solve::aggregate::Aggregation;
+use crate::solve::aggregate::{Aggregation, SplitBase};
 use crate::solve::certificate::{Certificate, CertificateError};
 pub use crate::solve::matching_certificate::{check_bound, verify_matching};
 use crate::solve::network_simplex::{self, Basis, SolveOptions, SolveStats};
@@ -250,7 +250,7 @@ pub fn solve_matching(
     };
     sol.stats.warm = sol.stats.warm && warm.is_some();
     let flow = std::mem::take(&mut sol.flow);
-    solution_from_flow(p, aggregation.as_ref(), &mn, &flow, sol, options)
+    solution_from_flow(p, aggregation.as_ref(), &mn, &flow, sol, options, None)
 }
 
 /// Checks `p`, merges its interchangeable needs if `options` ask, and
@@ -283,6 +283,7 @@ pub(crate) fn solution_from_flow(
     flow: &[i64],
     sol: network_simplex::FlowSolution,
     options: &MatchOptions,
+    base: Option<&SplitBase<'_>>,
 ) -> Result<MatchingSolution> {
     let solved = aggregation.map_or(p, |a| &a.problem);
     let (n, o) = (solved.need_count(), solved.offer_count());
@@ -313,7 +314,10 @@ pub(crate) fn solution_from_flow(
             (flow[..e].to_vec(), unserved, class_potential)
         }
         Some(a) => {
-            let (flow, unserved) = a.split(p, &flow[..e]);
+            let (flow, unserved) = match base {
+                Some(base) => a.split_near(p, &flow[..e], base),
+                None => a.split(p, &flow[..e]),
+            };
             let need_potential = a
                 .class_of
                 .iter()

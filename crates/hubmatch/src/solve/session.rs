@@ -23,7 +23,7 @@ use std::sync::{Arc, Mutex};
 
 use crate::error::{Error, RecordKind, Result, ValidationError};
 use crate::graph::{BipartiteProblem, EligibilityGraph, MatchingNetwork};
-use crate::solve::aggregate::Aggregation;
+use crate::solve::aggregate::{Aggregation, SplitBase};
 use crate::solve::district::{
     MatchResult, Mode, Rows, assemble_rows, check_graph_fits, floors_unmet, needed_units, rows_of,
 };
@@ -154,6 +154,7 @@ impl MatchingSession {
             resolver.flows(),
             sol,
             options,
+            None,
         )?;
         let session = MatchingSession {
             shape: Arc::new(Shape {
@@ -178,13 +179,25 @@ impl MatchingSession {
     /// of another shape is refused (solve it afresh instead).
     pub fn resolve(&mut self, p: &BipartiteProblem) -> Result<MatchingSolution> {
         self.check_shape(p)?;
-        self.resolve_same_shape(p)
+        self.resolve_same_shape(p, None)
+    }
+
+    /// The network's arc flows after the last solve (class level when
+    /// needs are aggregated).
+    pub(crate) fn flows(&self) -> &[i64] {
+        self.resolver.flows()
     }
 
     /// [`MatchingSession::resolve`] for a problem known to have the
     /// session's shape (built from the session's problem by changing
     /// amounts): its edges are not compared nor checked again.
-    pub(crate) fn resolve_same_shape(&mut self, p: &BipartiteProblem) -> Result<MatchingSolution> {
+    /// `base`, when given, is an earlier solution of this shape that the
+    /// split of class flows starts from.
+    pub(crate) fn resolve_same_shape(
+        &mut self,
+        p: &BipartiteProblem,
+        base: Option<&SplitBase<'_>>,
+    ) -> Result<MatchingSolution> {
         if self.broken {
             return Err(shape_error(
                 "is broken by an earlier change that failed half-way; start a new session".into(),
@@ -207,6 +220,7 @@ impl MatchingSession {
             self.resolver.flows(),
             sol,
             &self.options,
+            base,
         )
     }
 
@@ -487,8 +501,16 @@ impl DistrictSession {
                 }
                 None => self.sessions[k].clone(),
             };
-            // Built from the base part: the session's shape.
-            let solution = session.resolve_same_shape(&part.problem);
+            // Built from the base part: the session's shape. Classes whose
+            // flows and units stay split as in the base solution.
+            let base_solution = &self.solutions[k];
+            let split_base = SplitBase {
+                class_flow: self.sessions[k].flows(),
+                units: &base.problem.units,
+                edge_flow: &base_solution.edge_flow,
+                unserved: &base_solution.unserved,
+            };
+            let solution = session.resolve_same_shape(&part.problem, Some(&split_base));
             if let Ok(mut spares) = self.spares[k].lock() {
                 spares.sessions.push(session);
             }
