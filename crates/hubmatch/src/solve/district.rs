@@ -503,7 +503,7 @@ pub(crate) fn assemble(
     let needed_units = needed_units(ix, parts.iter().any(|p| !p.floors.is_empty()));
     let rows: Vec<Rows> = largest_first(
         parts,
-        |p| p.size(),
+        |k, p| Part::size(k, p),
         |k, part| rows_of(ix, part, &solutions[k], &needed_units),
     );
     assemble_rows(ix, graph, mode, parts, solutions, rows)

@@ -39,8 +39,8 @@ pub struct Part {
 impl Part {
     /// Needs plus eligibility edges: how long the network takes to solve,
     /// roughly, for running the largest first.
-    pub(crate) fn size(&self) -> usize {
-        self.needs.len() + self.edges.len()
+    pub(crate) fn size(_: usize, part: &Part) -> usize {
+        part.needs.len() + part.edges.len()
     }
 }
 
@@ -115,6 +115,19 @@ impl PartAmounts {
             && self.group_capacity == p.group_capacity
             && self.unserved_limit == p.unserved_limit
             && self.unserved_penalty == p.unserved_penalty
+    }
+
+    /// How many amounts differ from those of `p` (a problem of the same
+    /// shape): a warm re-solve's work grows with them.
+    pub(crate) fn changes_from(&self, p: &BipartiteProblem) -> usize {
+        fn differ(a: &[i64], b: &[i64]) -> usize {
+            a.iter().zip(b).filter(|(x, y)| x != y).count()
+        }
+        differ(&self.units, &p.units)
+            + differ(&self.offer_capacity, &p.offer_capacity)
+            + differ(&self.group_capacity, &p.group_capacity)
+            + differ(&self.unserved_limit, &p.unserved_limit)
+            + usize::from(self.unserved_penalty != p.unserved_penalty)
     }
 
     /// Makes these the amounts of `p`, in the buffers they have.

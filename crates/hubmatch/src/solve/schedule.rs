@@ -13,13 +13,14 @@
 use rayon::iter::{ParallelBridge, ParallelIterator};
 
 /// `run(k, &items[k])` for every item, in parallel, items taken largest
-/// `size` first (ties: lower index first); results in item order.
+/// `size(k, &items[k])` first (ties: lower index first); results in item
+/// order.
 ///
 /// Cost: O(k log k) to order the k items, plus the runs; each thread takes
 /// the next item when it is free.
-pub(crate) fn largest_first<T, R>(
+pub(crate) fn largest_first<T, R, K: Ord>(
     items: &[T],
-    size: impl Fn(&T) -> usize,
+    size: impl Fn(usize, &T) -> K,
     run: impl Fn(usize, &T) -> R + Sync,
 ) -> Vec<R>
 where
@@ -27,7 +28,7 @@ where
     R: Send,
 {
     let mut order: Vec<usize> = (0..items.len()).collect();
-    order.sort_by_key(|&k| (std::cmp::Reverse(size(&items[k])), k));
+    order.sort_by_cached_key(|&k| (std::cmp::Reverse(size(k, &items[k])), k));
     let mut done: Vec<(usize, R)> = order
         .into_iter()
         .par_bridge()
@@ -44,7 +45,7 @@ mod tests {
     #[test]
     fn results_come_back_in_item_order() {
         let items: Vec<usize> = (0..100).map(|k| (k * 37) % 11).collect();
-        let out = largest_first(&items, |&x| x, |k, &x| (k, x * 2));
+        let out = largest_first(&items, |_, &x| x, |k, &x| (k, x * 2));
         let want: Vec<(usize, usize)> =
             items.iter().enumerate().map(|(k, &x)| (k, x * 2)).collect();
         assert_eq!(out, want);

@@ -468,7 +468,11 @@ impl DistrictSession {
         let needed = needed_units(ix, floors);
         // Each network's rows are built in its own task, as soon as it is
         // solved.
-        let solved = largest_first(&self.parts, Part::size, |k, base| {
+        // Networks with the most changes first (then the largest): their
+        // re-solves take longest.
+        let work =
+            |k: usize, base: &Part| (amounts[k].changes_from(&base.problem), Part::size(k, base));
+        let solved = largest_first(&self.parts, work, |k, base| {
             let amounts = &amounts[k];
             if amounts.are_those_of(&base.problem) {
                 // Unchanged: the base optimum stands, with no pivot. Its
