@@ -22,7 +22,9 @@
 //! each pivot's cycle.
 //!
 //! Complexity: each dual pivot costs O(|subtree| + arcs incident to it)
-//! (at most O(m)) to find the entering arc, plus the tree update of a primal
+//! (at most O(m)) to find the entering arc, less where a node's arcs on
+//! one side cannot enter (only arcs at their upper bound could, and it has
+//! none: an offer's eligibility edges when its capacity falls), plus the tree update of a primal
 //! pivot and O(k log k) for the k broken-arc candidates. The number of dual
 //! pivots has no useful bound (the method is exponential in the worst
 //! case), and each can cost far more than a primal one, so the caller gives
@@ -34,41 +36,51 @@ use super::ArcState;
 use super::simplex::Simplex;
 
 /// Network arcs incident to each node in CSR form, each entry the arc
-/// and its other end (the top bit set when the arc leaves the node); built
-/// once per [`super::Resolver`]. Artificial arcs are left out: their
-/// orientation changes.
+/// and its other end: first the arcs leaving the node, then those entering
+/// it; built once per [`super::Resolver`]. Artificial arcs are left out:
+/// their orientation changes.
 #[derive(Clone)]
 pub(super) struct Incidence {
     start: Vec<u32>,
+    /// Where each node's entering arcs start.
+    mid: Vec<u32>,
     arc: Vec<u32>,
     other: Vec<u32>,
 }
 
-const OUT: u32 = 1 << 31;
-
 impl Incidence {
     pub(super) fn build(s: &Simplex) -> Incidence {
         let (n, m) = (s.n, s.m);
+        let mut out_degree = vec![0u32; n];
         let mut start = vec![0u32; n + 1];
         for a in 0..m {
+            out_degree[s.source[a] as usize] += 1;
             start[s.source[a] as usize + 1] += 1;
             start[s.target[a] as usize + 1] += 1;
         }
         for v in 0..n {
             start[v + 1] += start[v];
         }
-        let mut fill = start.clone();
+        let mid: Vec<u32> = (0..n).map(|v| start[v] + out_degree[v]).collect();
+        let mut fill_out = start.clone();
+        let mut fill_in = mid.clone();
         let mut arc = vec![0u32; start[n] as usize];
         let mut other = vec![0u32; start[n] as usize];
         for a in 0..m {
             let (u, v) = (s.source[a] as usize, s.target[a] as usize);
-            for (at, to) in [(u, v as u32 | OUT), (v, u as u32)] {
-                arc[fill[at] as usize] = a as u32;
-                other[fill[at] as usize] = to;
-                fill[at] += 1;
-            }
+            let at = fill_out[u] as usize;
+            (arc[at], other[at]) = (a as u32, v as u32);
+            fill_out[u] += 1;
+            let at = fill_in[v] as usize;
+            (arc[at], other[at]) = (a as u32, u as u32);
+            fill_in[v] += 1;
         }
-        Incidence { start, arc, other }
+        Incidence {
+            start,
+            mid,
+            arc,
+            other,
+        }
     }
 }
 
@@ -80,6 +92,12 @@ pub(super) struct DualScratch {
     stamp: u32,
     nodes: Vec<u32>,
     suspects: Vec<u32>,
+    /// Network arcs at their upper bound leaving / entering each node: a
+    /// ratio test skips the arcs of a node on the side where only arcs at
+    /// that bound could enter and none is (most of them, in matching
+    /// networks, where an eligibility edge never reaches its bound).
+    upper_out: Vec<u32>,
+    upper_in: Vec<u32>,
     /// Subtree nodes and incidence entries scanned in this dual phase.
     work: usize,
 }
@@ -97,12 +115,16 @@ impl Clone for DualScratch {
             stamp,
             nodes,
             suspects,
+            upper_out,
+            upper_in,
             work,
         } = from;
         self.mark.clone_from(mark);
         self.stamp = *stamp;
         self.nodes.clone_from(nodes);
         self.suspects.clone_from(suspects);
+        self.upper_out.clone_from(upper_out);
+        self.upper_in.clone_from(upper_in);
         self.work = *work;
     }
 }
@@ -186,6 +208,18 @@ impl Simplex {
         let mut suspects = std::mem::take(&mut scratch.suspects);
         suspects.clear();
         suspects.extend((0..self.n).rev().map(|v| self.pred[v]));
+        // Arcs at their upper bound per node: one pass over the states
+        // (a byte per arc), kept up to date by the dual pivots below.
+        scratch.upper_out.clear();
+        scratch.upper_out.resize(self.n, 0);
+        scratch.upper_in.clear();
+        scratch.upper_in.resize(self.n, 0);
+        for (a, &st) in self.state[..self.m].iter().enumerate() {
+            if st == ArcState::Upper as i8 {
+                scratch.upper_out[self.source[a] as usize] += 1;
+                scratch.upper_in[self.target[a] as usize] += 1;
+            }
+        }
         let mut done = false;
         scratch.work = 0;
         for k in 0..=limits.pivots {
@@ -242,6 +276,14 @@ impl Simplex {
         } else {
             ArcState::Lower as i8
         };
+        if over && l < self.m {
+            scratch.upper_out[self.source[l] as usize] += 1;
+            scratch.upper_in[self.target[l] as usize] += 1;
+        }
+        if self.state[e] == ArcState::Upper as i8 && e < self.m {
+            scratch.upper_out[self.source[e] as usize] -= 1;
+            scratch.upper_in[self.target[e] as usize] -= 1;
+        }
         self.state[e] = ArcState::Tree as i8;
         let inside = scratch.mark[first as usize] == scratch.stamp;
         let (u_in, v_in) = if inside {
@@ -302,28 +344,52 @@ impl Simplex {
                 best = Some((ratio, a));
             }
         };
-        // Arcs leaving the subtree through its nodes' incidence. (Scanning
-        // the rest of the thread instead, when the subtree holds most arcs,
-        // was measured slower on community and pooled networks alike.)
+        // Arcs crossing the subtree's boundary through its nodes'
+        // incidence. (Scanning the rest of the thread instead, when the
+        // subtree holds most arcs, was measured slower on community and
+        // pooled networks alike.) More outflow comes from a leaving arc
+        // rising off its lower bound or an entering one falling from its
+        // upper bound, less outflow the other way round: a node's arcs on
+        // the side that needs the upper bound are scanned only if some are
+        // at it.
+        let (upper_out, upper_in) = (&scratch.upper_out, &scratch.upper_in);
+        let mut scanned = 0;
         for &v in &scratch.nodes {
             let v = v as usize;
-            let range = incidence.start[v] as usize..incidence.start[v + 1] as usize;
-            scratch.work += 1 + range.len();
-            for (&a, &w) in incidence.arc[range.clone()]
-                .iter()
-                .zip(&incidence.other[range])
-            {
-                let to = (w & !OUT) as usize;
-                if mark[to] == stamp {
-                    continue;
-                }
-                if w & OUT != 0 {
-                    consider(a as usize, v, to, true);
-                } else {
-                    consider(a as usize, to, v, false);
+            let (lo, mid, hi) = (
+                incidence.start[v] as usize,
+                incidence.mid[v] as usize,
+                incidence.start[v + 1] as usize,
+            );
+            let leaving = if more_out || upper_out[v] > 0 {
+                lo..mid
+            } else {
+                mid..mid
+            };
+            let entering = if !more_out || upper_in[v] > 0 {
+                mid..hi
+            } else {
+                mid..mid
+            };
+            scanned += 1 + leaving.len() + entering.len();
+            for (range, outward) in [(leaving, true), (entering, false)] {
+                for (&a, &w) in incidence.arc[range.clone()]
+                    .iter()
+                    .zip(&incidence.other[range])
+                {
+                    let w = w as usize;
+                    if mark[w] == stamp {
+                        continue;
+                    }
+                    if outward {
+                        consider(a as usize, v, w, true);
+                    } else {
+                        consider(a as usize, w, v, false);
+                    }
                 }
             }
         }
+        scratch.work += scanned;
         // Artificial arcs join the subtree's nodes to the root, outside it.
         for &v in &scratch.nodes {
             let a = self.m + v as usize;
