@@ -199,7 +199,7 @@ impl Resolver {
             ));
         }
         if self.amounts == Amounts::Rebuild {
-            s.cap[arc] = capacity;
+            s.set_cap(arc, capacity);
         } else if !s.change_capacity(arc, capacity) {
             // Out of bounds (or of strong feasibility) on the tree now.
             self.amounts = if self.optimal {

@@ -41,6 +41,10 @@ pub(super) struct Simplex {
     pub(super) stats: SolveStats,
     /// A cost changed since this simplex was built or copied (see `copy`).
     pub(super) costs_changed: bool,
+    /// Network arcs whose capacity was set since this simplex was built or
+    /// copied (see `copy`), unless `caps_overflow`: too many to list.
+    pub(super) caps_changed: Vec<u32>,
+    pub(super) caps_overflow: bool,
 }
 
 impl Simplex {
@@ -98,6 +102,8 @@ impl Simplex {
             seq: Vec::new(),
             stats: SolveStats::default(),
             costs_changed: false,
+            caps_changed: Vec::new(),
+            caps_overflow: false,
         }
     }
     #[inline]
@@ -288,13 +294,31 @@ impl Simplex {
                 "{stranded} units of supply cannot reach any demand"
             )));
         }
-        // Most arcs carry no flow; skipping them halves this pass.
+        // Only tree arcs and arcs at their upper bound carry flow: the tree
+        // arcs are read through the nodes, the others found by their state
+        // (a byte per arc).
+        let m = self.m;
         let mut cost: i128 = 0;
-        for (&c, &f) in self.cost[..self.m].iter().zip(&self.flow[..self.m]) {
-            if f != 0 {
-                cost += i128::from(c) * i128::from(f);
+        for &a in &self.pred[..self.n] {
+            let a = a as usize;
+            if a < m {
+                cost += i128::from(self.cost[a]) * i128::from(self.flow[a]);
             }
         }
+        for (a, &st) in self.state[..m].iter().enumerate() {
+            if st == ArcState::Upper as i8 {
+                cost += i128::from(self.cost[a]) * i128::from(self.flow[a]);
+            }
+        }
+        debug_assert_eq!(
+            cost,
+            self.cost[..m]
+                .iter()
+                .zip(&self.flow[..m])
+                .map(|(&c, &f)| i128::from(c) * i128::from(f))
+                .sum::<i128>(),
+            "an arc at its lower bound carries flow"
+        );
         i64::try_from(cost)
             .map_err(|_| Error::Overflow(format!("total cost {cost} exceeds 64 bits")))
     }

@@ -250,13 +250,29 @@ impl Simplex {
         order
     }
 
+    /// Sets the capacity of network arc `a` alone (its flow untouched),
+    /// noting the change for [`Simplex::restore_from`].
+    pub(super) fn set_cap(&mut self, a: usize, cap: i64) {
+        self.cap[a] = cap;
+        if self.caps_overflow {
+            return;
+        }
+        if self.caps_changed.len() >= self.m / 8 {
+            // A long-lived resolver: the whole array is copied instead.
+            self.caps_overflow = true;
+            self.caps_changed = Vec::new();
+        } else {
+            self.caps_changed.push(a as u32);
+        }
+    }
+
     /// Sets the capacity of network arc `a`, keeping the tree's flows when
     /// that is cheap: a non-tree arc at its upper bound moves the difference
     /// around its tree path. Returns false when the tree's flows must be
     /// rebuilt instead (a bound or strong feasibility would break).
     pub(super) fn change_capacity(&mut self, a: usize, cap: i64) -> bool {
         let old = self.cap[a];
-        self.cap[a] = cap;
+        self.set_cap(a, cap);
         if self.state[a] == ArcState::Lower as i8 {
             return true;
         }
