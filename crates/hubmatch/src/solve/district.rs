@@ -271,10 +271,14 @@ pub fn match_district_on(
     let mut parts = parts_on(ix, graph, mode)?;
     let floors_unmet = floors_unmet(ix, &parts);
     if ix.sector_limits.is_empty() {
-        let solutions: Vec<MatchingSolution> = largest_first(&parts, Part::size, |k, part| {
-            solve_matching(&part.problem, options, warm.and_then(|w| w.get(k)))
-                .map_err(&floors_unmet)
-        })
+        let solutions: Vec<MatchingSolution> = largest_first(
+            &parts,
+            |_, p| p.size(),
+            |k, part| {
+                solve_matching(&part.problem, options, warm.and_then(|w| w.get(k)))
+                    .map_err(&floors_unmet)
+            },
+        )
         .into_iter()
         .collect::<Result<_>>()?;
         let parts: Vec<&Part> = parts.iter().collect();
@@ -503,7 +507,7 @@ pub(crate) fn assemble(
     let needed_units = needed_units(ix, parts.iter().any(|p| !p.floors.is_empty()));
     let rows: Vec<Rows> = largest_first(
         parts,
-        |k, p| Part::size(k, p),
+        |_, p| p.size(),
         |k, part| rows_of(ix, part, &solutions[k], &needed_units),
     );
     assemble_rows(ix, graph, mode, parts, solutions, rows)

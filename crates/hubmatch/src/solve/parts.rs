@@ -39,8 +39,8 @@ pub struct Part {
 impl Part {
     /// Needs plus eligibility edges: how long the network takes to solve,
     /// roughly, for running the largest first.
-    pub(crate) fn size(_: usize, part: &Part) -> usize {
-        part.needs.len() + part.edges.len()
+    pub(crate) fn size(&self) -> usize {
+        self.needs.len() + self.edges.len()
     }
 }
 

@@ -400,19 +400,22 @@ impl DistrictSession {
         let shares = (mode == Mode::PerCommunity).then(|| Shares::of(ix, &graph));
         let parts = parts_split_by(ix, &graph, shares.as_ref())?;
         let unmet = floors_unmet(ix, &parts);
-        let (sessions, solutions): (Vec<_>, Vec<_>) =
-            largest_first(&parts, Part::size, |_, part| {
-                MatchingSession::new(&part.problem, options).map_err(&unmet)
-            })
-            .into_iter()
-            .collect::<Result<Vec<_>>>()?
-            .into_iter()
-            .unzip();
+        let (sessions, solutions): (Vec<_>, Vec<_>) = largest_first(
+            &parts,
+            |_, p| p.size(),
+            |_, part| MatchingSession::new(&part.problem, options).map_err(&unmet),
+        )
+        .into_iter()
+        .collect::<Result<Vec<_>>>()?
+        .into_iter()
+        .unzip();
         let refs: Vec<&Part> = parts.iter().collect();
         let needed = needed_units(ix, has_floors(&parts));
-        let rows: Vec<Rows> = largest_first(&parts, Part::size, |k, part| {
-            rows_of(ix, part, &solutions[k], &needed)
-        });
+        let rows: Vec<Rows> = largest_first(
+            &parts,
+            |_, p| p.size(),
+            |k, part| rows_of(ix, part, &solutions[k], &needed),
+        );
         let base = assemble_rows(ix, &graph, mode, &refs, solutions.clone(), rows.clone());
         Ok(DistrictSession {
             graph,
@@ -470,8 +473,7 @@ impl DistrictSession {
         // solved.
         // Networks with the most changes first (then the largest): their
         // re-solves take longest.
-        let work =
-            |k: usize, base: &Part| (amounts[k].changes_from(&base.problem), Part::size(k, base));
+        let work = |k: usize, base: &Part| (amounts[k].changes_from(&base.problem), base.size());
         let solved = largest_first(&self.parts, work, |k, base| {
             let amounts = &amounts[k];
             if amounts.are_those_of(&base.problem) {
