@@ -469,10 +469,9 @@ impl DistrictSession {
         let unmet = floors_unmet(ix, &self.parts);
         let floors = has_floors(&self.parts);
         let needed = needed_units(ix, floors);
-        // Each network's rows are built in its own task, as soon as it is
-        // solved.
         // Networks with the most changes first (then the largest): their
-        // re-solves take longest.
+        // re-solves take longest. Each network's rows are built in its own
+        // task, as soon as it is solved.
         let work = |k: usize, base: &Part| (amounts[k].changes_from(&base.problem), base.size());
         let solved = largest_first(&self.parts, work, |k, base| {
             let amounts = &amounts[k];
