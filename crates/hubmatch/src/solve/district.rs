@@ -504,21 +504,33 @@ pub(crate) fn assemble(
     parts: &[&Part],
     solutions: Vec<MatchingSolution>,
 ) -> MatchResult {
-    let needed_units = needed_units(ix, parts.iter().any(|p| !p.floors.is_empty()));
-    let rows: Vec<Rows> = largest_first(
-        parts,
-        |_, p| p.size(),
-        |k, part| rows_of(ix, part, &solutions[k], &needed_units),
-    );
+    let rows = rows_of_all(ix, parts, &solutions);
     assemble_rows(ix, graph, mode, parts, solutions, rows)
 }
 
+/// [`rows_of`] every network, in parallel.
+pub(crate) fn rows_of_all(
+    ix: &DistrictIndex,
+    parts: &[&Part],
+    solutions: &[MatchingSolution],
+) -> Vec<Rows> {
+    let needed = needed_units(ix, parts.iter().copied());
+    largest_first(
+        parts,
+        |_, p| p.size(),
+        |k, part| rows_of(ix, part, &solutions[k], &needed),
+    )
+}
+
 /// Units needed per community × category, for the floors' reports (all 0
-/// unless some network has `floors`).
-pub(crate) fn needed_units(ix: &DistrictIndex, floors: bool) -> Vec<i64> {
+/// unless one of `parts` has floors).
+pub(crate) fn needed_units<'a>(
+    ix: &DistrictIndex,
+    mut parts: impl Iterator<Item = &'a Part>,
+) -> Vec<i64> {
     let nk = ix.categories.len();
     let mut needed_units = vec![0i64; ix.communities.len() * nk];
-    if floors {
+    if parts.any(|p| !p.floors.is_empty()) {
         for n in &ix.needs {
             needed_units[n.community * nk + n.category] += n.units;
         }

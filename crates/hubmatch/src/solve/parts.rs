@@ -108,17 +108,9 @@ impl PartAmounts {
         }
     }
 
-    /// Whether these are the amounts of `p`.
-    pub(crate) fn are_those_of(&self, p: &BipartiteProblem) -> bool {
-        self.units == p.units
-            && self.offer_capacity == p.offer_capacity
-            && self.group_capacity == p.group_capacity
-            && self.unserved_limit == p.unserved_limit
-            && self.unserved_penalty == p.unserved_penalty
-    }
-
     /// How many amounts differ from those of `p` (a problem of the same
-    /// shape): a warm re-solve's work grows with them.
+    /// shape; 0: these are its amounts): a warm re-solve's work grows with
+    /// them.
     pub(crate) fn changes_from(&self, p: &BipartiteProblem) -> usize {
         fn differ(a: &[i64], b: &[i64]) -> usize {
             a.iter().zip(b).filter(|(x, y)| x != y).count()

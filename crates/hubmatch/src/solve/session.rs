@@ -26,6 +26,7 @@ use crate::graph::{BipartiteProblem, EligibilityGraph, MatchingNetwork};
 use crate::solve::aggregate::{Aggregation, SplitBase};
 use crate::solve::district::{
     MatchResult, Mode, Rows, assemble_rows, check_graph_fits, floors_unmet, needed_units, rows_of,
+    rows_of_all,
 };
 use crate::solve::matching::{
     MatchOptions, MatchingSolution, check_problem, class_network, solution_from_flow,
@@ -410,12 +411,7 @@ impl DistrictSession {
         .into_iter()
         .unzip();
         let refs: Vec<&Part> = parts.iter().collect();
-        let needed = needed_units(ix, has_floors(&parts));
-        let rows: Vec<Rows> = largest_first(
-            &parts,
-            |_, p| p.size(),
-            |k, part| rows_of(ix, part, &solutions[k], &needed),
-        );
+        let rows = rows_of_all(ix, &refs, &solutions);
         let base = assemble_rows(ix, &graph, mode, &refs, solutions.clone(), rows.clone());
         Ok(DistrictSession {
             graph,
@@ -467,26 +463,30 @@ impl DistrictSession {
             ));
         };
         let unmet = floors_unmet(ix, &self.parts);
-        let floors = has_floors(&self.parts);
-        let needed = needed_units(ix, floors);
+        let needed = needed_units(ix, self.parts.iter());
+        let changes: Vec<usize> = amounts
+            .iter()
+            .zip(&self.parts)
+            .map(|(a, base)| a.changes_from(&base.problem))
+            .collect();
         // Networks with the most changes first (then the largest): their
         // re-solves take longest. Each network's rows are built in its own
         // task, as soon as it is solved.
-        let work = |k: usize, base: &Part| (amounts[k].changes_from(&base.problem), base.size());
+        let work = |k: usize, base: &Part| (changes[k], base.size());
         let solved = largest_first(&self.parts, work, |k, base| {
             let amounts = &amounts[k];
-            if amounts.are_those_of(&base.problem) {
+            if changes[k] == 0 {
                 // Unchanged: the base optimum stands, with no pivot. Its
-                // rows too, unless floors report district-wide units.
+                // rows too, unless its floors report district-wide units.
                 let mut same = self.solutions[k].clone();
                 same.stats.pivots = 0;
                 same.stats.degenerate = 0;
                 same.stats.dual_pivots = 0;
                 same.stats.warm = true;
-                let rows = if floors {
-                    rows_of(ix, base, &same, &needed)
-                } else {
+                let rows = if base.floors.is_empty() {
                     self.rows[k].clone()
+                } else {
+                    rows_of(ix, base, &same, &needed)
                 };
                 return Ok((None, same, rows));
             }
@@ -546,11 +546,6 @@ impl DistrictSession {
         }
         Ok(result)
     }
-}
-
-/// Whether any network enforces coverage floors.
-fn has_floors(parts: &[Part]) -> bool {
-    parts.iter().any(|p| !p.floors.is_empty())
 }
 
 /// Copies of one network's part and session, kept for their buffers.
