@@ -71,6 +71,7 @@ impl Simplex {
             costs_changed,
             caps_changed,
             caps_overflow,
+            lists_until_sparse,
         } = from;
         if network_arcs {
             self.source.clone_from(source);
@@ -98,6 +99,7 @@ impl Simplex {
         }
         self.caps_changed.clone_from(caps_changed);
         self.caps_overflow = *caps_overflow;
+        self.lists_until_sparse = *lists_until_sparse;
         self.supply.clone_from(supply);
         self.n = *n;
         self.m = *m;

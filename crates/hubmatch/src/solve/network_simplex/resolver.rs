@@ -17,7 +17,8 @@ use crate::graph::FlowNetwork;
 /// module). When costs changed as well, or the dual pivots do not settle
 /// it, the tree's flows are recomputed (O(nodes + arcs)) and arcs out of
 /// bounds leave the tree, their subtrees hanging from artificial arcs that
-/// the primal pivots then empty (see `Simplex::init_from`).
+/// the primal pivots then empty (see `Simplex::init_from`), priced by
+/// candidate lists while violations are dense (`Simplex::price_repaired`).
 ///
 /// ```
 /// use hubmatch::graph::FlowNetwork;
@@ -282,6 +283,8 @@ impl Resolver {
         // bound, or that dual pivots made feasible again (they keep every
         // reduced cost's sign), is optimal: no pricing pass is needed.
         let mut settled = self.optimal && !self.stale && self.amounts == Amounts::Unchanged;
+        // The kept tree was repaired (not restarted): see `price_repaired`.
+        let mut repaired = false;
         if self.amounts != Amounts::Unchanged || rebuild_weak {
             self.set_artificial_capacity()?;
         }
@@ -327,13 +330,14 @@ impl Resolver {
             let s = &mut self.simplex;
             let basis = s.basis();
             let repaired_before = s.stats.repaired;
-            let started = match &self.restart {
-                Some(restart) => {
-                    let limit = 2 * (s.n as f64).sqrt().ceil() as usize;
-                    s.init_from_repairing(&basis, limit) || s.init_from(restart)
-                }
-                None => s.init_from(&basis),
+            s.stats.repaired = 0;
+            let limit = match &self.restart {
+                Some(_) => 2 * (s.n as f64).sqrt().ceil() as usize,
+                None => usize::MAX,
             };
+            let kept = s.init_from_repairing(&basis, limit);
+            repaired = kept && s.stats.repaired > 0;
+            let started = kept || self.restart.as_ref().is_some_and(|r| s.init_from(r));
             if !started {
                 s.init_cold();
             }
@@ -348,7 +352,9 @@ impl Resolver {
             self.stale = false;
         }
         self.optimal = false;
-        if !settled {
+        if repaired {
+            s.price_repaired()?;
+        } else if !settled {
             s.pivot_loop()?;
         }
         self.optimal = true;

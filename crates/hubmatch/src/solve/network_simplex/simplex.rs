@@ -45,6 +45,10 @@ pub(super) struct Simplex {
     /// copied (see `copy`), unless `caps_overflow`: too many to list.
     pub(super) caps_changed: Vec<u32>,
     pub(super) caps_overflow: bool,
+    /// Candidate-list pricing gives way to block search once a major scan
+    /// reads more than a quarter of the arcs to fill its list (set for the
+    /// pivots after a repair, see [`Simplex::price_repaired`]).
+    pub(super) lists_until_sparse: bool,
 }
 
 impl Simplex {
@@ -104,6 +108,7 @@ impl Simplex {
             costs_changed: false,
             caps_changed: Vec::new(),
             caps_overflow: false,
+            lists_until_sparse: false,
         }
     }
     #[inline]
@@ -215,7 +220,9 @@ impl Simplex {
         let start = self.next_arc;
         let mut best = 0i64;
         let mut best_at = usize::MAX;
+        let mut scanned = 0usize;
         for a in (start..total).chain(0..start) {
+            scanned += 1;
             let v = self.violation(a);
             if v < 0 {
                 if v < best {
@@ -230,6 +237,11 @@ impl Simplex {
             }
         }
         self.minor_left = (list_len / 10).max(3);
+        if self.lists_until_sparse && scanned > total / 4 {
+            // Violations have thinned out: block search from here on.
+            self.pricing = Pricing::BlockSearch;
+            self.lists_until_sparse = false;
+        }
         (best < 0).then(|| self.candidates.swap_remove(best_at) as usize)
     }
 
@@ -249,6 +261,24 @@ impl Simplex {
     pub(super) fn run(mut self) -> Result<FlowSolution> {
         self.pivot_loop()?;
         self.solution()
+    }
+
+    /// Runs the pivots from a tree that a repair left with subtrees hanging
+    /// from artificial arcs: by candidate lists while violations are dense,
+    /// then by block search; the configured pricing is restored afterwards
+    /// (see the module's notes on warm starts).
+    pub(super) fn price_repaired(&mut self) -> Result<()> {
+        let configured = self.pricing;
+        self.pricing = Pricing::CandidateList;
+        self.lists_until_sparse = true;
+        self.candidates.clear();
+        self.minor_left = 0;
+        let done = self.pivot_loop();
+        self.pricing = configured;
+        self.lists_until_sparse = false;
+        self.candidates.clear();
+        self.minor_left = 0;
+        done
     }
 
     pub(super) fn pivot_loop(&mut self) -> Result<()> {
