@@ -189,6 +189,32 @@ fn costly_dual_phases_give_way_to_a_repair() {
     assert!(repaired > 0);
 }
 
+/// A re-solve's counters are its own: after a solve that repaired its
+/// tree, a rebuild that cuts nothing (a cost and a supply set to their own
+/// values) reports no repaired arc, and the cold optimum.
+#[test]
+fn repairs_are_counted_per_solve() {
+    let p = hubmatch::synthetic::random_bipartite(23, 3_000, 120, 12);
+    let mn = MatchingNetwork::build(&p);
+    let mut net = mn.net.clone();
+    let crash = hubmatch::solve::Basis::from_tree_arcs(&net, &mn.crash_tree);
+    let mut r = Resolver::new(&net, Some(&crash), &SolveOptions::default()).unwrap();
+    r.resolve().unwrap();
+    for o in (0..p.offer_count()).step_by(100) {
+        let a = mn.offer_arcs + o;
+        net.capacity[a] = p.offer_capacity[o] / 2;
+        r.set_capacity(a, net.capacity[a]).unwrap();
+    }
+    assert!(r.resolve().unwrap().stats.repaired > 0);
+    r.set_cost(0, net.cost[0]).unwrap();
+    r.set_supply(0, net.supply[0]).unwrap();
+    let again = r.resolve().unwrap();
+    assert_eq!(again.stats.repaired, 0);
+    let cold = network_simplex::solve(&net, &SolveOptions::default()).unwrap();
+    assert_eq!(again.cost, cold.cost);
+    verify(&net, &again.flow, &again.potential).unwrap();
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(150))]
 
