@@ -3,12 +3,43 @@
 //! always to the cold optimum with a valid certificate.
 
 use hubmatch::Error;
-use hubmatch::graph::{FlowNetwork, MatchingNetwork};
+use hubmatch::graph::{BipartiteProblem, FlowNetwork, MatchingNetwork};
 use hubmatch::solve::network_simplex::{self, Resolver, SolveOptions};
 use hubmatch::solve::verify;
 use proptest::prelude::*;
 
 use crate::engine::random_problem;
+
+/// The matching network of `p`, its flow network, and a resolver that has
+/// solved it from the crash basis.
+fn solved_from_crash(p: &BipartiteProblem) -> (MatchingNetwork, FlowNetwork, Resolver) {
+    let mn = MatchingNetwork::build(p);
+    let net = mn.net.clone();
+    let crash = hubmatch::solve::Basis::from_tree_arcs(&net, &mn.crash_tree);
+    let mut r = Resolver::new(&net, Some(&crash), &SolveOptions::default()).unwrap();
+    r.resolve().unwrap();
+    (mn, net, r)
+}
+
+/// Sets every 100th offer of `p` to half its capacity (`halved`) or back
+/// to it, in `net` and in `r`.
+fn halve_every_100th_offer(
+    p: &BipartiteProblem,
+    mn: &MatchingNetwork,
+    net: &mut FlowNetwork,
+    r: &mut Resolver,
+    halved: bool,
+) {
+    for o in (0..p.offer_count()).step_by(100) {
+        let a = mn.offer_arcs + o;
+        net.capacity[a] = if halved {
+            p.offer_capacity[o] / 2
+        } else {
+            p.offer_capacity[o]
+        };
+        r.set_capacity(a, net.capacity[a]).unwrap();
+    }
+}
 
 #[test]
 fn resolver_reoptimises_after_cost_changes() {
@@ -57,11 +88,7 @@ proptest! {
     #[test]
     fn resolver_after_capacity_supply_and_cost_changes(seed in any::<u64>()) {
             let p = random_problem(seed, 80, 12, 4);
-        let mn = MatchingNetwork::build(&p);
-        let mut net = mn.net.clone();
-        let crash = hubmatch::solve::Basis::from_tree_arcs(&net, &mn.crash_tree);
-        let mut r = Resolver::new(&net, Some(&crash), &SolveOptions::default()).unwrap();
-        r.resolve().unwrap();
+        let (mn, mut net, mut r) = solved_from_crash(&p);
         let mut x = seed | 1;
         let mut next = move |k: u64| { x ^= x << 13; x ^= x >> 7; x ^= x << 17; x % k };
         for round in 0..3 {
@@ -105,11 +132,7 @@ proptest! {
 fn amount_changes_take_dual_pivots_only() {
     // The community of the `1pct` benchmark.
     let p = hubmatch::synthetic::random_bipartite(42, 5_000, 200, 20);
-    let mn = MatchingNetwork::build(&p);
-    let mut net = mn.net.clone();
-    let crash = hubmatch::solve::Basis::from_tree_arcs(&net, &mn.crash_tree);
-    let mut r = Resolver::new(&net, Some(&crash), &SolveOptions::default()).unwrap();
-    r.resolve().unwrap();
+    let (mn, mut net, mut r) = solved_from_crash(&p);
     let check = |r: &mut Resolver, net: &FlowNetwork, what: &str| {
         let warm = r.resolve().unwrap();
         let cold = network_simplex::solve(net, &SolveOptions::default()).unwrap();
@@ -158,22 +181,10 @@ fn amount_changes_take_dual_pivots_only() {
 #[test]
 fn costly_dual_phases_give_way_to_a_repair() {
     let p = hubmatch::synthetic::random_bipartite(23, 3_000, 120, 12);
-    let mn = MatchingNetwork::build(&p);
-    let mut net = mn.net.clone();
-    let crash = hubmatch::solve::Basis::from_tree_arcs(&net, &mn.crash_tree);
-    let mut r = Resolver::new(&net, Some(&crash), &SolveOptions::default()).unwrap();
-    r.resolve().unwrap();
+    let (mn, mut net, mut r) = solved_from_crash(&p);
     let mut repaired = 0;
     for round in 0..4 {
-        for o in (0..p.offer_count()).step_by(100) {
-            let a = mn.offer_arcs + o;
-            net.capacity[a] = if round % 2 == 0 {
-                p.offer_capacity[o] / 2
-            } else {
-                p.offer_capacity[o]
-            };
-            r.set_capacity(a, net.capacity[a]).unwrap();
-        }
+        halve_every_100th_offer(&p, &mn, &mut net, &mut r, round % 2 == 0);
         let warm = r.resolve().unwrap();
         let cold = network_simplex::solve(&net, &SolveOptions::default()).unwrap();
         assert_eq!(warm.cost, cold.cost);
@@ -195,16 +206,8 @@ fn costly_dual_phases_give_way_to_a_repair() {
 #[test]
 fn repairs_are_counted_per_solve() {
     let p = hubmatch::synthetic::random_bipartite(23, 3_000, 120, 12);
-    let mn = MatchingNetwork::build(&p);
-    let mut net = mn.net.clone();
-    let crash = hubmatch::solve::Basis::from_tree_arcs(&net, &mn.crash_tree);
-    let mut r = Resolver::new(&net, Some(&crash), &SolveOptions::default()).unwrap();
-    r.resolve().unwrap();
-    for o in (0..p.offer_count()).step_by(100) {
-        let a = mn.offer_arcs + o;
-        net.capacity[a] = p.offer_capacity[o] / 2;
-        r.set_capacity(a, net.capacity[a]).unwrap();
-    }
+    let (mn, mut net, mut r) = solved_from_crash(&p);
+    halve_every_100th_offer(&p, &mn, &mut net, &mut r, true);
     assert!(r.resolve().unwrap().stats.repaired > 0);
     r.set_cost(0, net.cost[0]).unwrap();
     r.set_supply(0, net.supply[0]).unwrap();
