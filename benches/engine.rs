@@ -199,10 +199,10 @@ fn scenario(c: &mut Criterion) {
     // Sweep scenarios on district-13: 1% of the providers closed (every
     // 100th), 1% of the needs grown by half (c01's professional ones), and a
     // broad small shock (every volunteer offer −1%). `sweep`: the sweep's
-    // path (apply, validate, re-solve the changed networks of the kept base
-    // session) against `from_scratch` (apply, validate, match). `resolve`
-    // against `solve`: the same two on the changed district already
-    // validated. All check their certificates.
+    // path (apply, re-read the amounts into the base index, re-solve the
+    // changed networks of the kept base session) against `from_scratch`
+    // (apply, validate, match). `resolve` against `solve`: the same two on
+    // the changed district already validated. All check their certificates.
     use hubmatch::analyze::Scenario;
     use hubmatch::solve::session::DistrictSession;
     let d = generate(&Knobs::preset("district-13").unwrap(), 0);
@@ -237,8 +237,8 @@ fn scenario(c: &mut Criterion) {
             });
             g.bench_function(format!("{name}/{}/sweep", s.name), |b| {
                 b.iter(|| {
-                    let changed = s.apply(&d).unwrap().validate().unwrap();
-                    session.solve(&changed).unwrap()
+                    let (changed, cix) = s.apply_indexed(&d, &ix).unwrap();
+                    (changed, session.solve(&cix).unwrap())
                 })
             });
             let changed = s.apply(&d).unwrap().validate().unwrap();

@@ -2,13 +2,24 @@
 //! engine works on (ids resolved to indices, numbers in fixed point).
 //!
 //! Every rule has a message naming the record and field, and the value given.
-//! Validation never panics, whatever the input.
+//! Validation never panics, whatever the input. The rules on single values
+//! are in `rules`; the index types in `index`; `amounts` re-checks only the
+//! amounts of a district whose structure an index already validated (the
+//! scenarios of a sweep).
 
 use std::collections::HashMap;
 
-use crate::error::{RecordKind, Result, ValidationError};
-use crate::fixed::{INPUT_SCALE, to_micro};
-use crate::model::{District, FORMAT, ProviderKind, ServiceArea, TimeWindow};
+use crate::error::{RecordKind, Result};
+use crate::fixed::INPUT_SCALE;
+use crate::model::{District, FORMAT, ServiceArea};
+
+mod amounts;
+mod index;
+mod rules;
+
+use index::Exactness;
+pub use index::{DistrictIndex, NeedIndex, OfferIndex, ProviderIndex, SectorLimit};
+use rules::{Check, amount, coordinate, count, err, ids, window};
 
 /// Largest category value, in points per unit.
 pub const MAX_VALUE: f64 = 100_000.0;
@@ -24,130 +35,6 @@ pub const MAX_COORDINATE: f64 = 1_000_000.0;
 pub const MAX_UNITS: i64 = 1_000_000_000;
 /// Largest time-window bound, in minutes.
 pub const MAX_MINUTE: i64 = 1_000_000_000;
-
-/// A validated district with ids resolved to dense indices and every real
-/// number converted to fixed point (millionths, see [`crate::fixed`]).
-///
-/// Indices follow the order of the district's lists, so results are stable.
-///
-/// ```
-/// let d = hubmatch::io::json::read_district("../../tests/data/example.json").unwrap();
-/// let index = d.validate().unwrap();
-/// assert_eq!(index.communities.len(), d.communities.len());
-/// ```
-#[derive(Debug, Clone)]
-pub struct DistrictIndex {
-    /// Community ids, by index.
-    pub communities: Vec<String>,
-    /// Grid cells: (community index, x, y) in millionths.
-    pub cells: Vec<(usize, i64, i64)>,
-    /// Category ids in force, by index.
-    pub categories: Vec<String>,
-    /// Value of each category (policy override applied), in millionths.
-    pub category_value: Vec<i64>,
-    /// Needs, in input order.
-    pub needs: Vec<NeedIndex>,
-    /// Providers, in input order.
-    pub providers: Vec<ProviderIndex>,
-    /// Priority multipliers in millionths.
-    pub priority_multiplier: [i64; 5],
-    /// Policy cost weight in millionths.
-    pub cost_weight: i64,
-    /// Policy travel penalty in millionths.
-    pub travel_penalty: i64,
-    /// Policy cross-community penalty in millionths.
-    pub cross_community_penalty: i64,
-    /// Policy unserved penalty in millionths.
-    pub unserved_penalty: i64,
-    /// For each category, which provider kinds may serve it.
-    pub allowed: Vec<[bool; 4]>,
-    /// Coverage floor of each community, in millionths (0 to 1,000,000).
-    pub community_floor: Vec<Option<i64>>,
-    /// Coverage floor of each community × category (`community * categories + category`).
-    pub category_floor: Vec<Option<i64>>,
-    /// Sector bounds, one per limit (a bound with both shares gives two).
-    pub sector_limits: Vec<SectorLimit>,
-}
-
-/// One side of a sector bound with resolved references: providers of `kind`
-/// give at least (or at most) `share`‰ of the units of `category` served to
-/// the needs of `community` (or of the whole district).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SectorLimit {
-    /// Position of the bound in `policy.sector_bounds`.
-    pub bound: usize,
-    /// Category index.
-    pub category: usize,
-    /// Provider kind.
-    pub kind: ProviderKind,
-    /// Community index, or `None` for the whole district.
-    pub community: Option<usize>,
-    /// `true` for a least share, `false` for a largest share.
-    pub at_least: bool,
-    /// The share in thousandths (0 to 1,000).
-    pub share: i64,
-}
-
-/// A need with resolved references.
-#[derive(Debug, Clone)]
-pub struct NeedIndex {
-    /// Community index.
-    pub community: usize,
-    /// Cell index, if any.
-    pub cell: Option<usize>,
-    /// Category index.
-    pub category: usize,
-    /// Units needed.
-    pub units: i64,
-    /// Priority 1..=5.
-    pub priority: u8,
-    /// Vulnerability multiplier in millionths.
-    pub vulnerability: i64,
-    /// Required skills as sorted skill ids.
-    pub skills: Vec<u32>,
-    /// Time window, if any.
-    pub window: Option<TimeWindow>,
-    /// Budget per unit in millionths, if any.
-    pub budget: Option<i64>,
-}
-
-/// A provider with resolved references.
-#[derive(Debug, Clone)]
-pub struct ProviderIndex {
-    /// Provider kind.
-    pub kind: ProviderKind,
-    /// Home community index; `None` for district-level providers.
-    pub home: Option<usize>,
-    /// Communities it may serve, sorted.
-    pub area: Vec<usize>,
-    /// Location cell, if any.
-    pub cell: Option<usize>,
-    /// Skills as sorted skill ids.
-    pub skills: Vec<u32>,
-    /// Availability windows; empty means always.
-    pub availability: Vec<TimeWindow>,
-    /// Shared capacity across offers, if any.
-    pub capacity: Option<i64>,
-    /// Per-community quotas (community index, units), sorted.
-    pub quotas: Vec<(usize, i64)>,
-    /// Offers.
-    pub offers: Vec<OfferIndex>,
-}
-
-/// An offer with resolved references.
-#[derive(Debug, Clone)]
-pub struct OfferIndex {
-    /// Category index.
-    pub category: usize,
-    /// Capacity in units.
-    pub capacity: i64,
-    /// Unit cost in millionths.
-    pub unit_cost: i64,
-    /// Price per unit in millionths, if priced.
-    pub price: Option<i64>,
-    /// Quality in millionths.
-    pub quality: i64,
-}
 
 impl District {
     /// Checks every rule and returns the resolved index, or the first error
@@ -165,117 +52,9 @@ impl District {
     }
 }
 
-type Check<T> = std::result::Result<T, ValidationError>;
-
 #[derive(Default)]
 struct Validator {
     skills: HashMap<String, u32>,
-}
-
-fn err(kind: RecordKind, record: &str, field: &str, problem: String) -> ValidationError {
-    ValidationError::new(kind, record, field, problem)
-}
-
-/// A real number in `[0, max]` with at most six decimals, in millionths.
-fn amount(kind: RecordKind, record: &str, field: &str, x: f64, max: f64) -> Check<i64> {
-    if !x.is_finite() {
-        return Err(err(
-            kind,
-            record,
-            field,
-            format!("must be a finite number, got {x}"),
-        ));
-    }
-    if x < 0.0 {
-        return Err(err(kind, record, field, format!("must be >= 0, got {x}")));
-    }
-    if x > max {
-        return Err(err(
-            kind,
-            record,
-            field,
-            format!("must be at most {max} to compute weights exactly, got {x}"),
-        ));
-    }
-    to_micro(x).ok_or_else(|| {
-        err(
-            kind,
-            record,
-            field,
-            format!("must have at most 6 decimal places, got {x}"),
-        )
-    })
-}
-
-fn coordinate(record: &str, field: &str, x: f64) -> Check<i64> {
-    if !x.is_finite() || x.abs() > MAX_COORDINATE {
-        return Err(err(
-            RecordKind::Cell,
-            record,
-            field,
-            format!("must be a finite number within ±{MAX_COORDINATE}, got {x}"),
-        ));
-    }
-    to_micro(x).ok_or_else(|| {
-        err(
-            RecordKind::Cell,
-            record,
-            field,
-            format!("must have at most 6 decimal places, got {x}"),
-        )
-    })
-}
-
-fn count(kind: RecordKind, record: &str, field: &str, v: i64, min: i64) -> Check<i64> {
-    if v < min {
-        let rel = if min == 1 { "> 0" } else { ">= 0" };
-        return Err(err(kind, record, field, format!("must be {rel}, got {v}")));
-    }
-    if v > MAX_UNITS {
-        return Err(err(
-            kind,
-            record,
-            field,
-            format!("must be at most {MAX_UNITS}, got {v}"),
-        ));
-    }
-    Ok(v)
-}
-
-fn window(kind: RecordKind, record: &str, field: &str, w: &TimeWindow) -> Check<TimeWindow> {
-    if w.start < 0 || w.end <= w.start || w.end > MAX_MINUTE {
-        return Err(err(
-            kind,
-            record,
-            field,
-            format!(
-                "must satisfy 0 <= start < end <= {MAX_MINUTE}, got [{}, {})",
-                w.start, w.end
-            ),
-        ));
-    }
-    Ok(*w)
-}
-
-fn ids<'a>(
-    kind: RecordKind,
-    items: impl Iterator<Item = &'a str>,
-) -> Check<HashMap<&'a str, usize>> {
-    let mut map = HashMap::with_capacity(items.size_hint().0);
-    for (i, id) in items.enumerate() {
-        if id.is_empty() {
-            return Err(err(
-                kind,
-                &format!("#{i}"),
-                "id",
-                "must not be empty".into(),
-            ));
-        }
-        if map.insert(id, i).is_some() {
-            return Err(err(kind, id, "id", "is a duplicate id".into()));
-        }
-    }
-    Ok(map)
 }
 
 impl Validator {
@@ -748,19 +527,8 @@ impl Validator {
             + d.providers.len()
             + d.providers.iter().map(|p| p.offers.len()).sum::<usize>()
             + 2) as i128;
-        let limit = i128::from(i64::MAX) / 8;
-        if max_weight * nodes > limit || max_weight * total_units > limit {
-            return Err(err(
-                K::Policy,
-                "policy",
-                "category_values",
-                format!(
-                    "give weights up to {max_weight} thousandths per unit, too large to \
-                     compute exactly with {nodes} nodes and {total_units} units in 64-bit \
-                     integers; lower the category values or multipliers"
-                ),
-            ));
-        }
+        let exactness = Exactness { max_weight, nodes };
+        exactness.check(total_units)?;
 
         Ok(DistrictIndex {
             communities: d.communities.iter().map(|c| c.id.clone()).collect(),
@@ -778,6 +546,7 @@ impl Validator {
             community_floor,
             category_floor,
             sector_limits,
+            exactness,
         })
     }
 }
