@@ -177,6 +177,64 @@ fn district_session_refuses_other_districts_and_sector_bounds() {
     moved.providers[home].home = Some(other);
     let err = session.solve(&moved.validate().unwrap()).unwrap_err();
     assert!(err.to_string().contains("more than amounts"), "{err}");
+    // Per community the amounts (with the split of district-level
+    // capacity) are written while the structure is compared: a need moved
+    // to another community is refused all the same, and a district with one
+    // more community before any amount is written (the split would index
+    // past the session's communities: 20 needs move there, one unit
+    // larger).
+    let per = DistrictSession::new(
+        &d.validate().unwrap(),
+        Mode::PerCommunity,
+        &MatchOptions::default(),
+    )
+    .unwrap();
+    let mut need_moved = d.clone();
+    let first = need_moved.needs[0].community.clone();
+    let elsewhere = d.communities.iter().find(|c| c.id != first).unwrap();
+    need_moved.needs[0].community = elsewhere.id.clone();
+    need_moved.needs[0].cell = None;
+    let err = per.solve(&need_moved.validate().unwrap()).unwrap_err();
+    assert!(err.to_string().contains("more than amounts"), "{err}");
+    let mut grown = d.clone();
+    grown.communities.push(hubmatch::Community {
+        id: "c-new".into(),
+        name: String::new(),
+        population: 0,
+        cells: Vec::new(),
+    });
+    for n in grown.needs.iter_mut().rev().take(20) {
+        n.community = "c-new".into();
+        n.cell = None;
+        n.units += 1;
+    }
+    let err = per.solve(&grown.validate().unwrap()).unwrap_err();
+    assert!(err.to_string().contains("more than amounts"), "{err}");
+    // One community fewer, its records moved to the first: as many needs
+    // and offers, so the graph fits, but community indices of the session
+    // are out of range of the new district.
+    let mut merged = d.clone();
+    let gone = merged.communities.pop().unwrap();
+    let into = merged.communities[0].id.clone();
+    for n in merged.needs.iter_mut().filter(|n| n.community == gone.id) {
+        n.community = into.clone();
+        n.cell = None;
+    }
+    for p in &mut merged.providers {
+        if p.home.as_ref() == Some(&gone.id) {
+            p.home = Some(into.clone());
+        }
+        if let Some(hubmatch::ServiceArea::Communities(list)) = &mut p.service_area {
+            list.retain(|c| *c != gone.id);
+            list.push(into.clone());
+        }
+        p.quotas.remove(&gone.id);
+        if gone.cells.iter().any(|c| Some(&c.id) == p.cell.as_ref()) {
+            p.cell = None;
+        }
+    }
+    let err = per.solve(&merged.validate().unwrap()).unwrap_err();
+    assert!(err.to_string().contains("more than amounts"), "{err}");
     let mut bounded = example();
     bounded.policy.sector_bounds =
         serde_json::from_str(r#"[{"category": "life", "kind": "volunteer", "max_share": 0.5}]"#)

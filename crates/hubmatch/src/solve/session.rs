@@ -348,6 +348,8 @@ pub struct DistrictSession {
 /// aside, needs' communities and categories, providers' homes, shared
 /// capacities and offers, and which floors the policy sets.
 struct Structure {
+    communities: usize,
+    categories: usize,
     needs: Vec<(usize, usize)>,
     providers: Vec<(Option<usize>, bool, usize)>,
     floors: Vec<bool>,
@@ -356,16 +358,28 @@ struct Structure {
 impl Structure {
     fn of(ix: &DistrictIndex) -> Structure {
         Structure {
+            communities: ix.communities.len(),
+            categories: ix.categories.len(),
             needs: Structure::needs(ix).collect(),
             providers: Structure::providers(ix).collect(),
             floors: Structure::floors(ix).collect(),
         }
     }
 
+    /// Whether `ix` has as many communities, categories, needs and
+    /// providers (what indexes the amounts), in O(1).
+    fn sizes_fit(&self, ix: &DistrictIndex) -> bool {
+        ix.communities.len() == self.communities
+            && ix.categories.len() == self.categories
+            && ix.needs.len() == self.needs.len()
+            && ix.providers.len() == self.providers.len()
+    }
+
     /// Whether `ix` has this structure (compared in place, as every
     /// scenario is).
     fn fits(&self, ix: &DistrictIndex) -> bool {
-        self.needs.iter().copied().eq(Structure::needs(ix))
+        self.sizes_fit(ix)
+            && self.needs.iter().copied().eq(Structure::needs(ix))
             && self.providers.iter().copied().eq(Structure::providers(ix))
             && self.floors.iter().copied().eq(Structure::floors(ix))
     }
@@ -448,12 +462,22 @@ impl DistrictSession {
             return Err(sector_error());
         }
         check_graph_fits(ix, &self.graph)?;
-        let amounts = if self.structure.fits(ix) {
-            let shares = self.shares.as_ref().map(|s| s.updated(ix, &self.graph));
-            amounts_on(ix, &self.graph, shares.as_ref(), &self.parts)?
+        // The structure is compared while the amounts are written (both
+        // stream over every need; 0.5 and 1.2 ms on district-13 per
+        // community). Once the sizes fit, every index the amounts use is in
+        // range; the amounts are dropped if the structure differs.
+        let (fits, amounts) = if self.structure.sizes_fit(ix) {
+            rayon::join(
+                || self.structure.fits(ix),
+                || {
+                    let shares = self.shares.as_ref().map(|s| s.updated(ix, &self.graph));
+                    amounts_on(ix, &self.graph, shares.as_ref(), &self.parts)
+                },
+            )
         } else {
-            None
+            (false, Ok(None))
         };
+        let amounts = if fits { amounts? } else { None };
         let Some(amounts) = amounts else {
             return Err(shape_error(
                 "the district differs from the session's in more than amounts (needs' \
