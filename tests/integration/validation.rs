@@ -287,8 +287,9 @@ fn policy_rules() {
     );
 }
 
-#[test]
-fn weights_that_could_overflow_are_rejected() {
+/// The example with every weight factor at its largest: a unit weighs
+/// 10,000,000,000,001 thousandths.
+fn example_with_largest_weights() -> hubmatch::District {
     let mut d = example();
     d.policy.category_values.insert("life".into(), 100_000.0);
     d.policy.priority_multipliers = [100.0; 5];
@@ -296,6 +297,12 @@ fn weights_that_could_overflow_are_rejected() {
         .vulnerability_multipliers
         .insert("disabled".into(), 100.0);
     d.providers[1].offers[0].quality = 10.0;
+    d
+}
+
+#[test]
+fn weights_that_could_overflow_are_rejected() {
+    let mut d = example_with_largest_weights();
     d.needs[2].units = 1_000_000_000;
     let err = d.validate().unwrap_err().to_string();
     assert!(
@@ -399,13 +406,7 @@ proptest::proptest! {
 #[test]
 fn amounts_read_again_keep_the_exactness_bound() {
     // The overflow case above, reached by changing units alone.
-    let mut d = example();
-    d.policy.category_values.insert("life".into(), 100_000.0);
-    d.policy.priority_multipliers = [100.0; 5];
-    d.policy
-        .vulnerability_multipliers
-        .insert("disabled".into(), 100.0);
-    d.providers[1].offers[0].quality = 10.0;
+    let mut d = example_with_largest_weights();
     let ix = d.validate().unwrap();
     d.needs[2].units = 1_000_000_000;
     let fast = ix.with_amounts_of(&d).unwrap_err().to_string();
