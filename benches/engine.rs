@@ -198,12 +198,12 @@ fn ladder(c: &mut Criterion) {
 fn scenario(c: &mut Criterion) {
     // Sweep scenarios on district-13: 1% of the providers closed (every
     // 100th), 1% of the needs grown by half (c01's professional ones), and a
-    // broad small shock (every volunteer offer −1%). `sweep`: the sweep's
-    // path (apply, re-read the amounts into the base index, re-solve the
-    // changed networks of the kept base session) against `from_scratch`
-    // (apply, validate, match). `resolve` against `solve`: the same two on
+    // broad small shock (every volunteer offer −1%). `sweep`: a sweep's
+    // path (`ScenarioBase::outcome`: apply, re-read the amounts into the
+    // base index, re-solve the changed networks of the kept base session)
+    // against `from_scratch` (apply, validate, match). `resolve` against `solve`: the same two on
     // the changed district already validated. All check their certificates.
-    use hubmatch::analyze::Scenario;
+    use hubmatch::analyze::{Scenario, ScenarioBase};
     use hubmatch::solve::session::DistrictSession;
     let d = generate(&Knobs::preset("district-13").unwrap(), 0);
     let ix = d.validate().unwrap();
@@ -228,6 +228,7 @@ fn scenario(c: &mut Criterion) {
         ("pooled", Mode::Pooled),
     ] {
         let session = DistrictSession::new(&ix, mode, &opts).unwrap();
+        let prepared = ScenarioBase::new(&d, mode, &opts).unwrap();
         for s in &scenarios {
             g.bench_function(format!("{name}/{}/from_scratch", s.name), |b| {
                 b.iter(|| {
@@ -236,10 +237,7 @@ fn scenario(c: &mut Criterion) {
                 })
             });
             g.bench_function(format!("{name}/{}/sweep", s.name), |b| {
-                b.iter(|| {
-                    let (changed, cix) = s.apply_indexed(&d, &ix).unwrap();
-                    (changed, session.solve(&cix).unwrap())
-                })
+                b.iter(|| prepared.outcome(s).unwrap())
             });
             let changed = s.apply(&d).unwrap().validate().unwrap();
             g.bench_function(format!("{name}/{}/solve", s.name), |b| {

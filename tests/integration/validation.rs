@@ -1,7 +1,6 @@
 //! Every validation rule, with its exact message.
 
 use hubmatch::{Error, ProviderKind, ServiceArea, TimeWindow};
-use proptest::strategy::Strategy;
 use serde_json::{Value, json};
 
 use crate::example;
@@ -346,87 +345,20 @@ fn csv_errors_name_file_line_and_column() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
-/// The example with quotas on two providers, so that every kind of amount
-/// is present, and its communities listed in reverse (quotas are keyed by
-/// id but indexed by position).
-fn example_with_quotas() -> hubmatch::District {
-    let mut d = example();
-    d.communities.reverse();
-    d.providers[0].quotas.insert("c2".into(), 2);
-    d.providers[3].quotas.insert("c1".into(), 1);
-    d.providers[3].quotas.insert("c2".into(), 2);
-    d
-}
-
-/// A unit count, invalid (−1 or 0) in one case out of ten.
-fn units() -> impl proptest::strategy::Strategy<Value = i64> {
-    (0i64..20).prop_map(|k| if k < 2 { k - 1 } else { k / 5 + 1 })
-}
-
-/// A capacity or quota, invalid (−1) in one case out of ten.
-fn capacity() -> impl proptest::strategy::Strategy<Value = i64> {
-    (0i64..20).prop_map(|k| if k < 2 { -1 } else { k / 4 })
-}
-
-proptest::proptest! {
-    /// Re-reading the amounts into a validated index gives what a full
-    /// validation gives: the same index, or the same first error.
-    #[test]
-    fn amounts_read_again_match_a_full_validation(
-        units in proptest::collection::vec(units(), 7),
-        capacities in proptest::collection::vec(capacity(), 6),
-        shared in proptest::option::of(capacity()),
-        quotas in proptest::collection::vec(capacity(), 3),
-        huge in proptest::option::weighted(0.1, 0usize..7),
-    ) {
-        let d = example_with_quotas();
-        let ix = d.validate().unwrap();
-        let mut changed = d.clone();
-        for (n, u) in changed.needs.iter_mut().zip(&units) {
-            n.units = *u;
-        }
-        if let Some(k) = huge {
-            changed.needs[k].units = 2_000_000_000; // above MAX_UNITS
-        }
-        let offers = changed.providers.iter_mut().flat_map(|p| p.offers.iter_mut());
-        for (o, c) in offers.zip(&capacities) {
-            o.capacity = *c;
-        }
-        changed.providers[3].capacity = shared;
-        let q = [(0, "c2"), (3, "c1"), (3, "c2")];
-        for (&(p, c), v) in q.iter().zip(&quotas) {
-            changed.providers[p].quotas.insert(c.into(), *v);
-        }
-        let fast = ix.with_amounts_of(&changed).map_err(|e| e.to_string());
-        let full = changed.validate().map_err(|e| e.to_string());
-        proptest::prop_assert_eq!(fast, full);
-    }
-}
-
 #[test]
-fn amounts_read_again_keep_the_exactness_bound() {
-    // The overflow case above, reached by changing units alone.
-    let mut d = example_with_largest_weights();
-    let ix = d.validate().unwrap();
-    d.needs[2].units = 1_000_000_000;
-    let fast = ix.with_amounts_of(&d).unwrap_err().to_string();
-    assert_eq!(fast, d.validate().unwrap_err().to_string());
-    assert!(fast.contains("too large to compute exactly"), "{fast}");
-}
-
-#[test]
-fn amounts_read_again_refuse_added_records() {
-    let d = example();
-    let ix = d.validate().unwrap();
-    let mut more = d.clone();
-    more.needs.push(hubmatch::Need::new("n99", "c1", "life", 1));
-    assert_eq!(
-        ix.with_amounts_of(&more).unwrap_err().to_string(),
-        "district \"example\": needs differ from the validated district's in more than \
-         amounts (records added or removed); validate the district afresh"
-    );
-    let mut fewer = d;
-    fewer.providers[0].offers.pop();
-    let e = ix.with_amounts_of(&fewer).unwrap_err().to_string();
-    assert!(e.contains(": providers differ"), "{e}");
+fn scenario_amounts_keep_the_exactness_bound() {
+    // The overflow case above, reached by a scenario that scales demand
+    // (whose amounts are read again rather than validated afresh).
+    use hubmatch::analyze::scenario::{Scenario, ScenarioBase};
+    use hubmatch::solve::{MatchOptions, Mode};
+    let d = example_with_largest_weights();
+    let base = ScenarioBase::new(&d, Mode::Pooled, &MatchOptions::default()).unwrap();
+    let grown: Scenario = serde_json::from_str(
+        r#"{"name": "x", "changes": [{"scale_demand": {"factor": 1000000.0}}]}"#,
+    )
+    .unwrap();
+    let err = base.outcome(&grown).err().unwrap().to_string();
+    let full = grown.apply(&d).unwrap().validate().unwrap_err().to_string();
+    assert_eq!(err, full);
+    assert!(err.contains("too large to compute exactly"), "{err}");
 }

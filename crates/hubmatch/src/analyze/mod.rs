@@ -27,5 +27,7 @@ pub use explain::{Exclusion, Explanation, explain_unmet};
 pub use fairness::{PriceOfFairness, price_of_fairness};
 pub use hub_value::{CommunityGain, HubValue, MovedCapacity, hub_value};
 pub use increase::smallest_increase;
-pub use scenario::{Change, DiffRow, Outcome, Scenario, Selector, Sweep, diff, sweep};
+pub use scenario::{
+    Change, DiffRow, Outcome, Scenario, ScenarioBase, Selector, Sweep, diff, sweep,
+};
 pub use shadow::{CapacityPrice, ShadowPrices, shadow_prices};

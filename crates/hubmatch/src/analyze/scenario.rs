@@ -2,12 +2,14 @@
 //! warm starts, and compared.
 //!
 //! A [`Scenario`] is plain data (serde), so scenario files and Python dicts
-//! describe the same thing. [`sweep`] solves the base district once, keeping
-//! its networks solved (a [`DistrictSession`]), and every scenario in
-//! parallel: one that changes amounts only (capacities, closures, demand)
-//! re-solves just the networks it changes, each from the base optimum's tree
-//! by dual pivots; others (new providers, policies) start from the base's
-//! bases when their networks keep their shape and from scratch otherwise.
+//! describe the same thing. A [`ScenarioBase`] validates and solves the base
+//! district once, keeping its networks solved (a [`DistrictSession`]), and
+//! answers scenarios against it: one that changes amounts only
+//! (capacities, closures, demand) gets its amounts read into the base's
+//! index and re-solves just the networks it changes, each from the base
+//! optimum's tree by dual pivots; others (new providers, policies) are
+//! validated and start from the base's bases when their networks keep their
+//! shape, from scratch otherwise. [`sweep`] runs many scenarios in parallel.
 //! [`diff`] says who gained and who lost, by community, category and provider kind.
 
 use std::collections::BTreeMap;
@@ -210,34 +212,6 @@ impl Scenario {
         }
         Ok(d)
     }
-
-    /// The district with this scenario's changes applied and its index:
-    /// for a scenario that changes amounts only, the index of the base
-    /// district `ix` with the amounts read again
-    /// ([`DistrictIndex::with_amounts_of`], a fifth of a validation's time
-    /// on district-13), else the changed district validated afresh.
-    ///
-    /// ```
-    /// let d = hubmatch::io::json::read_district("../../tests/data/example.json").unwrap();
-    /// let s: hubmatch::analyze::Scenario = serde_json::from_str(
-    ///     r#"{"name": "x", "changes": [{"scale_demand": {"factor": 2.0}}]}"#).unwrap();
-    /// let (changed, ix) = s.apply_indexed(&d, &d.validate().unwrap()).unwrap();
-    /// assert_eq!(ix, changed.validate().unwrap());
-    /// assert_eq!(changed.needs[0].units, 2 * d.needs[0].units);
-    /// ```
-    pub fn apply_indexed(
-        &self,
-        district: &District,
-        ix: &DistrictIndex,
-    ) -> Result<(District, DistrictIndex)> {
-        let changed = self.apply(district)?;
-        let changed_ix = if self.amounts_only() {
-            ix.with_amounts_of(&changed)?
-        } else {
-            changed.validate()?
-        };
-        Ok((changed, changed_ix))
-    }
 }
 
 /// The outcome of one scenario of a sweep.
@@ -260,12 +234,118 @@ pub struct Sweep {
     pub outcomes: Vec<Outcome>,
 }
 
+/// A district prepared for scenarios: validated and solved once in one
+/// mode, its networks kept solved (a [`DistrictSession`]) when its policy
+/// sets no sector bounds. [`ScenarioBase::outcome`] applies and solves one
+/// scenario against it; [`sweep`] does so for many in parallel.
+///
+/// A scenario that changes amounts only (capacities, closures, demand) is
+/// not validated afresh: its amounts are read into a copy of the base's
+/// index, by the same rules (a fifth of a validation's time on district-13),
+/// and only the networks it changes are re-solved, each from the base
+/// optimum's tree. Others (new providers, policies) are validated and
+/// solved from the base's bases where their networks keep their shape.
+///
+/// ```
+/// use hubmatch::analyze::scenario::{Scenario, ScenarioBase};
+/// use hubmatch::solve::{match_district, MatchOptions, Mode};
+/// let d = hubmatch::io::json::read_district("../../tests/data/example.json").unwrap();
+/// let opts = MatchOptions::default();
+/// let base = ScenarioBase::new(&d, Mode::Pooled, &opts).unwrap();
+/// let more: Scenario = serde_json::from_str(
+///     r#"{"name": "more", "changes": [{"scale_demand": {"factor": 2.0}}]}"#).unwrap();
+/// let o = base.outcome(&more).unwrap();
+/// let cold = match_district(&o.district.validate().unwrap(), Mode::Pooled, &opts, None).unwrap();
+/// assert_eq!(o.result.objective, cold.objective);
+/// ```
+pub struct ScenarioBase<'a> {
+    district: &'a District,
+    index: DistrictIndex,
+    mode: Mode,
+    options: MatchOptions,
+    kept: Kept,
+}
+
+/// What a [`ScenarioBase`] keeps of the base solve (each variant holds
+/// the networks' vectors behind one pointer).
+enum Kept {
+    /// Every network kept solved (no sector bounds).
+    Session(Box<DistrictSession>),
+    /// With sector bounds: the eligibility graph, and the base result whose
+    /// bases warm-start each scenario's Lagrangian solves.
+    Bases(Box<(EligibilityGraph, MatchResult)>),
+}
+
+impl<'a> ScenarioBase<'a> {
+    /// Validates and solves `district` in `mode`, keeping what scenarios
+    /// start from.
+    pub fn new(
+        district: &'a District,
+        mode: Mode,
+        options: &MatchOptions,
+    ) -> Result<ScenarioBase<'a>> {
+        let index = district.validate()?;
+        let kept = if index.sector_limits.is_empty() {
+            Kept::Session(Box::new(DistrictSession::new(&index, mode, options)?))
+        } else {
+            let graph = EligibilityGraph::build(&index);
+            let base = match_district_on(&index, &graph, mode, options, None)?;
+            Kept::Bases(Box::new((graph, base)))
+        };
+        Ok(ScenarioBase {
+            district,
+            index,
+            mode,
+            options: options.clone(),
+            kept,
+        })
+    }
+
+    /// The base district's optimal allocation.
+    pub fn base(&self) -> &MatchResult {
+        match &self.kept {
+            Kept::Session(session) => session.base(),
+            Kept::Bases(kept) => &kept.1,
+        }
+    }
+
+    /// Applies `scenario` to the base district and solves the result, warm
+    /// where the changes allow.
+    pub fn outcome(&self, scenario: &Scenario) -> Result<Outcome> {
+        let changed = scenario.apply(self.district)?;
+        let (mode, options) = (self.mode, &self.options);
+        let amounts_only = scenario.amounts_only();
+        // The re-read index is that of `changed`: the scenario changed
+        // amounts only, of the district `self.index` was validated from.
+        let ix = if amounts_only {
+            self.index.with_amounts_of(&changed)?
+        } else {
+            changed.validate()?
+        };
+        let result = match &self.kept {
+            // Amounts only: the same policy, so still no sector bounds.
+            Kept::Session(session) if amounts_only => session.solve(&ix)?,
+            Kept::Session(session) => {
+                match_district(&ix, mode, options, Some(&session.base().bases))?
+            }
+            Kept::Bases(kept) if amounts_only => {
+                let (graph, base) = &**kept;
+                match_district_on(&ix, graph, mode, options, Some(&base.bases))?
+            }
+            Kept::Bases(kept) => match_district(&ix, mode, options, Some(&kept.1.bases))?,
+        };
+        Ok(Outcome {
+            name: scenario.name.clone(),
+            district: changed,
+            result,
+        })
+    }
+}
+
 /// Solves `district` and every scenario in `mode`, scenarios in parallel,
-/// each warm-started from the base optimum where its networks allow: a
-/// scenario that changes amounts only re-solves just the networks it
-/// changes, from the base's kept trees (see [`DistrictSession`]); the
-/// answers do not depend on the thread count. `progress` is called once per
-/// finished scenario (from worker threads).
+/// each warm-started from the base optimum where its changes allow (see
+/// [`ScenarioBase`]); the answers do not depend on the thread count.
+/// `progress` is called once per finished scenario (from worker threads).
 ///
 /// ```
 /// use hubmatch::analyze::scenario::{sweep, Scenario};
@@ -283,60 +363,20 @@ pub fn sweep(
     options: &MatchOptions,
     progress: &(dyn Fn(usize) + Sync),
 ) -> Result<Sweep> {
-    let ix = district.validate()?;
-    // Without sector bounds every network is kept solved, and scenarios
-    // that change amounts only re-solve just the networks they change.
-    if ix.sector_limits.is_empty() {
-        let session = DistrictSession::new(&ix, mode, options)?;
-        let base = session.base();
-        let outcomes = run(scenarios, district, &ix, progress, |s, ix| {
-            // Amounts only: same policy, so still no sector bounds.
-            if s.amounts_only() {
-                session.solve(ix)
-            } else {
-                match_district(ix, mode, options, Some(&base.bases))
-            }
-        })?;
-        return Ok(Sweep {
-            base: base.clone(),
-            outcomes,
-        });
-    }
-    let graph = EligibilityGraph::build(&ix);
-    let base = match_district_on(&ix, &graph, mode, options, None)?;
-    let warm = Some(base.bases.as_slice());
-    let outcomes = run(scenarios, district, &ix, progress, |s, ix| {
-        if s.amounts_only() {
-            match_district_on(ix, &graph, mode, options, warm)
-        } else {
-            match_district(ix, mode, options, warm)
-        }
-    })?;
-    Ok(Sweep { base, outcomes })
-}
-
-/// Applies and solves every scenario in parallel.
-fn run(
-    scenarios: &[Scenario],
-    district: &District,
-    ix: &DistrictIndex,
-    progress: &(dyn Fn(usize) + Sync),
-    solve: impl Fn(&Scenario, &DistrictIndex) -> Result<MatchResult> + Sync,
-) -> Result<Vec<Outcome>> {
-    scenarios
+    let base = ScenarioBase::new(district, mode, options)?;
+    let outcomes = scenarios
         .par_iter()
         .enumerate()
         .map(|(k, s)| {
-            let (changed, ix) = s.apply_indexed(district, ix)?;
-            let result = solve(s, &ix)?;
+            let outcome = base.outcome(s)?;
             progress(k);
-            Ok(Outcome {
-                name: s.name.clone(),
-                district: changed,
-                result,
-            })
+            Ok(outcome)
         })
-        .collect()
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Sweep {
+        base: base.base().clone(),
+        outcomes,
+    })
 }
 
 /// Served units and weight of one community, category or provider kind in

@@ -1,12 +1,18 @@
 //! Re-validation of amounts alone: the index of a district that differs
 //! from an already validated one only in need units, capacities and quotas,
-//! as every scenario of a sweep that changes amounts only does.
+//! as every scenario that changes amounts only does.
 //!
-//! A full validation of district-13 (65,000 needs) takes about 12 ms, most
-//! of it hashing ids and allocating skill lists; this copy of the index with
-//! the amounts re-read takes about 3 ms. The amounts are checked by the same
-//! rules, in the same record order, as [`District::validate`] checks them, so
-//! the first error and its message are the same.
+//! A full validation of district-13 (65,000 needs) takes about 14 ms in a
+//! sweep, most of it hashing ids and allocating skill lists; this copy of
+//! the index with the amounts read again takes about 5 ms. The amounts are
+//! checked by the same rules, in the same record order, as
+//! [`District::validate`] checks them, so the first error and its message
+//! are the same.
+//!
+//! Crate-private: whether a district differs from the validated one in
+//! amounts alone cannot be checked for less than a validation, so only
+//! [`crate::analyze::ScenarioBase`] uses it, on the district it validated
+//! with amount changes applied.
 //!
 //! Complexity: O(needs + offers + quotas × communities).
 
@@ -21,20 +27,9 @@ impl DistrictIndex {
     /// quotas alone may differ (ids, references and everything else the
     /// same): those amounts are read again and checked, and the weights'
     /// exactness with the new units; the rest is copied. Equal to
-    /// `changed.validate()` on such a district, for a fifth of its time.
-    ///
-    /// ```
-    /// let d = hubmatch::io::json::read_district("../../tests/data/example.json").unwrap();
-    /// let ix = d.validate().unwrap();
-    /// let mut changed = d.clone();
-    /// changed.needs[0].units += 2;
-    /// changed.providers[0].offers[0].capacity = 0;
-    /// assert_eq!(ix.with_amounts_of(&changed).unwrap(), changed.validate().unwrap());
-    /// changed.needs[1].units = 0;
-    /// let e = ix.with_amounts_of(&changed).unwrap_err();
-    /// assert_eq!(e.to_string(), changed.validate().unwrap_err().to_string());
-    /// ```
-    pub fn with_amounts_of(&self, changed: &District) -> Result<DistrictIndex> {
+    /// `changed.validate()` on such a district. A district with records
+    /// added or removed is refused.
+    pub(crate) fn with_amounts_of(&self, changed: &District) -> Result<DistrictIndex> {
         self.read_amounts(changed).map_err(Into::into)
     }
 
@@ -101,5 +96,90 @@ impl DistrictIndex {
         }
         ix.exactness.check(total_units)?;
         Ok(ix)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use crate::model::District;
+
+    fn example() -> District {
+        crate::io::json::read_district("../../tests/data/example.json").unwrap()
+    }
+
+    /// The example with quotas on two providers, so that every kind of
+    /// amount is present, and its communities listed in reverse (quotas are
+    /// keyed by id but indexed by position).
+    fn example_with_quotas() -> District {
+        let mut d = example();
+        d.communities.reverse();
+        d.providers[0].quotas.insert("c2".into(), 2);
+        d.providers[3].quotas.insert("c1".into(), 1);
+        d.providers[3].quotas.insert("c2".into(), 2);
+        d
+    }
+
+    /// A unit count, invalid (−1 or 0) in one case out of ten.
+    fn units() -> impl Strategy<Value = i64> {
+        (0i64..20).prop_map(|k| if k < 2 { k - 1 } else { k / 5 + 1 })
+    }
+
+    /// A capacity or quota, invalid (−1) in one case out of ten.
+    fn capacity() -> impl Strategy<Value = i64> {
+        (0i64..20).prop_map(|k| if k < 2 { -1 } else { k / 4 })
+    }
+
+    proptest! {
+        /// Re-reading the amounts into a validated index gives what a full
+        /// validation gives: the same index, or the same first error.
+        #[test]
+        fn amounts_read_again_match_a_full_validation(
+            units in proptest::collection::vec(units(), 7),
+            capacities in proptest::collection::vec(capacity(), 6),
+            shared in proptest::option::of(capacity()),
+            quotas in proptest::collection::vec(capacity(), 3),
+            huge in proptest::option::weighted(0.1, 0usize..7),
+        ) {
+            let d = example_with_quotas();
+            let ix = d.validate().unwrap();
+            let mut changed = d.clone();
+            for (n, u) in changed.needs.iter_mut().zip(&units) {
+                n.units = *u;
+            }
+            if let Some(k) = huge {
+                changed.needs[k].units = 2_000_000_000; // above MAX_UNITS
+            }
+            let offers = changed.providers.iter_mut().flat_map(|p| p.offers.iter_mut());
+            for (o, c) in offers.zip(&capacities) {
+                o.capacity = *c;
+            }
+            changed.providers[3].capacity = shared;
+            let q = [(0, "c2"), (3, "c1"), (3, "c2")];
+            for (&(p, c), v) in q.iter().zip(&quotas) {
+                changed.providers[p].quotas.insert(c.into(), *v);
+            }
+            let fast = ix.with_amounts_of(&changed).map_err(|e| e.to_string());
+            let full = changed.validate().map_err(|e| e.to_string());
+            prop_assert_eq!(fast, full);
+        }
+    }
+
+    #[test]
+    fn amounts_read_again_refuse_added_records() {
+        let d = example();
+        let ix = d.validate().unwrap();
+        let mut more = d.clone();
+        more.needs.push(crate::Need::new("n99", "c1", "life", 1));
+        assert_eq!(
+            ix.with_amounts_of(&more).unwrap_err().to_string(),
+            "district \"example\": needs differ from the validated district's in more than \
+             amounts (records added or removed); validate the district afresh"
+        );
+        let mut fewer = d;
+        fewer.providers[0].offers.pop();
+        let e = ix.with_amounts_of(&fewer).unwrap_err().to_string();
+        assert!(e.contains(": providers differ"), "{e}");
     }
 }
