@@ -49,7 +49,7 @@ from hubmatch._hubmatch import (
     shadow_prices,
     smallest_increase,
 )
-from hubmatch.scenarios import SweepResult, sweep
+from hubmatch.scenarios import ScenarioBase, SweepResult, sweep
 from hubmatch._hubmatch import solve_bipartite as _solve_bipartite
 
 __all__ = [
@@ -67,6 +67,7 @@ __all__ = [
     "NumericRangeError",
     "ParseError",
     "Policy",
+    "ScenarioBase",
     "SweepResult",
     "__version__",
     "coverage",

@@ -22,6 +22,7 @@ __all__ = [
     "NumericRangeError",
     "ParseError",
     "Policy",
+    "ScenarioBase",
     "coverage",
     "diff",
     "explain",
@@ -331,6 +332,20 @@ def sweep_scenarios(
     district: District, scenarios: list[str], mode: str = "pooled", progress: Any | None = None
 ) -> tuple[MatchResult, list[tuple[str, District, MatchResult]]]:
     """Solves the district and each scenario, warm-started from the base optimum."""
+
+@final
+class ScenarioBase:
+    """A district solved once in one mode and kept, to answer scenarios one at a time."""
+
+    def __new__(cls, district: District, mode: str = "pooled") -> ScenarioBase: ...
+    @property
+    def base(self) -> MatchResult:
+        """The base district's optimal allocation."""
+    @property
+    def district(self) -> District:
+        """The base district."""
+    def outcome(self, scenario: str) -> tuple[District, MatchResult]:
+        """Applies the scenario (JSON text) and solves it warm; (changed district, result)."""
 
 def diff(da: District, a: MatchResult, db: District, b: MatchResult) -> Any:
     """Who gained and who lost between two results (pandas DataFrame)."""

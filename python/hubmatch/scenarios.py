@@ -21,6 +21,7 @@ from typing import Any, Iterable
 import pandas as pd
 
 from hubmatch._hubmatch import District, MatchResult, diff, sweep_scenarios
+from hubmatch._hubmatch import ScenarioBase as _NativeBase
 
 
 def volunteers(factor: float) -> dict[str, Any]:
@@ -105,3 +106,45 @@ def sweep(
         result.districts[name] = d
         result.results[name] = r
     return result
+
+
+class ScenarioBase:
+    """A district solved once and kept, to answer scenarios one at a time:
+    each :meth:`outcome` starts from the base optimum instead of solving the
+    base again (as each :func:`sweep` call does). A scenario that changes
+    amounts only (capacities, closures, demand) re-solves just the networks
+    it changes.
+
+    >>> import hubmatch as hm
+    >>> d = hm.synthetic.district("small", seed=1)
+    >>> base = ScenarioBase(d)
+    >>> changed, r = base.outcome(volunteers(0.7))
+    >>> r.objective == hm.match(changed, "pooled").objective
+    True
+    """
+
+    def __init__(self, district: District, mode: str = "pooled") -> None:
+        self._native = _NativeBase(district, mode)
+
+    @property
+    def base(self) -> MatchResult:
+        """The base district's optimal allocation."""
+        return self._native.base
+
+    @property
+    def district(self) -> District:
+        """The base district."""
+        return self._native.district
+
+    def outcome(self, scenario: dict[str, Any] | str) -> tuple[District, MatchResult]:
+        """Applies ``scenario`` (a dict or JSON text) to the base district and
+        solves it warm: returns the changed district and its result."""
+        text = scenario if isinstance(scenario, str) else json.dumps(scenario)
+        return self._native.outcome(text)
+
+    def diff(self, scenario: dict[str, Any] | str) -> pd.DataFrame:
+        """Who gained and who lost under ``scenario`` against the base, by
+        community, category and provider kind."""
+        changed, result = self.outcome(scenario)
+        return diff(self.district, self.base, changed, result)
+

@@ -50,6 +50,32 @@ def test_sweep_and_diff(example_path: Path) -> None:
         r.verify(s.districts[name])
 
 
+def test_scenario_base_answers_one_scenario_at_a_time(example_path: Path) -> None:
+    d = hm.read_json(example_path)
+    base = hm.ScenarioBase(d, "per_community")
+    assert base.base.objective == hm.match(d, "per_community").objective
+    # The same answers as a sweep and as solving each changed district afresh.
+    scenarios = [
+        {"name": "no volunteers", "changes": [{"close_provider": {"provider": "vol1"}}]},
+        {"name": "more admin demand", "changes": [{"scale_demand": {"category": "administrative", "factor": 2}}]},
+        {"name": "no travel cost", "changes": [{"set_policy": {"policy": {"travel_penalty": 0.0}}}]},
+    ]
+    swept = hm.sweep(d, scenarios, "per_community", progress=False)
+    for s in scenarios:
+        changed, r = base.outcome(s)
+        assert r.objective == swept.results[s["name"]].objective
+        assert r.objective == hm.match(changed, "per_community").objective
+        r.verify(changed)
+    # The base is kept: asking again gives the same answer.
+    assert base.outcome(scenarios[0])[1].objective == swept.results["no volunteers"].objective
+    gained = base.diff(scenarios[0]).set_index(["dimension", "key"])
+    assert gained.loc[("provider_kind", "volunteer"), "served_change"] < 0
+    with pytest.raises(hm.InvalidInputError, match='"nobody" is not a provider of the district'):
+        base.outcome({"name": "x", "changes": [{"close_provider": {"provider": "nobody"}}]})
+    with pytest.raises(ValueError, match="mode must be"):
+        hm.ScenarioBase(d, "sideways")
+
+
 def test_analytics_plots(example_path: Path) -> None:
     import matplotlib
 

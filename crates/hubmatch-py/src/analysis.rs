@@ -2,7 +2,7 @@
 //! scenario sweeps, as pandas DataFrames.
 
 use arrow_array::ArrayRef;
-use hubmatch::analyze::{self, Scenario};
+use hubmatch::analyze;
 use hubmatch::fixed::weight_to_f64;
 use hubmatch::solve::{MatchOptions, Mode};
 use pyo3::exceptions::PyValueError;
@@ -35,7 +35,7 @@ pub(crate) fn cancellable(cancel: &hubmatch::solve::CancelFlag) -> MatchOptions 
     options
 }
 
-fn mode_of(mode: &str) -> PyResult<Mode> {
+pub(crate) fn mode_of(mode: &str) -> PyResult<Mode> {
     Mode::parse(mode).ok_or_else(|| {
         PyValueError::new_err(format!(
             "mode must be \"pooled\" or \"per_community\", got {mode:?}"
@@ -328,52 +328,6 @@ pub fn coverage(
     )
 }
 
-/// Solves the district and each scenario (dicts or JSON text of the
-/// `Scenario` format), scenarios in parallel and warm-started from the base
-/// optimum; `progress(k)` is called as scenario `k` finishes. Returns
-/// (base result, list of (name, district, result)).
-#[pyfunction]
-#[pyo3(signature = (district, scenarios, mode = "pooled", progress = None))]
-#[allow(clippy::type_complexity, clippy::needless_pass_by_value)] // pyo3 extracts arguments by value
-pub fn sweep_scenarios(
-    py: Python<'_>,
-    district: &PyDistrict,
-    scenarios: Vec<String>,
-    mode: &str,
-    progress: Option<Py<PyAny>>,
-) -> PyResult<(PyMatchResult, Vec<(String, PyDistrict, PyMatchResult)>)> {
-    let mode = mode_of(mode)?;
-    let parsed: Vec<Scenario> = scenarios
-        .iter()
-        .map(|s| {
-            serde_json::from_str(s)
-                .map_err(|e| crate::errors::to_py_parse("scenario", &e.to_string()))
-        })
-        .collect::<PyResult<_>>()?;
-    let d = &district.inner;
-    let callback = move |k: usize| {
-        if let Some(cb) = &progress {
-            Python::attach(|py| {
-                let _ = cb.call1(py, (k,));
-            });
-        }
-    };
-    let sweep = run(py, move |cancel| {
-        let options = cancellable(cancel);
-        analyze::sweep(d, mode, &parsed, &options, &callback)
-    })?;
-    let base = PyMatchResult::new(d, sweep.base, None);
-    let outcomes = sweep
-        .outcomes
-        .into_iter()
-        .map(|o| {
-            let r = PyMatchResult::new(&o.district, o.result, None);
-            (o.name, PyDistrict { inner: o.district }, r)
-        })
-        .collect();
-    Ok((base, outcomes))
-}
-
 /// Who gained and who lost between result `a` of district `da` and result
 /// `b` of district `db`: served units and weight by community, category and
 /// provider kind (pandas DataFrame).
@@ -505,7 +459,6 @@ pub fn register(m: &Bound<'_, pyo3::types::PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(hub_value, m)?)?;
     m.add_function(wrap_pyfunction!(shadow_prices, m)?)?;
     m.add_function(wrap_pyfunction!(coverage, m)?)?;
-    m.add_function(wrap_pyfunction!(sweep_scenarios, m)?)?;
     m.add_function(wrap_pyfunction!(diff, m)?)?;
     m.add_function(wrap_pyfunction!(explain, m)?)?;
     m.add_function(wrap_pyfunction!(price_of_fairness, m)?)?;

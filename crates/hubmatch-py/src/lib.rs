@@ -15,6 +15,7 @@ mod district;
 mod errors;
 mod frames;
 mod results;
+mod scenarios;
 
 use pyo3::prelude::*;
 
@@ -23,6 +24,7 @@ use pyo3::prelude::*;
 fn _hubmatch(m: &Bound<'_, PyModule>) -> PyResult<()> {
     errors::register(m)?;
     analysis::register(m)?;
+    scenarios::register(m)?;
     m.add_class::<district::PyDistrict>()?;
     m.add_class::<district::PyPolicy>()?;
     m.add_class::<results::PyMatchResult>()?;

@@ -258,8 +258,8 @@ pub struct Sweep {
 /// let cold = match_district(&o.district.validate().unwrap(), Mode::Pooled, &opts, None).unwrap();
 /// assert_eq!(o.result.objective, cold.objective);
 /// ```
-pub struct ScenarioBase<'a> {
-    district: &'a District,
+pub struct ScenarioBase {
+    district: District,
     index: DistrictIndex,
     mode: Mode,
     options: MatchOptions,
@@ -276,14 +276,10 @@ enum Kept {
     Bases(Box<(EligibilityGraph, MatchResult)>),
 }
 
-impl<'a> ScenarioBase<'a> {
+impl ScenarioBase {
     /// Validates and solves `district` in `mode`, keeping what scenarios
-    /// start from.
-    pub fn new(
-        district: &'a District,
-        mode: Mode,
-        options: &MatchOptions,
-    ) -> Result<ScenarioBase<'a>> {
+    /// start from (and a copy of the district, which they change).
+    pub fn new(district: &District, mode: Mode, options: &MatchOptions) -> Result<ScenarioBase> {
         let index = district.validate()?;
         let kept = if index.sector_limits.is_empty() {
             Kept::Session(Box::new(DistrictSession::new(&index, mode, options)?))
@@ -293,12 +289,17 @@ impl<'a> ScenarioBase<'a> {
             Kept::Bases(Box::new((graph, base)))
         };
         Ok(ScenarioBase {
-            district,
+            district: district.clone(),
             index,
             mode,
             options: options.clone(),
             kept,
         })
+    }
+
+    /// The base district.
+    pub fn district(&self) -> &District {
+        &self.district
     }
 
     /// The base district's optimal allocation.
@@ -312,7 +313,7 @@ impl<'a> ScenarioBase<'a> {
     /// Applies `scenario` to the base district and solves the result, warm
     /// where the changes allow.
     pub fn outcome(&self, scenario: &Scenario) -> Result<Outcome> {
-        let changed = scenario.apply(self.district)?;
+        let changed = scenario.apply(&self.district)?;
         let (mode, options) = (self.mode, &self.options);
         let amounts_only = scenario.amounts_only();
         // The re-read index is that of `changed`: the scenario changed

@@ -1,0 +1,116 @@
+//! Scenarios from Python: sweeps, and a base kept solved that answers
+//! scenarios one at a time.
+
+use hubmatch::analyze::{self, Scenario, ScenarioBase};
+use pyo3::prelude::*;
+
+use crate::analysis::{cancellable, mode_of};
+use crate::district::PyDistrict;
+use crate::errors::run;
+use crate::results::PyMatchResult;
+
+/// A scenario from the JSON text of the `Scenario` format.
+fn parse(text: &str) -> PyResult<Scenario> {
+    serde_json::from_str(text).map_err(|e| crate::errors::to_py_parse("scenario", &e.to_string()))
+}
+
+/// Solves the district and each scenario (dicts or JSON text of the
+/// `Scenario` format), scenarios in parallel and warm-started from the base
+/// optimum; `progress(k)` is called as scenario `k` finishes. Returns
+/// (base result, list of (name, district, result)).
+#[pyfunction]
+#[pyo3(signature = (district, scenarios, mode = "pooled", progress = None))]
+#[allow(clippy::type_complexity, clippy::needless_pass_by_value)] // pyo3 extracts arguments by value
+pub fn sweep_scenarios(
+    py: Python<'_>,
+    district: &PyDistrict,
+    scenarios: Vec<String>,
+    mode: &str,
+    progress: Option<Py<PyAny>>,
+) -> PyResult<(PyMatchResult, Vec<(String, PyDistrict, PyMatchResult)>)> {
+    let mode = mode_of(mode)?;
+    let parsed: Vec<Scenario> = scenarios
+        .iter()
+        .map(|s| parse(s))
+        .collect::<PyResult<_>>()?;
+    let d = &district.inner;
+    let callback = move |k: usize| {
+        if let Some(cb) = &progress {
+            Python::attach(|py| {
+                let _ = cb.call1(py, (k,));
+            });
+        }
+    };
+    let sweep = run(py, move |cancel| {
+        let options = cancellable(cancel);
+        analyze::sweep(d, mode, &parsed, &options, &callback)
+    })?;
+    let base = PyMatchResult::new(d, sweep.base, None);
+    let outcomes = sweep
+        .outcomes
+        .into_iter()
+        .map(|o| {
+            let r = PyMatchResult::new(&o.district, o.result, None);
+            (o.name, PyDistrict { inner: o.district }, r)
+        })
+        .collect();
+    Ok((base, outcomes))
+}
+
+/// A district solved once in one mode and kept, to answer scenarios one at
+/// a time: each `outcome` applies a scenario (JSON text of the `Scenario`
+/// format) and solves it warm from the base optimum.
+#[pyclass(module = "hubmatch", name = "ScenarioBase", frozen)]
+pub struct PyScenarioBase {
+    inner: ScenarioBase,
+    base: Py<PyMatchResult>,
+}
+
+#[pymethods]
+impl PyScenarioBase {
+    #[new]
+    #[pyo3(signature = (district, mode = "pooled"))]
+    fn new(py: Python<'_>, district: &PyDistrict, mode: &str) -> PyResult<Self> {
+        let mode = mode_of(mode)?;
+        let d = &district.inner;
+        // The options keep this call's cancel flag, which nothing sets once
+        // the base is built: later outcomes run to the end (they take well
+        // under a second on district-13, a broad shock pooled about 0.3 s).
+        let inner = run(py, |cancel| {
+            ScenarioBase::new(d, mode, &cancellable(cancel))
+        })?;
+        let base = Py::new(py, PyMatchResult::new(d, inner.base().clone(), None))?;
+        Ok(PyScenarioBase { inner, base })
+    }
+
+    /// The base district's optimal allocation.
+    #[getter]
+    fn base(&self, py: Python<'_>) -> Py<PyMatchResult> {
+        self.base.clone_ref(py)
+    }
+
+    /// The base district.
+    #[getter]
+    fn district(&self) -> PyDistrict {
+        PyDistrict {
+            inner: self.inner.district().clone(),
+        }
+    }
+
+    /// Applies the scenario (JSON text) to the base district and solves it;
+    /// returns (changed district, result).
+    fn outcome(&self, py: Python<'_>, scenario: &str) -> PyResult<(PyDistrict, PyMatchResult)> {
+        let scenario = parse(scenario)?;
+        let base = &self.inner;
+        let o = run(py, |_| base.outcome(&scenario))?;
+        let result = PyMatchResult::new(&o.district, o.result, None);
+        Ok((PyDistrict { inner: o.district }, result))
+    }
+}
+
+/// Registers the scenario functions and classes.
+pub fn register(m: &Bound<'_, pyo3::types::PyModule>) -> PyResult<()> {
+    m.add_class::<PyScenarioBase>()?;
+    m.add_function(wrap_pyfunction!(sweep_scenarios, m)?)?;
+    Ok(())
+}
