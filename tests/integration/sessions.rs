@@ -272,3 +272,36 @@ fn sweeps_are_identical_at_any_thread_count() {
         assert_eq!(one, run(4), "{mode:?}");
     }
 }
+
+/// A kept base answers each call under that call's cancel flag: a set flag
+/// stops a long re-solve with a typed error and leaves the base as it was.
+#[test]
+fn scenario_outcomes_stop_on_their_own_cancel_flag() {
+    use hubmatch::analyze::ScenarioBase;
+    use hubmatch::solve::CancelFlag;
+    // One community of the reference street (5,000 needs, 200 providers).
+    let knobs = hubmatch::synthetic::Knobs {
+        communities: 1,
+        ..hubmatch::synthetic::Knobs::preset("district-13").unwrap()
+    };
+    let d = hubmatch::synthetic::generate(&knobs, 1);
+    let base = ScenarioBase::new(&d, Mode::Pooled, &MatchOptions::default()).unwrap();
+    // Three times the demand breaks the kept trees in many places: the
+    // re-solve restarts and takes thousands of pivots.
+    let shock: Scenario =
+        serde_json::from_str(r#"{"name": "x", "changes": [{"scale_demand": {"factor": 3.0}}]}"#)
+            .unwrap();
+    let stop = CancelFlag::default();
+    stop.cancel();
+    let err = base.outcome_cancellable(&shock, &stop).err().unwrap();
+    assert!(matches!(err, hubmatch::Error::Cancelled), "{err}");
+    let go = base
+        .outcome_cancellable(&shock, &CancelFlag::default())
+        .unwrap();
+    let again = base.outcome(&shock).unwrap();
+    assert_eq!(go.result, again.result);
+    let ix = go.district.validate().unwrap();
+    let cold = match_district(&ix, Mode::Pooled, &MatchOptions::default(), None).unwrap();
+    assert_eq!(go.result.objective, cold.objective);
+    assert!(go.result.stats.pivots > 1024, "{}", go.result.stats.pivots);
+}

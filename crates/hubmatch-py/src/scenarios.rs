@@ -73,9 +73,7 @@ impl PyScenarioBase {
     fn new(py: Python<'_>, district: &PyDistrict, mode: &str) -> PyResult<Self> {
         let mode = mode_of(mode)?;
         let d = &district.inner;
-        // The options keep this call's cancel flag, which nothing sets once
-        // the base is built: later outcomes run to the end (they take well
-        // under a second on district-13, a broad shock pooled about 0.3 s).
+        // Each outcome brings its own cancel flag (see `outcome`).
         let inner = run(py, |cancel| {
             ScenarioBase::new(d, mode, &cancellable(cancel))
         })?;
@@ -102,7 +100,7 @@ impl PyScenarioBase {
     fn outcome(&self, py: Python<'_>, scenario: &str) -> PyResult<(PyDistrict, PyMatchResult)> {
         let scenario = parse(scenario)?;
         let base = &self.inner;
-        let o = run(py, |_| base.outcome(&scenario))?;
+        let o = run(py, |cancel| base.outcome_cancellable(&scenario, cancel))?;
         let result = PyMatchResult::new(&o.district, o.result, None);
         Ok((PyDistrict { inner: o.district }, result))
     }

@@ -23,7 +23,7 @@ use crate::graph::EligibilityGraph;
 use crate::model::{District, Policy, Provider, ProviderKind};
 use crate::solve::district::match_district_on;
 use crate::solve::session::DistrictSession;
-use crate::solve::{MatchOptions, MatchResult, Mode, match_district};
+use crate::solve::{CancelFlag, MatchOptions, MatchResult, Mode, match_district};
 use crate::validate::DistrictIndex;
 
 /// Which offers a capacity change touches; every field left out matches all.
@@ -313,8 +313,40 @@ impl ScenarioBase {
     /// Applies `scenario` to the base district and solves the result, warm
     /// where the changes allow.
     pub fn outcome(&self, scenario: &Scenario) -> Result<Outcome> {
+        self.outcome_until(scenario, None)
+    }
+
+    /// [`ScenarioBase::outcome`] stopped by `cancel` (with
+    /// [`crate::Error::Cancelled`]) instead of the flag the options given to
+    /// [`ScenarioBase::new`] held: a kept base serves calls that each bring
+    /// their own.
+    ///
+    /// ```
+    /// use hubmatch::analyze::scenario::{Scenario, ScenarioBase};
+    /// use hubmatch::solve::{CancelFlag, MatchOptions, Mode};
+    /// let d = hubmatch::io::json::read_district("../../tests/data/example.json").unwrap();
+    /// let base = ScenarioBase::new(&d, Mode::Pooled, &MatchOptions::default()).unwrap();
+    /// let s: Scenario = serde_json::from_str(r#"{"name": "x", "changes": []}"#).unwrap();
+    /// let o = base.outcome_cancellable(&s, &CancelFlag::default()).unwrap();
+    /// assert_eq!(o.result.objective, base.base().objective);
+    /// ```
+    pub fn outcome_cancellable(&self, scenario: &Scenario, cancel: &CancelFlag) -> Result<Outcome> {
+        self.outcome_until(scenario, Some(cancel))
+    }
+
+    fn outcome_until(&self, scenario: &Scenario, cancel: Option<&CancelFlag>) -> Result<Outcome> {
         let changed = scenario.apply(&self.district)?;
-        let (mode, options) = (self.mode, &self.options);
+        let mode = self.mode;
+        let with_cancel;
+        let options = match cancel {
+            Some(flag) => {
+                let mut o = self.options.clone();
+                o.simplex.cancel = Some(flag.clone());
+                with_cancel = o;
+                &with_cancel
+            }
+            None => &self.options,
+        };
         let amounts_only = scenario.amounts_only();
         // The re-read index is that of `changed`: the scenario changed
         // amounts only, of the district `self.index` was validated from.
@@ -325,7 +357,10 @@ impl ScenarioBase {
         };
         let result = match &self.kept {
             // Amounts only: the same policy, so still no sector bounds.
-            Kept::Session(session) if amounts_only => session.solve(&ix)?,
+            Kept::Session(session) if amounts_only => match cancel {
+                Some(flag) => session.solve_cancellable(&ix, flag)?,
+                None => session.solve(&ix)?,
+            },
             Kept::Session(session) => {
                 match_district(&ix, mode, options, Some(&session.base().bases))?
             }

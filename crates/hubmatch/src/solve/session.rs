@@ -31,7 +31,7 @@ use crate::solve::district::{
 use crate::solve::matching::{
     MatchOptions, MatchingSolution, check_problem, class_network, solution_from_flow,
 };
-use crate::solve::network_simplex::Resolver;
+use crate::solve::network_simplex::{CancelFlag, Resolver};
 use crate::solve::parts::{Part, PartAmounts, amounts_on, parts_split_by};
 use crate::solve::schedule::largest_first;
 use crate::solve::shares::Shares;
@@ -181,6 +181,13 @@ impl MatchingSession {
     pub fn resolve(&mut self, p: &BipartiteProblem) -> Result<MatchingSolution> {
         self.check_shape(p)?;
         self.resolve_same_shape(p, None)
+    }
+
+    /// Sets the flag that stops the next re-solves, in place of the one the
+    /// session's options gave (see [`Resolver::set_cancel`]).
+    pub(crate) fn set_cancel(&mut self, cancel: Option<&CancelFlag>) {
+        self.options.simplex.cancel = cancel.cloned();
+        self.resolver.set_cancel(cancel.cloned());
     }
 
     /// The network's arc flows after the last solve (class level when
@@ -458,6 +465,30 @@ impl DistrictSession {
     /// re-solved from a copy of their base session. A district of another
     /// structure is refused, and one with sector bounds.
     pub fn solve(&self, ix: &DistrictIndex) -> Result<MatchResult> {
+        self.solve_until(ix, None)
+    }
+
+    /// [`DistrictSession::solve`] stopped by `cancel` (with
+    /// [`crate::Error::Cancelled`]) instead of the flag the session's
+    /// options gave: a kept session serves calls that each bring their own.
+    ///
+    /// ```
+    /// use hubmatch::solve::{session::DistrictSession, CancelFlag, MatchOptions, Mode};
+    /// let d = hubmatch::io::json::read_district("../../tests/data/example.json").unwrap();
+    /// let ix = d.validate().unwrap();
+    /// let session = DistrictSession::new(&ix, Mode::Pooled, &MatchOptions::default()).unwrap();
+    /// let r = session.solve_cancellable(&ix, &CancelFlag::default()).unwrap();
+    /// assert_eq!(r.objective, session.base().objective);
+    /// ```
+    pub fn solve_cancellable(
+        &self,
+        ix: &DistrictIndex,
+        cancel: &CancelFlag,
+    ) -> Result<MatchResult> {
+        self.solve_until(ix, Some(cancel))
+    }
+
+    fn solve_until(&self, ix: &DistrictIndex, cancel: Option<&CancelFlag>) -> Result<MatchResult> {
         if !ix.sector_limits.is_empty() {
             return Err(sector_error());
         }
@@ -535,6 +566,9 @@ impl DistrictSession {
                 }
                 None => self.sessions[k].clone(),
             };
+            if cancel.is_some() {
+                session.set_cancel(cancel);
+            }
             // Built from the base part: the session's shape. Classes whose
             // flows and units stay split as in the base solution.
             let base_solution = &self.solutions[k];

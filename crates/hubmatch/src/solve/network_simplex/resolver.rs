@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use super::dual::{DualLimits, DualScratch, Incidence};
-use super::{Basis, FlowSolution, Simplex, SolveOptions};
+use super::{Basis, CancelFlag, FlowSolution, Simplex, SolveOptions};
 use crate::error::{Error, Result};
 use crate::graph::FlowNetwork;
 
@@ -150,6 +150,26 @@ impl Resolver {
     /// it the kept tree is always repaired.
     pub fn set_restart_basis(&mut self, basis: Basis) {
         self.restart = Some(Arc::new(basis));
+    }
+
+    /// Sets the flag that stops the next solves (`None`: none stops them),
+    /// in place of the one the options gave: a kept resolver can serve calls
+    /// that each bring their own.
+    ///
+    /// ```
+    /// use hubmatch::graph::FlowNetwork;
+    /// use hubmatch::solve::network_simplex::{Resolver, SolveOptions};
+    /// use hubmatch::solve::CancelFlag;
+    /// let mut net = FlowNetwork::new(2);
+    /// net.supply = vec![1, -1];
+    /// net.add_arc(0, 1, 1, 3);
+    /// let mut r = Resolver::new(&net, None, &SolveOptions::default()).unwrap();
+    /// let flag = CancelFlag::default();
+    /// r.set_cancel(Some(flag.clone()));
+    /// assert_eq!(r.resolve().unwrap().cost, 3); // not cancelled: solves
+    /// ```
+    pub fn set_cancel(&mut self, cancel: Option<CancelFlag>) {
+        self.simplex.cancel = cancel;
     }
 
     /// Changes the cost of network arc `arc`. Its basis stays primal
