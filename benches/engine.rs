@@ -201,8 +201,9 @@ fn scenario(c: &mut Criterion) {
     // broad small shock (every volunteer offer −1%). `sweep`: a sweep's
     // path (`ScenarioBase::outcome`: apply, re-read the amounts into the
     // base index, re-solve the changed networks of the kept base session)
-    // against `from_scratch` (apply, validate, match). `resolve` against `solve`: the same two on
-    // the changed district already validated. All check their certificates.
+    // against `from_scratch` (apply, validate, match). `resolve` against
+    // `solve`: the same two on the changed district already validated. All
+    // check their certificates.
     use hubmatch::analyze::{Scenario, ScenarioBase};
     use hubmatch::solve::session::DistrictSession;
     let d = generate(&Knobs::preset("district-13").unwrap(), 0);

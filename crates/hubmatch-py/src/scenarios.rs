@@ -63,6 +63,8 @@ pub fn sweep_scenarios(
 #[pyclass(module = "hubmatch", name = "ScenarioBase", frozen)]
 pub struct PyScenarioBase {
     inner: ScenarioBase,
+    /// The district given (frozen, so the base's own).
+    district: Py<PyDistrict>,
     base: Py<PyMatchResult>,
 }
 
@@ -70,15 +72,19 @@ pub struct PyScenarioBase {
 impl PyScenarioBase {
     #[new]
     #[pyo3(signature = (district, mode = "pooled"))]
-    fn new(py: Python<'_>, district: &PyDistrict, mode: &str) -> PyResult<Self> {
+    fn new(py: Python<'_>, district: Bound<'_, PyDistrict>, mode: &str) -> PyResult<Self> {
         let mode = mode_of(mode)?;
-        let d = &district.inner;
+        let d = &district.get().inner;
         // Each outcome brings its own cancel flag (see `outcome`).
         let inner = run(py, |cancel| {
             ScenarioBase::new(d, mode, &cancellable(cancel))
         })?;
         let base = Py::new(py, PyMatchResult::new(d, inner.base().clone(), None))?;
-        Ok(PyScenarioBase { inner, base })
+        Ok(PyScenarioBase {
+            inner,
+            district: district.unbind(),
+            base,
+        })
     }
 
     /// The base district's optimal allocation.
@@ -89,10 +95,8 @@ impl PyScenarioBase {
 
     /// The base district.
     #[getter]
-    fn district(&self) -> PyDistrict {
-        PyDistrict {
-            inner: self.inner.district().clone(),
-        }
+    fn district(&self, py: Python<'_>) -> Py<PyDistrict> {
+        self.district.clone_ref(py)
     }
 
     /// Applies the scenario (JSON text) to the base district and solves it;

@@ -313,7 +313,7 @@ impl ScenarioBase {
     /// Applies `scenario` to the base district and solves the result, warm
     /// where the changes allow.
     pub fn outcome(&self, scenario: &Scenario) -> Result<Outcome> {
-        self.outcome_until(scenario, None)
+        self.outcome_until(scenario, self.options.simplex.cancel.as_ref())
     }
 
     /// [`ScenarioBase::outcome`] stopped by `cancel` (with
@@ -336,17 +336,9 @@ impl ScenarioBase {
 
     fn outcome_until(&self, scenario: &Scenario, cancel: Option<&CancelFlag>) -> Result<Outcome> {
         let changed = scenario.apply(&self.district)?;
-        let mode = self.mode;
-        let with_cancel;
-        let options = match cancel {
-            Some(flag) => {
-                let mut o = self.options.clone();
-                o.simplex.cancel = Some(flag.clone());
-                with_cancel = o;
-                &with_cancel
-            }
-            None => &self.options,
-        };
+        let (mode, mut options) = (self.mode, self.options.clone());
+        options.simplex.cancel = cancel.cloned();
+        let options = &options;
         let amounts_only = scenario.amounts_only();
         // The re-read index is that of `changed`: the scenario changed
         // amounts only, of the district `self.index` was validated from.
@@ -357,10 +349,7 @@ impl ScenarioBase {
         };
         let result = match &self.kept {
             // Amounts only: the same policy, so still no sector bounds.
-            Kept::Session(session) if amounts_only => match cancel {
-                Some(flag) => session.solve_cancellable(&ix, flag)?,
-                None => session.solve(&ix)?,
-            },
+            Kept::Session(session) if amounts_only => session.solve_until(&ix, cancel)?,
             Kept::Session(session) => {
                 match_district(&ix, mode, options, Some(&session.base().bases))?
             }

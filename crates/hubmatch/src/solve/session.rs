@@ -382,11 +382,10 @@ impl Structure {
             && ix.providers.len() == self.providers.len()
     }
 
-    /// Whether `ix` has this structure (compared in place, as every
-    /// scenario is).
+    /// Whether `ix`, whose sizes fit, has this structure (compared in
+    /// place, as every scenario is).
     fn fits(&self, ix: &DistrictIndex) -> bool {
-        self.sizes_fit(ix)
-            && self.needs.iter().copied().eq(Structure::needs(ix))
+        self.needs.iter().copied().eq(Structure::needs(ix))
             && self.providers.iter().copied().eq(Structure::providers(ix))
             && self.floors.iter().copied().eq(Structure::floors(ix))
     }
@@ -488,7 +487,13 @@ impl DistrictSession {
         self.solve_until(ix, Some(cancel))
     }
 
-    fn solve_until(&self, ix: &DistrictIndex, cancel: Option<&CancelFlag>) -> Result<MatchResult> {
+    /// [`DistrictSession::solve`] stopped by `cancel` when given, else by
+    /// the flags of the session's options.
+    pub(crate) fn solve_until(
+        &self,
+        ix: &DistrictIndex,
+        cancel: Option<&CancelFlag>,
+    ) -> Result<MatchResult> {
         if !ix.sector_limits.is_empty() {
             return Err(sector_error());
         }
