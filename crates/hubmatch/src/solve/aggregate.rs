@@ -151,15 +151,34 @@ impl Aggregation {
     /// [`Aggregation::split`] for amounts near those of an earlier split,
     /// `base`: a class whose edge flows and members' units are those of the
     /// base splits as it did then (each class splits on its own), so its
-    /// members' flows are copied; only the other classes split again. The
-    /// same result as `split`, in O(E) copying plus O(changed classes' edges).
+    /// members' flows are the base's; only the other classes split again.
+    /// The same result as `split`. The edge flows are written into the
+    /// buffer `base.spare` kept from the last split near the same base, if
+    /// any: only the classes split then are reset to the base's, so a split
+    /// costs O(class edges) comparing plus O(changed classes' edges) instead
+    /// of copying every edge's flow (13.9 MB on district-13 pooled, 2.3 ms
+    /// and more when the copy's pages are new).
     pub(crate) fn split_near(
         &self,
         original: &BipartiteProblem,
         class_flow: &[i64],
-        base: &SplitBase<'_>,
+        base: &mut SplitBase<'_>,
     ) -> (Vec<i64>, Vec<i64>) {
-        let mut flow = base.edge_flow.to_vec();
+        let spare = &mut base.spare;
+        let mut flow = std::mem::take(&mut spare.flow);
+        if flow.len() == base.edge_flow.len() {
+            for &c in &spare.split {
+                for &i in self.members_of(c as usize) {
+                    for &e in self.edges_of(i as usize) {
+                        flow[e as usize] = base.edge_flow[e as usize];
+                    }
+                }
+            }
+        } else {
+            flow.clear();
+            flow.extend_from_slice(base.edge_flow);
+        }
+        spare.split.clear();
         let mut unserved = base.unserved.to_vec();
         let mut class_edge = 0usize;
         for c in 0..self.class_count() {
@@ -173,18 +192,22 @@ impl Aggregation {
             if !same {
                 for &i in members {
                     let i = i as usize;
-                    for &e in
-                        &self.sorted_edges[self.offsets[i] as usize..self.offsets[i + 1] as usize]
-                    {
+                    for &e in self.edges_of(i) {
                         flow[e as usize] = 0;
                     }
                     unserved[i] = original.units[i];
                 }
                 self.split_class(c, class_edge, class_flow, &mut flow, &mut unserved);
+                spare.split.push(c as u32);
             }
             class_edge += degree;
         }
         (flow, unserved)
+    }
+
+    /// The edges of need `i` in signature order (original edge indices).
+    fn edges_of(&self, i: usize) -> &[u32] {
+        &self.sorted_edges[self.offsets[i] as usize..self.offsets[i + 1] as usize]
     }
 
     fn members_of(&self, c: usize) -> &[u32] {
@@ -217,7 +240,7 @@ impl Aggregation {
                 let i = members[cur] as usize;
                 let give = f.min(unserved[i]);
                 if give > 0 {
-                    let e = self.sorted_edges[self.offsets[i] as usize + slot] as usize;
+                    let e = self.edges_of(i)[slot] as usize;
                     flow[e] += give;
                     unserved[i] -= give;
                     f -= give;
@@ -232,7 +255,8 @@ impl Aggregation {
 }
 
 /// An earlier split and the amounts it was made from, for
-/// [`Aggregation::split_near`].
+/// [`Aggregation::split_near`], with a buffer kept from the last split near
+/// it.
 pub(crate) struct SplitBase<'a> {
     /// The class edge flows split then.
     pub class_flow: &'a [i64],
@@ -242,6 +266,19 @@ pub(crate) struct SplitBase<'a> {
     pub edge_flow: &'a [i64],
     /// The split's unserved units.
     pub unserved: &'a [i64],
+    /// The last split near this base, kept for its buffer.
+    pub spare: SplitSpare,
+}
+
+/// Edge flows of a split near a base, kept to write the next one into:
+/// they are the base's but for the edges of the classes listed. Give the
+/// flows back (`flow`) once read; an empty `flow` is a full copy next time.
+#[derive(Default)]
+pub(crate) struct SplitSpare {
+    /// The split's edge flows (empty: none kept).
+    pub flow: Vec<i64>,
+    /// The classes whose members' flows may differ from the base's.
+    split: Vec<u32>,
 }
 
 #[cfg(test)]
@@ -249,7 +286,7 @@ mod tests {
     use rand::{Rng, SeedableRng};
     use rand_chacha::ChaCha8Rng;
 
-    use super::{Aggregation, SplitBase};
+    use super::{Aggregation, SplitBase, SplitSpare};
     use crate::graph::BipartiteProblem;
 
     /// Class flows within each class's units, at random.
@@ -287,40 +324,43 @@ mod tests {
             };
             let base_flow = class_flows(&a, &mut rng);
             let (edge_flow, unserved) = a.split(&p, &base_flow);
-            // Other units for a few needs, other flows for some classes.
-            let mut q = p.clone();
-            for u in &mut q.units {
-                if rng.random_bool(0.1) {
-                    *u = rng.random_range(1..4);
-                }
-            }
-            let mut changed = a.clone();
-            changed.problem.units = vec![0; a.class_count()];
-            for (i, &c) in a.class_of.iter().enumerate() {
-                changed.problem.units[c as usize] += q.units[i];
-            }
-            let mut flow = class_flows(&changed, &mut rng);
-            // Keep most classes' flows where they fit the new units.
-            let mut at = 0;
-            for c in 0..a.class_count() {
-                let d = a.degree_of(c);
-                let old: i64 = base_flow[at..at + d].iter().sum();
-                if old <= changed.problem.units[c] && rng.random_bool(0.7) {
-                    flow[at..at + d].copy_from_slice(&base_flow[at..at + d]);
-                }
-                at += d;
-            }
-            let base = SplitBase {
+            let mut base = SplitBase {
                 class_flow: &base_flow,
                 units: &p.units,
                 edge_flow: &edge_flow,
                 unserved: &unserved,
+                spare: SplitSpare::default(),
             };
-            assert_eq!(
-                changed.split_near(&q, &flow, &base),
-                changed.split(&q, &flow),
-                "seed {seed}"
-            );
+            // Splits near the base one after the other, each written into
+            // the last one's buffer (as a sweep's scenarios are).
+            for round in 0..4 {
+                // Other units for a few needs, other flows for some classes.
+                let mut q = p.clone();
+                for u in &mut q.units {
+                    if rng.random_bool(0.1) {
+                        *u = rng.random_range(1..4);
+                    }
+                }
+                let mut changed = a.clone();
+                changed.problem.units = vec![0; a.class_count()];
+                for (i, &c) in a.class_of.iter().enumerate() {
+                    changed.problem.units[c as usize] += q.units[i];
+                }
+                let mut flow = class_flows(&changed, &mut rng);
+                // Keep most classes' flows where they fit the new units.
+                let mut at = 0;
+                for c in 0..a.class_count() {
+                    let d = a.degree_of(c);
+                    let old: i64 = base_flow[at..at + d].iter().sum();
+                    if old <= changed.problem.units[c] && rng.random_bool(0.7) {
+                        flow[at..at + d].copy_from_slice(&base_flow[at..at + d]);
+                    }
+                    at += d;
+                }
+                let near = changed.split_near(&q, &flow, &mut base);
+                assert_eq!(near, changed.split(&q, &flow), "seed {seed} round {round}");
+                base.spare.flow = near.0;
+            }
         }
     }
 }

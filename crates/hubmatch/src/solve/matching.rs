@@ -283,7 +283,7 @@ pub(crate) fn solution_from_flow(
     flow: &[i64],
     sol: network_simplex::FlowSolution,
     options: &MatchOptions,
-    base: Option<&SplitBase<'_>>,
+    base: Option<&mut SplitBase<'_>>,
 ) -> Result<MatchingSolution> {
     let solved = aggregation.map_or(p, |a| &a.problem);
     let (n, o) = (solved.need_count(), solved.offer_count());

@@ -23,7 +23,7 @@ use std::sync::{Arc, Mutex};
 
 use crate::error::{Error, RecordKind, Result, ValidationError};
 use crate::graph::{BipartiteProblem, EligibilityGraph, MatchingNetwork};
-use crate::solve::aggregate::{Aggregation, SplitBase};
+use crate::solve::aggregate::{Aggregation, SplitBase, SplitSpare};
 use crate::solve::district::{
     MatchResult, Mode, Rows, assemble_rows, check_graph_fits, floors_unmet, needed_units, rows_of,
     rows_of_all,
@@ -204,7 +204,7 @@ impl MatchingSession {
     pub(crate) fn resolve_same_shape(
         &mut self,
         p: &BipartiteProblem,
-        base: Option<&SplitBase<'_>>,
+        base: Option<&mut SplitBase<'_>>,
     ) -> Result<MatchingSolution> {
         if self.broken {
             return Err(shape_error(
@@ -543,24 +543,28 @@ impl DistrictSession {
             if changes[k] == 0 {
                 // Unchanged: the base optimum stands, with no pivot. Its
                 // rows too, unless its floors report district-wide units.
-                let mut same = self.solutions[k].clone();
+                let rows = if base.floors.is_empty() {
+                    self.rows[k].clone()
+                } else {
+                    rows_of(ix, base, &self.solutions[k], &needed)
+                };
+                let mut same = without_edge_flows(&self.solutions[k]);
                 same.stats.pivots = 0;
                 same.stats.degenerate = 0;
                 same.stats.dual_pivots = 0;
                 same.stats.warm = true;
-                let rows = if base.floors.is_empty() {
-                    self.rows[k].clone()
-                } else {
-                    rows_of(ix, base, &same, &needed)
-                };
                 return Ok((None, same, rows));
             }
             // A spare part has the base's structure (only amounts
             // change), so only the amounts are written; a spare session
             // gets the base tree copied into its buffers.
-            let (part, session) = match self.spares[k].lock() {
-                Ok(mut spares) => (spares.parts.pop(), spares.sessions.pop()),
-                Err(_) => (None, None),
+            let (part, session, split) = match self.spares[k].lock() {
+                Ok(mut spares) => (
+                    spares.parts.pop(),
+                    spares.sessions.pop(),
+                    spares.splits.pop(),
+                ),
+                Err(_) => (None, None, None),
             };
             let mut part = part.unwrap_or_else(|| base.clone());
             amounts.apply(&mut part.problem);
@@ -577,18 +581,26 @@ impl DistrictSession {
             // Built from the base part: the session's shape. Classes whose
             // flows and units stay split as in the base solution.
             let base_solution = &self.solutions[k];
-            let split_base = SplitBase {
+            let mut split_base = SplitBase {
                 class_flow: self.sessions[k].flows(),
                 units: &base.problem.units,
                 edge_flow: &base_solution.edge_flow,
                 unserved: &base_solution.unserved,
+                spare: split.unwrap_or_default(),
             };
-            let solution = session.resolve_same_shape(&part.problem, Some(&split_base));
+            let solution = session.resolve_same_shape(&part.problem, Some(&mut split_base));
             if let Ok(mut spares) = self.spares[k].lock() {
                 spares.sessions.push(session);
             }
-            let solution = solution.map_err(&unmet)?;
+            let mut solution = solution.map_err(&unmet)?;
             let rows = rows_of(ix, &part, &solution, &needed);
+            // The edge flows are read (rows, certificate): their buffer is
+            // kept for the next split.
+            let mut spare = split_base.spare;
+            spare.flow = std::mem::take(&mut solution.edge_flow);
+            if let Ok(mut spares) = self.spares[k].lock() {
+                spares.splits.push(spare);
+            }
             Ok((Some(part), solution, rows))
         })
         .into_iter()
@@ -616,11 +628,41 @@ impl DistrictSession {
     }
 }
 
+/// A copy of `s` without its edge flows, which a district result does not
+/// read once the rows are built (each network's would copy megabytes).
+fn without_edge_flows(s: &MatchingSolution) -> MatchingSolution {
+    let MatchingSolution {
+        edge_flow: _,
+        unserved,
+        objective,
+        need_potential,
+        offer_potential,
+        group_potential,
+        unserved_group_potential,
+        basis,
+        stats,
+        classes,
+    } = s;
+    MatchingSolution {
+        edge_flow: Vec::new(),
+        unserved: unserved.clone(),
+        objective: *objective,
+        need_potential: need_potential.clone(),
+        offer_potential: offer_potential.clone(),
+        group_potential: group_potential.clone(),
+        unserved_group_potential: unserved_group_potential.clone(),
+        basis: basis.clone(),
+        stats: *stats,
+        classes: *classes,
+    }
+}
+
 /// Copies of one network's part and session, kept for their buffers.
 #[derive(Default)]
 struct Spares {
     parts: Vec<Part>,
     sessions: Vec<MatchingSession>,
+    splits: Vec<SplitSpare>,
 }
 
 fn sector_error() -> Error {
