@@ -21,16 +21,18 @@
 //! tree arcs whose flow changed: all of them at the start, then those on
 //! each pivot's cycle.
 //!
-//! Complexity: each dual pivot costs O(|subtree| + arcs incident to it)
-//! (at most O(m)) to find the entering arc, less where a node's arcs on
-//! one side cannot enter (only arcs at their upper bound could, and it has
-//! none: an offer's eligibility edges when its capacity falls), plus the tree update of a primal
-//! pivot and O(k log k) for the k broken-arc candidates. The number of dual
-//! pivots has no useful bound (the method is exponential in the worst
-//! case), and each can cost far more than a primal one, so the caller gives
-//! up when more than a few arcs break at once, the pivots run long, or the
-//! ratio tests have scanned a few times the arcs, and repairs (or restarts)
-//! the tree instead.
+//! Complexity: each dual pivot costs O(|subtree|) to mark the subtree
+//! plus, to find the entering arc, O(arcs incident to the side of the cut
+//! with fewer of them: the subtree's nodes, or the rest of the thread) —
+//! at most O(m) — less where a node's arcs on one side cannot enter (only
+//! arcs at their upper bound could, and it has none: an offer's
+//! eligibility edges when its capacity falls); then the tree update of a
+//! primal pivot and O(k log k) for the k broken-arc candidates. The number
+//! of dual pivots has no useful bound (the method is exponential in the
+//! worst case), and each can cost far more than a primal one, so the
+//! caller gives up when more than a few arcs break at once, the pivots run
+//! long, or the ratio tests have read a few times the arcs, and repairs
+//! (or restarts) the tree instead.
 
 use super::ArcState;
 use super::simplex::Simplex;
