@@ -393,7 +393,7 @@ impl Simplex {
         // community, every 100th provider closed). More outflow comes from
         // a leaving arc rising off its lower bound or an entering one
         // falling from its upper bound, less outflow the other way round.
-        let scan = |v: usize, inside: bool, consider: &mut dyn FnMut(usize, usize, usize, bool)| {
+        let mut scan = |v: usize, inside: bool| {
             let (leaving, entering) = ranges(v, inside);
             let scanned = 1 + leaving.len() + entering.len();
             for (range, outward) in [(leaving, true), (entering, false)] {
@@ -419,13 +419,13 @@ impl Simplex {
             let mut v = after;
             while v != out {
                 if v != self.root {
-                    scratch.work += scan(v as usize, false, &mut consider);
+                    scratch.work += scan(v as usize, false);
                 }
                 v = self.thread[v as usize];
             }
         } else {
             for &v in &scratch.nodes {
-                scratch.work += scan(v as usize, true, &mut consider);
+                scratch.work += scan(v as usize, true);
             }
         }
         // Artificial arcs join the subtree's nodes to the root, outside it.
