@@ -10,6 +10,12 @@ Changes: ``scale_capacity`` (``select`` by kind, provider, category, home
 community; ``factor``), ``close_provider`` (``provider``), ``add_provider``
 (``provider``: a provider record), ``scale_demand`` (``category``,
 ``community``, ``factor``) and ``set_policy`` (``policy``: a policy record).
+
+A factor scales whole units: each capacity (or need) selected lands within
+one unit of its exact share, and the selection's total is the exact total
+rounded to the nearest unit (largest remainders take the units left), so
+``volunteers(0.99)`` takes 1% of the volunteers' units, not one unit from
+each of them.
 """
 
 from __future__ import annotations

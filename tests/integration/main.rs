@@ -6,6 +6,7 @@ mod engine;
 mod model_io;
 mod modes;
 mod resolver;
+mod scenarios;
 mod sectors;
 mod sessions;
 mod validation;

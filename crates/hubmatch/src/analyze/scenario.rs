@@ -49,8 +49,12 @@ pub struct Selector {
 #[serde(rename_all = "snake_case")]
 pub enum Change {
     /// Multiplies matching offers' capacities (and their providers' shared
-    /// capacities when the selector names no category) by `factor`, rounding
-    /// down: a capacity shock (`factor` 0.7 for −30%) or growth.
+    /// capacities when the selector names no category) by `factor`: a
+    /// capacity shock (`factor` 0.7 for −30%) or growth. Whole units are
+    /// apportioned by largest remainders, the offers' and the shared
+    /// capacities each as one pool: every capacity is within one unit of
+    /// its exact share, and each pool's total is the exact total rounded to
+    /// the nearest unit.
     ScaleCapacity {
         /// Which offers.
         #[serde(default)]
@@ -68,8 +72,9 @@ pub enum Change {
         /// The provider.
         provider: Box<Provider>,
     },
-    /// Multiplies the units of matching needs by `factor`, rounding to the
-    /// nearest unit and keeping at least one.
+    /// Multiplies the units of matching needs by `factor`, apportioned as
+    /// `ScaleCapacity` does (each need within one unit of its exact share,
+    /// the total the exact one rounded), each need keeping at least one.
     ScaleDemand {
         /// Needs of this category (all when absent).
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -95,7 +100,9 @@ pub enum Change {
 ///     "changes": [{"scale_capacity": {"select": {"kind": "volunteer"}, "factor": 0.7}}]}"#).unwrap();
 /// let d = hubmatch::io::json::read_district("../../tests/data/example.json").unwrap();
 /// let changed = s.apply(&d).unwrap();
-/// assert_eq!(changed.providers[3].capacity, Some(2)); // vol1: 3 × 0.7, rounded down
+/// assert_eq!(changed.providers[3].capacity, Some(2)); // vol1: 3 × 0.7 = 2.1
+/// // Its offers, 3 and 2, become 2.1 and 1.4: 3.5 units, rounded to 4.
+/// assert_eq!(changed.providers[3].offers[1].capacity, 2);
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -123,8 +130,48 @@ fn factor(scenario: &str, field: &str, f: f64) -> Result<f64> {
     }
 }
 
-fn scale(v: i64, f: f64) -> i64 {
-    (v as f64 * f).floor() as i64
+/// `values` times `f` in whole units, apportioned by largest remainders:
+/// each value gets its exact share `v × f` rounded down, and the units
+/// that leaves of the exact total, rounded to the nearest unit (halves
+/// up), go one each to the largest remainders (ties: the first). So every
+/// value is within one unit of its share and the selection's total is the
+/// exact one: rounding each value down alone turned volunteers × 0.99 into
+/// a cut of a tenth of their units (most hold fewer than 100), and
+/// rounding each to the nearest left small needs × 1.01 unchanged.
+/// A share a hair below a whole number in binary (100 × 0.29 is
+/// 28.999999999999996) loses nothing: its remainder is the largest. A
+/// share above 2^53, where whole numbers are no longer exact, is refused.
+fn apportion(values: &mut [&mut i64], f: f64, scenario: &str, field: &str) -> Result<()> {
+    const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
+    let mut remainders = Vec::with_capacity(values.len());
+    let mut left = 0.0;
+    for (k, v) in values.iter_mut().enumerate() {
+        let share = **v as f64 * f;
+        if share > EXACT {
+            return Err(bad(
+                scenario,
+                field,
+                format!(
+                    "would scale {} units by {f} beyond 2^53, where whole numbers are no longer exact",
+                    **v
+                ),
+            ));
+        }
+        let down = share.floor();
+        **v = down as i64;
+        if share > down {
+            remainders.push((share - down, k));
+            left += share - down;
+        }
+    }
+    // A total short of a half by binary rounding alone (a billionth of a
+    // unit per remainder) counts as the half, which rounds up.
+    let units = (left + 0.5 + 1e-9 * remainders.len() as f64).floor() as usize;
+    remainders.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    for &(_, k) in remainders.iter().take(units) {
+        *values[k] += 1;
+    }
+    Ok(())
 }
 
 impl Selector {
@@ -166,16 +213,21 @@ impl Scenario {
             match change {
                 Change::ScaleCapacity { select, factor: f } => {
                     let f = factor(&self.name, "scale_capacity.factor", *f)?;
+                    let mut offers = Vec::new();
+                    let mut shared = Vec::new();
                     for p in d.providers.iter_mut().filter(|p| select.matches(p)) {
                         for o in &mut p.offers {
                             if select.category.as_ref().is_none_or(|c| *c == o.category) {
-                                o.capacity = scale(o.capacity, f);
+                                offers.push(&mut o.capacity);
                             }
                         }
                         if select.category.is_none() {
-                            p.capacity = p.capacity.map(|c| scale(c, f));
+                            shared.extend(p.capacity.as_mut());
                         }
                     }
+                    let field = "scale_capacity.factor";
+                    apportion(&mut offers, f, &self.name, field)?;
+                    apportion(&mut shared, f, &self.name, field)?;
                 }
                 Change::CloseProvider { provider } => {
                     let p = d
@@ -199,12 +251,20 @@ impl Scenario {
                     factor: f,
                 } => {
                     let f = factor(&self.name, "scale_demand.factor", *f)?;
-                    for n in &mut d.needs {
-                        if category.as_ref().is_none_or(|c| *c == n.category)
-                            && community.as_ref().is_none_or(|c| *c == n.community)
-                        {
-                            n.units = ((n.units as f64 * f).round() as i64).max(1);
-                        }
+                    let mut units: Vec<&mut i64> = d
+                        .needs
+                        .iter_mut()
+                        .filter(|n| {
+                            category.as_ref().is_none_or(|c| *c == n.category)
+                                && community.as_ref().is_none_or(|c| *c == n.community)
+                        })
+                        .map(|n| &mut n.units)
+                        .collect();
+                    apportion(&mut units, f, &self.name, "scale_demand.factor")?;
+                    // A need keeps at least one unit (the total may then
+                    // exceed the exact one).
+                    for u in units {
+                        *u = (*u).max(1);
                     }
                 }
                 Change::SetPolicy { policy } => d.policy = (**policy).clone(),
@@ -470,4 +530,29 @@ pub fn diff(da: &District, a: &MatchResult, db: &District, b: &MatchResult) -> V
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Every value lands within one unit of its exact share, and the
+        /// total is the exact total rounded to the nearest unit.
+        #[test]
+        fn apportioned_units_keep_shares_and_total(
+            values in prop::collection::vec(0i64..2_000, 0..40),
+            f in 0.0f64..3.0,
+        ) {
+            let mut out = values.clone();
+            let mut refs: Vec<&mut i64> = out.iter_mut().collect();
+            super::apportion(&mut refs, f, "s", "factor").unwrap();
+            let exact: f64 = values.iter().map(|&v| v as f64 * f).sum();
+            for (&v, &r) in values.iter().zip(&out) {
+                prop_assert!((r as f64 - v as f64 * f).abs() < 1.0 + 1e-9, "{v} → {r}");
+            }
+            let total: i64 = out.iter().sum();
+            prop_assert!((total as f64 - exact).abs() <= 0.5 + 1e-6, "{total} for {exact}");
+        }
+    }
 }
