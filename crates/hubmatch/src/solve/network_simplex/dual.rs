@@ -151,6 +151,7 @@ impl Simplex {
         while u != self.root {
             let a = self.pred[u as usize] as usize;
             self.flow[a] += if self.source[a] == u { delta } else { -delta };
+            self.note_moved(a);
             u = self.parent[u as usize];
         }
     }
@@ -287,6 +288,7 @@ impl Simplex {
             scratch.upper_in[self.target[e] as usize] -= 1;
         }
         self.state[e] = ArcState::Tree as i8;
+        self.note_moved(l); // on the cycle too, but its state is new
         let inside = scratch.mark[first as usize] == scratch.stamp;
         let (u_in, v_in) = if inside {
             (first, second)

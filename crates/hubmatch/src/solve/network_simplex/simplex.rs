@@ -45,6 +45,11 @@ pub(super) struct Simplex {
     /// copied (see `copy`), unless `caps_overflow`: too many to list.
     pub(super) caps_changed: Vec<u32>,
     pub(super) caps_overflow: bool,
+    /// Arcs whose flow or state may have changed since this simplex was
+    /// copied (see `copy`), unless `moved_all`: too many to list, or moved
+    /// wholesale (a new start, primal pivots).
+    pub(super) moved: Vec<u32>,
+    pub(super) moved_all: bool,
     /// Candidate-list pricing gives way to block search once a major scan
     /// reads more than a quarter of the arcs to fill its list (set for the
     /// pivots after a repair, see [`Simplex::price_repaired`]).
@@ -108,6 +113,8 @@ impl Simplex {
             costs_changed: false,
             caps_changed: Vec::new(),
             caps_overflow: false,
+            moved: Vec::new(),
+            moved_all: true,
             lists_until_sparse: false,
         }
     }
@@ -390,6 +397,8 @@ impl Simplex {
     }
 
     fn pivot(&mut self, e: usize) {
+        // Primal pivots run by the hundred: their arcs are not listed.
+        self.moved_all = true;
         self.stats.pivots += 1;
         let (at_lower, (first, second, join)) = self.cycle_of(e);
 
@@ -473,7 +482,8 @@ impl Simplex {
     /// Sends `delta` units around the cycle of non-tree arc `e`: along `e`
     /// from `first` to `second` (forward when `at_lower`, else backward),
     /// then back to `first` through the tree by `join`. The tree arcs on the
-    /// cycle are appended to `touched` when given.
+    /// cycle that this leaves out of their bounds are appended to `touched`
+    /// when given.
     pub(super) fn push_around(
         &mut self,
         e: usize,
@@ -483,6 +493,7 @@ impl Simplex {
         mut touched: Option<&mut Vec<u32>>,
     ) {
         self.flow[e] += if at_lower { delta } else { -delta };
+        self.note_moved(e);
         // Units move parent -> u on the first side, u -> parent on the second.
         for (start, down) in [(first, true), (second, false)] {
             let mut u = start;
@@ -494,11 +505,27 @@ impl Simplex {
                     self.source[a] == u
                 };
                 self.flow[a] += if along { delta } else { -delta };
+                self.note_moved(a);
                 if let Some(t) = touched.as_deref_mut() {
-                    t.push(a as u32);
+                    if !(0..=self.cap[a]).contains(&self.flow[a]) {
+                        t.push(a as u32);
+                    }
                 }
                 u = self.parent[u as usize];
             }
+        }
+    }
+
+    /// Notes that arc `a`'s flow or state changed (see `moved`).
+    pub(super) fn note_moved(&mut self, a: usize) {
+        if self.moved_all {
+            return;
+        }
+        if self.moved.len() >= self.flow.len() / 8 {
+            self.moved_all = true;
+            self.moved.clear();
+        } else {
+            self.moved.push(a as u32);
         }
     }
 

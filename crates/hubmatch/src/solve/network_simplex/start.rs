@@ -11,6 +11,7 @@ use super::{ArcState, Basis};
 impl Simplex {
     /// Every node hangs from the root by its artificial arc, carrying its supply.
     pub(super) fn init_cold(&mut self) {
+        self.moved_all = true;
         let (n, m, root) = (self.n, self.m, self.root);
         self.flow[..m].fill(0);
         self.state[..m].fill(ArcState::Lower as i8);
@@ -63,6 +64,7 @@ impl Simplex {
     /// [`Simplex::init_from`], refusing (false) a basis that needs more than
     /// `max_repairs` arcs repaired.
     pub(super) fn init_from_repairing(&mut self, basis: &Basis, max_repairs: usize) -> bool {
+        self.moved_all = true;
         let (n, m, root) = (self.n, self.m, self.root as usize);
         if basis.state.len() != m + n {
             return false;
@@ -292,6 +294,7 @@ impl Simplex {
         // It stays at its upper bound even if that is now 0: its reduced
         // cost is still priced for that side.
         self.flow[a] = cap;
+        self.note_moved(a);
         let (from, to) = (self.target[a], self.source[a]);
         let join = self.join(from, to);
         let mut ok = true;
@@ -302,6 +305,7 @@ impl Simplex {
                 // Units move child -> parent on the `from` side, parent -> child on the other.
                 let along = (self.source[t] == u) == towards_root;
                 self.flow[t] += if along { delta } else { -delta };
+                self.note_moved(t);
                 let f = self.flow[t];
                 let up = self.source[t] == u;
                 ok &= f >= 0 && f <= self.cap[t] && (if up { f < self.cap[t] } else { f > 0 });
