@@ -71,9 +71,7 @@ impl Simplex {
             stats,
             costs_changed,
             caps_changed,
-            caps_overflow,
             moved: _,
-            moved_all: _,
             lists_until_sparse,
         } = from;
         if network_arcs {
@@ -91,17 +89,16 @@ impl Simplex {
         self.costs_changed = *costs_changed;
         // Only this copy's capacity changes are undone, when the source
         // has none of its own.
-        if network_arcs || self.caps_overflow || *caps_overflow || !caps_changed.is_empty() {
+        if network_arcs || self.caps_changed.all || !caps_changed.is_empty() {
             self.cap.clone_from(cap);
         } else {
-            for &a in &self.caps_changed {
+            for &a in &self.caps_changed.arcs {
                 self.cap[a as usize] = cap[a as usize];
             }
             // Artificial capacities follow the supplies: copied.
             self.cap[*m..].copy_from_slice(&cap[*m..]);
         }
         self.caps_changed.clone_from(caps_changed);
-        self.caps_overflow = *caps_overflow;
         self.lists_until_sparse = *lists_until_sparse;
         self.supply.clone_from(supply);
         self.n = *n;
@@ -111,17 +108,17 @@ impl Simplex {
         // Only the arcs this copy moved are copied back (a few hundred of
         // 90,000 after closing 1% of the providers of a community), when
         // they are listed. The copy is then even with `from`.
-        if network_arcs || self.moved_all {
+        if network_arcs || self.moved.all {
             self.flow.clone_from(flow);
             self.state.clone_from(state);
         } else {
-            for &a in &self.moved {
+            for &a in &self.moved.arcs {
                 self.flow[a as usize] = flow[a as usize];
                 self.state[a as usize] = state[a as usize];
             }
         }
-        self.moved.clear();
-        self.moved_all = false;
+        self.moved.arcs.clear();
+        self.moved.all = false;
         self.pi.clone_from(pi);
         self.parent.clone_from(parent);
         self.pred.clone_from(pred);
@@ -138,5 +135,41 @@ impl Simplex {
         self.path.clone_from(path);
         self.seq.clone_from(seq);
         self.stats = *stats;
+    }
+}
+
+/// Arcs noted since a simplex was copied, or `all` of them: too many to
+/// list, or changed wholesale.
+#[derive(Clone, Default)]
+pub(super) struct ArcLog {
+    pub(super) arcs: Vec<u32>,
+    pub(super) all: bool,
+}
+
+impl ArcLog {
+    /// A log that holds every arc.
+    pub(super) fn everything() -> ArcLog {
+        ArcLog {
+            arcs: Vec::new(),
+            all: true,
+        }
+    }
+
+    /// Notes arc `a`; past `limit` arcs the log holds them all instead.
+    pub(super) fn note(&mut self, a: usize, limit: usize) {
+        if self.all {
+            return;
+        }
+        if self.arcs.len() >= limit {
+            self.all = true;
+            self.arcs = Vec::new();
+        } else {
+            self.arcs.push(a as u32);
+        }
+    }
+
+    /// Whether nothing is noted.
+    pub(super) fn is_empty(&self) -> bool {
+        !self.all && self.arcs.is_empty()
     }
 }

@@ -1,5 +1,6 @@
 //! The simplex itself: the spanning-tree basis, pricing and pivots.
 
+use super::copy::ArcLog;
 use super::{ArcState, Basis, CancelFlag, FlowSolution, Pricing, SolveOptions, SolveStats};
 use crate::error::{Error, Result};
 use crate::graph::FlowNetwork;
@@ -42,14 +43,11 @@ pub(super) struct Simplex {
     /// A cost changed since this simplex was built or copied (see `copy`).
     pub(super) costs_changed: bool,
     /// Network arcs whose capacity was set since this simplex was built or
-    /// copied (see `copy`), unless `caps_overflow`: too many to list.
-    pub(super) caps_changed: Vec<u32>,
-    pub(super) caps_overflow: bool,
+    /// copied (see `copy`).
+    pub(super) caps_changed: ArcLog,
     /// Arcs whose flow or state may have changed since this simplex was
-    /// copied (see `copy`), unless `moved_all`: too many to list, or moved
-    /// wholesale (a new start, primal pivots).
-    pub(super) moved: Vec<u32>,
-    pub(super) moved_all: bool,
+    /// copied (see `copy`); all of them after a new start or primal pivots.
+    pub(super) moved: ArcLog,
     /// Candidate-list pricing gives way to block search once a major scan
     /// reads more than a quarter of the arcs to fill its list (set for the
     /// pivots after a repair, see [`Simplex::price_repaired`]).
@@ -111,10 +109,8 @@ impl Simplex {
             seq: Vec::new(),
             stats: SolveStats::default(),
             costs_changed: false,
-            caps_changed: Vec::new(),
-            caps_overflow: false,
-            moved: Vec::new(),
-            moved_all: true,
+            caps_changed: ArcLog::default(),
+            moved: ArcLog::everything(),
             lists_until_sparse: false,
         }
     }
@@ -398,7 +394,7 @@ impl Simplex {
 
     fn pivot(&mut self, e: usize) {
         // Primal pivots run by the hundred: their arcs are not listed.
-        self.moved_all = true;
+        self.moved.all = true;
         self.stats.pivots += 1;
         let (at_lower, (first, second, join)) = self.cycle_of(e);
 
@@ -518,15 +514,7 @@ impl Simplex {
 
     /// Notes that arc `a`'s flow or state changed (see `moved`).
     pub(super) fn note_moved(&mut self, a: usize) {
-        if self.moved_all {
-            return;
-        }
-        if self.moved.len() >= self.flow.len() / 8 {
-            self.moved_all = true;
-            self.moved.clear();
-        } else {
-            self.moved.push(a as u32);
-        }
+        self.moved.note(a, self.flow.len() / 8);
     }
 
     /// Cuts the subtree rooted at `out` and hangs it again from `v_in` through

@@ -11,7 +11,7 @@ use super::{ArcState, Basis};
 impl Simplex {
     /// Every node hangs from the root by its artificial arc, carrying its supply.
     pub(super) fn init_cold(&mut self) {
-        self.moved_all = true;
+        self.moved.all = true;
         let (n, m, root) = (self.n, self.m, self.root);
         self.flow[..m].fill(0);
         self.state[..m].fill(ArcState::Lower as i8);
@@ -64,7 +64,7 @@ impl Simplex {
     /// [`Simplex::init_from`], refusing (false) a basis that needs more than
     /// `max_repairs` arcs repaired.
     pub(super) fn init_from_repairing(&mut self, basis: &Basis, max_repairs: usize) -> bool {
-        self.moved_all = true;
+        self.moved.all = true;
         let (n, m, root) = (self.n, self.m, self.root as usize);
         if basis.state.len() != m + n {
             return false;
@@ -256,16 +256,8 @@ impl Simplex {
     /// noting the change for [`Simplex::restore_from`].
     pub(super) fn set_cap(&mut self, a: usize, cap: i64) {
         self.cap[a] = cap;
-        if self.caps_overflow {
-            return;
-        }
-        if self.caps_changed.len() >= self.m / 8 {
-            // A long-lived resolver: the whole array is copied instead.
-            self.caps_overflow = true;
-            self.caps_changed = Vec::new();
-        } else {
-            self.caps_changed.push(a as u32);
-        }
+        // A long-lived resolver's: the whole array is copied instead.
+        self.caps_changed.note(a, self.m / 8);
     }
 
     /// Sets the capacity of network arc `a`, keeping the tree's flows when
