@@ -179,6 +179,7 @@ impl Aggregation {
             flow.extend_from_slice(base.edge_flow);
         }
         spare.split.clear();
+        spare.moved.clear();
         let mut unserved = base.unserved.to_vec();
         let mut class_edge = 0usize;
         for c in 0..self.class_count() {
@@ -194,6 +195,7 @@ impl Aggregation {
                     let i = i as usize;
                     for &e in self.edges_of(i) {
                         flow[e as usize] = 0;
+                        spare.moved.push(e);
                     }
                     unserved[i] = original.units[i];
                 }
@@ -202,6 +204,7 @@ impl Aggregation {
             }
             class_edge += degree;
         }
+        spare.fresh = true;
         (flow, unserved)
     }
 
@@ -279,6 +282,25 @@ pub(crate) struct SplitSpare {
     pub flow: Vec<i64>,
     /// The classes whose members' flows may differ from the base's.
     split: Vec<u32>,
+    /// Their members' edges (original indices).
+    moved: Vec<u32>,
+    /// `moved` describes the last split since [`SplitSpare::forget`].
+    fresh: bool,
+}
+
+impl SplitSpare {
+    /// The edges whose flows the last split near the base may have moved
+    /// from the base's (every edge of the needs it split again), if one was
+    /// made since [`SplitSpare::forget`].
+    pub(crate) fn moved(&self) -> Option<&[u32]> {
+        self.fresh.then_some(&self.moved)
+    }
+
+    /// Forgets the last split's moved edges, before a solve that might not
+    /// split near the base.
+    pub(crate) fn forget(&mut self) {
+        self.fresh = false;
+    }
 }
 
 #[cfg(test)]

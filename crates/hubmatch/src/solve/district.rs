@@ -22,12 +22,13 @@ use crate::graph::eligibility::NoEdge;
 use crate::graph::weight::unserved_penalty;
 use crate::graph::{BipartiteProblem, EligibilityGraph};
 use crate::solve::exchange::objective_of;
-use crate::solve::floors::{floor_name, required};
+use crate::solve::floors::floor_name;
 use crate::solve::lagrangian::solve_constrained;
 use crate::solve::matching::{MatchOptions, MatchingSolution, solve_matching};
 use crate::solve::network_simplex::Basis;
 use crate::solve::parts::parts_on;
 pub use crate::solve::parts::{Part, mode_parts};
+use crate::solve::rows::{Rows, rows_of_all};
 use crate::solve::schedule::largest_first;
 use crate::solve::sectors::{SectorUse, limit_name, sector_terms, sector_uses};
 use crate::validate::DistrictIndex;
@@ -383,117 +384,6 @@ pub(crate) fn floors_unmet(
     }
 }
 
-/// The rows one network adds to a district result.
-#[derive(Clone)]
-pub(crate) struct Rows {
-    assignments: Vec<Assignment>,
-    offers: Vec<OfferUse>,
-    providers: Vec<ProviderUse>,
-    floors: Vec<FloorUse>,
-}
-
-/// The rows of network `part` solved by `sol`; `needed_units` are the units
-/// needed per community × category (for the floors' reports).
-pub(crate) fn rows_of(
-    ix: &DistrictIndex,
-    part: &Part,
-    sol: &MatchingSolution,
-    needed_units: &[i64],
-) -> Rows {
-    let nk = ix.categories.len();
-    let mut assignments = Vec::new();
-    let mut offer_used = vec![0i64; part.offers.len()];
-    for (k, &x) in sol.edge_flow.iter().enumerate() {
-        if x == 0 {
-            continue;
-        }
-        let i = part.needs[part.problem.edge_need[k] as usize];
-        let lo = part.problem.edge_offer[k];
-        offer_used[lo as usize] += x;
-        let (p, o) = part.offers[lo as usize];
-        // The network's copy of the edge's weight, and its cross flag worked
-        // out again (reading both from the district-wide graph missed the
-        // cache on every assignment). A community's network holds no
-        // provider homed elsewhere.
-        let cross = part.community.is_none()
-            && ix.providers[p as usize]
-                .home
-                .is_some_and(|h| h != ix.needs[i as usize].community);
-        assignments.push(Assignment {
-            need: i,
-            provider: p,
-            offer: o,
-            units: x,
-            weight: part.problem.edge_weight[k],
-            cross,
-        });
-    }
-    let mut group_used = vec![0i64; part.groups.len()];
-    let mut offers = Vec::with_capacity(part.offers.len());
-    for (lo, &(p, o)) in part.offers.iter().enumerate() {
-        if let Some(g) = part.problem.offer_group[lo] {
-            group_used[g as usize] += offer_used[lo];
-        }
-        offers.push(OfferUse {
-            provider: p,
-            offer: o,
-            community: part.community,
-            capacity: part.problem.offer_capacity[lo],
-            used: offer_used[lo],
-            potential: sol.offer_potential[lo],
-        });
-    }
-    let providers = part
-        .groups
-        .iter()
-        .enumerate()
-        .map(|(g, &p)| ProviderUse {
-            provider: p,
-            community: part.community,
-            capacity: part.problem.group_capacity[g],
-            used: group_used[g],
-            potential: sol.group_potential[g],
-        })
-        .collect();
-    let mut floors = Vec::with_capacity(part.floors.len());
-    for (g, &(c, k)) in part.floors.iter().enumerate() {
-        let mut needed = 0;
-        let mut unserved = 0;
-        for (li, &i) in part.needs.iter().enumerate() {
-            let n = &ix.needs[i as usize];
-            if n.community as u32 == c && k.is_none_or(|k| n.category as u32 == k) {
-                needed += n.units;
-                unserved += sol.unserved[li];
-            }
-        }
-        let all: i64 = match k {
-            Some(k) => needed_units[c as usize * nk + k as usize],
-            None => needed_units[c as usize * nk..(c as usize + 1) * nk]
-                .iter()
-                .sum(),
-        };
-        let floor = match k {
-            Some(k) => ix.category_floor[c as usize * nk + k as usize],
-            None => ix.community_floor[c as usize],
-        }
-        .unwrap_or(0);
-        floors.push(FloorUse {
-            community: c,
-            category: k,
-            needed: all,
-            required: required(floor, all),
-            served: needed - unserved,
-            potential: sol.unserved_group_potential[g],
-        });
-    }
-    Rows {
-        assignments,
-        offers,
-        providers,
-        floors,
-    }
-}
-
 /// The district result from the solutions of its networks. Each network's
 /// rows are built in parallel, then merged in network order and sorted
 /// stably, so the order is the same at any thread count.
@@ -506,36 +396,6 @@ pub(crate) fn assemble(
 ) -> MatchResult {
     let rows = rows_of_all(ix, parts, &solutions);
     assemble_rows(ix, graph, mode, parts, solutions, rows)
-}
-
-/// [`rows_of`] every network, in parallel.
-pub(crate) fn rows_of_all(
-    ix: &DistrictIndex,
-    parts: &[&Part],
-    solutions: &[MatchingSolution],
-) -> Vec<Rows> {
-    let needed = needed_units(ix, parts.iter().copied());
-    largest_first(
-        parts,
-        |_, p| p.size(),
-        |k, part| rows_of(ix, part, &solutions[k], &needed),
-    )
-}
-
-/// Units needed per community × category, for the floors' reports (all 0
-/// unless one of `parts` has floors).
-pub(crate) fn needed_units<'a>(
-    ix: &DistrictIndex,
-    mut parts: impl Iterator<Item = &'a Part>,
-) -> Vec<i64> {
-    let nk = ix.categories.len();
-    let mut needed_units = vec![0i64; ix.communities.len() * nk];
-    if parts.any(|p| !p.floors.is_empty()) {
-        for n in &ix.needs {
-            needed_units[n.community * nk + n.category] += n.units;
-        }
-    }
-    needed_units
 }
 
 /// [`assemble`] from each network's rows, built already by [`rows_of`].

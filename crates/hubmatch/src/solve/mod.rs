@@ -12,6 +12,7 @@ mod matching_certificate;
 pub mod network_simplex;
 mod parts;
 mod result_check;
+mod rows;
 mod schedule;
 mod sectors;
 pub mod session;

@@ -24,15 +24,13 @@ use std::sync::{Arc, Mutex};
 use crate::error::{Error, RecordKind, Result, ValidationError};
 use crate::graph::{BipartiteProblem, EligibilityGraph, MatchingNetwork};
 use crate::solve::aggregate::{Aggregation, SplitBase, SplitSpare};
-use crate::solve::district::{
-    MatchResult, Mode, Rows, assemble_rows, check_graph_fits, floors_unmet, needed_units, rows_of,
-    rows_of_all,
-};
+use crate::solve::district::{MatchResult, Mode, assemble_rows, check_graph_fits, floors_unmet};
 use crate::solve::matching::{
     MatchOptions, MatchingSolution, check_problem, class_network, solution_from_flow,
 };
 use crate::solve::network_simplex::{CancelFlag, Resolver};
 use crate::solve::parts::{Part, PartAmounts, amounts_on, parts_split_by};
+use crate::solve::rows::{Rows, needed_units, rows_near, rows_of, rows_of_all};
 use crate::solve::schedule::largest_first;
 use crate::solve::shares::Shares;
 use crate::validate::DistrictIndex;
@@ -588,12 +586,20 @@ impl DistrictSession {
                 unserved: &base_solution.unserved,
                 spare: split.unwrap_or_default(),
             };
+            split_base.spare.forget();
             let solution = session.resolve_same_shape(&part.problem, Some(&mut split_base));
             if let Ok(mut spares) = self.spares[k].lock() {
                 spares.sessions.push(session);
             }
             let mut solution = solution.map_err(&unmet)?;
-            let rows = rows_of(ix, &part, &solution, &needed);
+            // Only the edges the split moved are read again, when known.
+            let rows = match split_base.spare.moved() {
+                Some(moved) => {
+                    let base = (&self.rows[k], &base_solution.edge_flow[..]);
+                    rows_near(ix, &part, &solution, &needed, base, moved)
+                }
+                None => rows_of(ix, &part, &solution, &needed),
+            };
             // The edge flows are read (rows, certificate): their buffer is
             // kept for the next split.
             let mut spare = split_base.spare;
