@@ -197,13 +197,17 @@ fn ladder(c: &mut Criterion) {
 
 fn scenario(c: &mut Criterion) {
     // Sweep scenarios on district-13: 1% of the providers closed (every
-    // 100th), 1% of the needs grown by half (c01's professional ones), and a
-    // broad small shock (every volunteer offer −1%). `sweep`: a sweep's
-    // path (`ScenarioBase::outcome`: apply, re-read the amounts into the
-    // base index, re-solve the changed networks of the kept base session)
-    // against `from_scratch` (apply, validate, match). `resolve` against
-    // `solve`: the same two on the changed district already validated. All
-    // check their certificates.
+    // 100th), 1% of the needs grown by half (c01's professional ones), a
+    // broad small shock (the volunteers' capacity −1%: 196 of their 2,549
+    // offers and 174 of their 1,703 shared capacities lose a unit), and 1%
+    // more providers (a copy of every 100th, which changes the networks'
+    // shape). `sweep`: a sweep's path (`ScenarioBase::outcome`: apply,
+    // re-read the amounts into the base index, re-solve the changed
+    // networks of the kept base session; validate and solve from the base's
+    // bases where the shape changed) against `from_scratch` (apply,
+    // validate, match). `resolve` against `solve`: the same two on the
+    // changed district already validated (amounts only). All check their
+    // certificates.
     use hubmatch::analyze::{Scenario, ScenarioBase};
     use hubmatch::solve::session::DistrictSession;
     let d = generate(&Knobs::preset("district-13").unwrap(), 0);
@@ -215,11 +219,24 @@ fn scenario(c: &mut Criterion) {
         .step_by(100)
         .map(|p| format!(r#"{{"close_provider": {{"provider": "{}"}}}}"#, p.id))
         .collect();
+    let additions: Vec<String> = d
+        .providers
+        .iter()
+        .step_by(100)
+        .map(|p| {
+            let mut copy = p.clone();
+            copy.id = format!("new-{}", p.id);
+            let copy = serde_json::to_string(&copy).unwrap();
+            format!(r#"{{"add_provider": {{"provider": {copy}}}}}"#)
+        })
+        .collect();
     let scenarios: Vec<Scenario> = serde_json::from_str(&format!(
         r#"[{{"name": "close 1% of providers", "changes": [{}]}},
             {{"name": "1% of needs x1.5", "changes": [{{"scale_demand": {{"community": "c01", "category": "professional", "factor": 1.5}}}}]}},
-            {{"name": "volunteers x0.99", "changes": [{{"scale_capacity": {{"select": {{"kind": "volunteer"}}, "factor": 0.99}}}}]}}]"#,
-        closures.join(", ")
+            {{"name": "volunteers x0.99", "changes": [{{"scale_capacity": {{"select": {{"kind": "volunteer"}}, "factor": 0.99}}}}]}},
+            {{"name": "add 1% more providers", "changes": [{}]}}]"#,
+        closures.join(", "),
+        additions.join(", ")
     ))
     .unwrap();
     let mut g = c.benchmark_group("scenario");
@@ -240,6 +257,9 @@ fn scenario(c: &mut Criterion) {
             g.bench_function(format!("{name}/{}/sweep", s.name), |b| {
                 b.iter(|| prepared.outcome(s).unwrap())
             });
+            if !s.amounts_only() {
+                continue;
+            }
             let changed = s.apply(&d).unwrap().validate().unwrap();
             g.bench_function(format!("{name}/{}/solve", s.name), |b| {
                 b.iter(|| match_district(&changed, mode, &opts, None).unwrap())
