@@ -407,6 +407,66 @@ pub(crate) fn assemble_rows(
     solutions: Vec<MatchingSolution>,
     rows: Vec<Rows>,
 ) -> MatchResult {
+    let count = |f: fn(&Rows) -> usize| rows.iter().map(f).sum::<usize>();
+    let mut assignments = Vec::with_capacity(count(|r| r.assignments.len()));
+    let mut offers = Vec::with_capacity(count(|r| r.offers.len()));
+    let mut providers = Vec::with_capacity(count(|r| r.providers.len()));
+    let mut floors: Vec<FloorUse> = Vec::with_capacity(count(|r| r.floors.len()));
+    let mut assignment_lists = Vec::with_capacity(rows.len());
+    for r in rows {
+        assignment_lists.push(r.assignments);
+        offers.extend(r.offers);
+        providers.extend(r.providers);
+        floors.extend(r.floors);
+    }
+    // Three independent jobs (1.5 ms in a row on district-13 per
+    // community, a tenth of a scenario's re-solve): the assignments, the
+    // needs' values, and the offers' and providers' use.
+    let (assignments, ((objective, stats, need_potential, unmet, bases), (offers, providers))) =
+        rayon::join(
+            || {
+                for list in assignment_lists {
+                    assignments.extend(list);
+                }
+                assignments.par_sort_by_key(|a| (a.need, a.provider, a.offer));
+                assignments
+            },
+            || {
+                rayon::join(
+                    || need_values(ix, graph, parts, solutions),
+                    || {
+                        offers.par_sort_by_key(|o| (o.provider, o.offer, o.community));
+                        providers.par_sort_by_key(|p| (p.provider, p.community));
+                        (offers, providers)
+                    },
+                )
+            },
+        );
+    floors.sort_by_key(|f| (f.community, f.category));
+    MatchResult {
+        mode,
+        objective,
+        assignments,
+        unmet,
+        offers,
+        providers,
+        need_potential,
+        floors,
+        sectors: Vec::new(),
+        upper_bound: None,
+        stats,
+        bases,
+    }
+}
+
+/// The objective, counters, needs' potentials, unmet units and bases of a
+/// district result from its networks' solutions.
+fn need_values(
+    ix: &DistrictIndex,
+    graph: &EligibilityGraph,
+    parts: &[&Part],
+    solutions: Vec<MatchingSolution>,
+) -> (i64, MatchStats, Vec<i64>, Vec<Unmet>, Vec<Basis>) {
     let n = ix.needs.len();
     let mut served_in = vec![false; n];
     let mut unserved: Vec<i64> = ix.needs.iter().map(|need| need.units).collect();
@@ -418,12 +478,7 @@ pub(crate) fn assemble_rows(
     };
     let mut objective: i64 = 0;
     let mut bases = Vec::with_capacity(parts.len());
-    let count = |f: fn(&Rows) -> usize| rows.iter().map(f).sum::<usize>();
-    let mut assignments = Vec::with_capacity(count(|r| r.assignments.len()));
-    let mut offers = Vec::with_capacity(count(|r| r.offers.len()));
-    let mut providers = Vec::with_capacity(count(|r| r.providers.len()));
-    let mut floors: Vec<FloorUse> = Vec::with_capacity(count(|r| r.floors.len()));
-    for ((part, sol), rows) in parts.iter().zip(solutions).zip(rows) {
+    for (part, sol) in parts.iter().zip(solutions) {
         objective += sol.objective;
         stats.needs += part.needs.len();
         stats.classes += sol.classes;
@@ -435,10 +490,6 @@ pub(crate) fn assemble_rows(
             unserved[i as usize] = sol.unserved[li];
             need_potential[i as usize] = sol.need_potential[li];
         }
-        assignments.extend(rows.assignments);
-        offers.extend(rows.offers);
-        providers.extend(rows.providers);
-        floors.extend(rows.floors);
         bases.push(sol.basis);
     }
     // Unserved units count against the objective only when penalised; needs
@@ -465,24 +516,5 @@ pub(crate) fn assemble_rows(
             reason,
         });
     }
-    assignments.par_sort_by_key(|a| (a.need, a.provider, a.offer));
-    offers.par_sort_by_key(|o| (o.provider, o.offer, o.community));
-    providers.par_sort_by_key(|p| (p.provider, p.community));
-    MatchResult {
-        mode,
-        objective,
-        assignments,
-        unmet,
-        offers,
-        providers,
-        need_potential,
-        floors: {
-            floors.sort_by_key(|f| (f.community, f.category));
-            floors
-        },
-        sectors: Vec::new(),
-        upper_bound: None,
-        stats,
-        bases,
-    }
+    (objective, stats, need_potential, unmet, bases)
 }
