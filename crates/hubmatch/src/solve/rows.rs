@@ -27,18 +27,11 @@ pub(crate) fn rows_of(
     sol: &MatchingSolution,
     needed_units: &[i64],
 ) -> Rows {
-    let mut assignments = Vec::new();
-    let mut offer_used = vec![0i64; part.offers.len()];
+    let mut found = Vec::new();
+    let mut used = vec![0i64; part.offers.len()];
     let edges = 0..sol.edge_flow.len() as u32;
-    assign(
-        ix,
-        part,
-        &sol.edge_flow,
-        edges,
-        &mut assignments,
-        &mut offer_used,
-    );
-    rows_with(ix, part, sol, needed_units, assignments, &offer_used)
+    assign(ix, part, &sol.edge_flow, edges, &mut found, &mut used);
+    rows_with(ix, part, sol, needed_units, found, &used)
 }
 
 /// [`rows_of`] for a solution whose edge flows are those of `base` (solved
@@ -61,26 +54,26 @@ pub(crate) fn rows_near(
         .collect();
     moved_needs.sort_unstable();
     moved_needs.dedup();
-    let mut assignments: Vec<Assignment> = base_rows
+    // The base's assignments and offers' use, less the moved needs'.
+    let mut found: Vec<Assignment> = base_rows
         .assignments
         .iter()
         .filter(|a| moved_needs.binary_search(&a.need).is_err())
         .cloned()
         .collect();
-    let mut offer_used: Vec<i64> = base_rows.offers.iter().map(|o| o.used).collect();
+    let mut used: Vec<i64> = base_rows.offers.iter().map(|o| o.used).collect();
     for &e in moved {
-        offer_used[part.problem.edge_offer[e as usize] as usize] -= base_flow[e as usize];
+        used[part.problem.edge_offer[e as usize] as usize] -= base_flow[e as usize];
     }
-    let edges = moved.iter().copied();
     assign(
         ix,
         part,
         &sol.edge_flow,
-        edges,
-        &mut assignments,
-        &mut offer_used,
+        moved.iter().copied(),
+        &mut found,
+        &mut used,
     );
-    rows_with(ix, part, sol, needed_units, assignments, &offer_used)
+    rows_with(ix, part, sol, needed_units, found, &used)
 }
 
 /// Appends the assignments of the edges `edges` that carry flow, and adds
