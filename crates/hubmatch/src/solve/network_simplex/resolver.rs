@@ -47,8 +47,10 @@ pub struct Resolver {
     amounts: Amounts,
     /// The last solve ended optimal and no cost changed since.
     optimal: bool,
-    /// The tree may not be strongly feasible (after dual pivots).
-    weak: bool,
+    /// Whether the tree is not strongly feasible, if known: after dual
+    /// pivots it is worked out (O(nodes)) only when primal pivots are due,
+    /// which a sweep's copies, restored from the base each time, never are.
+    weak: Option<bool>,
     /// Built once, shared by clones (it depends on the arcs alone).
     incidence: Option<Arc<Incidence>>,
     scratch: DualScratch,
@@ -128,7 +130,7 @@ impl Resolver {
             stale: false,
             amounts: Amounts::Unchanged,
             optimal: false,
-            weak: false,
+            weak: Some(false),
             incidence: None,
             scratch: DualScratch::default(),
             restart: None,
@@ -298,7 +300,10 @@ impl Resolver {
 
     fn optimise(&mut self) -> Result<()> {
         // Primal pivots from a tree that is not strongly feasible could cycle.
-        let rebuild_weak = self.weak && self.stale;
+        let rebuild_weak = self.stale
+            && *self
+                .weak
+                .get_or_insert_with(|| !self.simplex.strongly_feasible());
         // An optimal tree whose changes were absorbed without leaving any
         // bound, or that dual pivots made feasible again (they keep every
         // reduced cost's sign), is optimal: no pricing pass is needed.
@@ -335,7 +340,7 @@ impl Resolver {
                     work: 4 * s.m + s.n,
                 };
                 self.amounts = if s.dual_phase(incidence, &mut self.scratch, &limits) {
-                    self.weak = !s.strongly_feasible();
+                    self.weak = None;
                     settled = true;
                     Amounts::Unchanged
                 } else {
@@ -364,7 +369,7 @@ impl Resolver {
             s.stats.repaired += repaired_before;
             self.amounts = Amounts::Unchanged;
             self.stale = false;
-            self.weak = false;
+            self.weak = Some(false);
         }
         let s = &mut self.simplex;
         if self.stale {
