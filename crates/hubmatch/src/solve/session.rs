@@ -217,6 +217,10 @@ impl MatchingSession {
         }
         let mut sol = self.resolver.resolve_in_place()?;
         sol.stats.warm = true;
+        let mut base = base;
+        if let Some(b) = base.as_deref_mut() {
+            b.spare.set_touched(self.resolver.moved_arcs());
+        }
         // The class problem's amounts are not read from here on: only its
         // structure (the split takes the units from `p`).
         solution_from_flow(

@@ -293,6 +293,14 @@ impl Resolver {
         &self.simplex.flow[..self.simplex.m]
     }
 
+    /// The arcs whose flows may differ from those of the resolver this one
+    /// was last copied from (see [`Resolver::restore_from`]), or `None` when
+    /// too many to list or moved wholesale.
+    pub(crate) fn moved_arcs(&self) -> Option<&[u32]> {
+        let moved = &self.simplex.moved;
+        (!moved.all).then_some(&moved.arcs[..])
+    }
+
     /// The flow on network arc `arc` after the last solve.
     pub fn flow(&self, arc: usize) -> i64 {
         self.simplex.flow_of(arc)
