@@ -376,24 +376,16 @@ impl Simplex {
         // the nodes outside, whose entries are all the others.
         let after = v;
         let outside_entries = incidence.arc.len() - inside_entries;
-        let stamp = scratch.stamp;
-        let mark = &scratch.mark;
-        let mut best: Option<(i64, usize)> = None;
-        // `a` from `from` to `to`; `from_inside`: it leaves the subtree.
-        let mut consider = |a: usize, from: usize, to: usize, from_inside: bool| {
-            let st = self.state[a];
-            // Moving off its bound, the arc sends more out of the subtree
-            // when it leaves it and gains flow, or enters it and loses flow.
-            if st == ArcState::Tree as i8
-                || (from_inside == (st == ArcState::Lower as i8)) != more_out
-            {
-                return;
-            }
-            let ratio = i64::from(st) * (self.cost[a] + self.pi[from] - self.pi[to]);
-            if best.is_none_or(|(r, b)| (ratio, a) < (r, b)) {
-                best = Some((ratio, a));
-            }
+        let view = RatioView {
+            state: &self.state,
+            cost: &self.cost,
+            pi: &self.pi,
+            mark: &scratch.mark,
+            stamp: scratch.stamp,
+            more_out,
         };
+        // (ratio, arc) of the best candidate so far; no arc has index MAX.
+        let mut best = (i64::MAX, usize::MAX);
         // The crossing arcs, read from either side's incidence: the same
         // arcs and the same choice (ties go to the lowest arc index), so
         // the side is the one with fewer entries to read. After a capacity
@@ -402,47 +394,103 @@ impl Simplex {
         // community, every 100th provider closed). More outflow comes from
         // a leaving arc rising off its lower bound or an entering one
         // falling from its upper bound, less outflow the other way round.
-        let mut scan = |v: usize, inside: bool| {
-            let (leaving, entering) = ranges(v, inside);
-            let scanned = 1 + leaving.len() + entering.len();
-            for (range, outward) in [(leaving, true), (entering, false)] {
-                for (&a, &w) in incidence.arc[range.clone()]
-                    .iter()
-                    .zip(&incidence.other[range])
-                {
-                    let w = w as usize;
-                    if (mark[w] == stamp) == inside {
-                        continue;
-                    }
-                    // Leaving `v`'s side: inside, it leaves the subtree.
-                    if outward {
-                        consider(a as usize, v, w, inside);
-                    } else {
-                        consider(a as usize, w, v, !inside);
-                    }
-                }
-            }
-            scanned
-        };
+        let entries = |r: std::ops::Range<usize>| (&incidence.arc[r.clone()], &incidence.other[r]);
         if outside_entries < inside_reads {
             let mut v = after;
             while v != out {
                 if v != self.root {
-                    scratch.work += scan(v as usize, false);
+                    let v = v as usize;
+                    let (leaving, entering) = ranges(v, false);
+                    scratch.work += 1 + leaving.len() + entering.len();
+                    let (arcs, others) = entries(leaving);
+                    view.scan::<true, false>(v, arcs, others, &mut best);
+                    let (arcs, others) = entries(entering);
+                    view.scan::<false, false>(v, arcs, others, &mut best);
                 }
                 v = self.thread[v as usize];
             }
         } else {
             for &v in &scratch.nodes {
-                scratch.work += scan(v as usize, true);
+                let v = v as usize;
+                let (leaving, entering) = ranges(v, true);
+                scratch.work += 1 + leaving.len() + entering.len();
+                let (arcs, others) = entries(leaving);
+                view.scan::<true, true>(v, arcs, others, &mut best);
+                let (arcs, others) = entries(entering);
+                view.scan::<false, true>(v, arcs, others, &mut best);
             }
         }
         // Artificial arcs join the subtree's nodes to the root, outside it.
         for &v in &scratch.nodes {
             let a = self.m + v as usize;
             let (u, w) = (self.source[a] as usize, self.target[a] as usize);
-            consider(a, u, w, u == v as usize);
+            view.consider(a, u, w, u == v as usize, &mut best);
         }
-        best.map(|(_, a)| a)
+        (best.1 != usize::MAX).then_some(best.1)
+    }
+}
+
+/// What a dual ratio test reads, as slices: the scan of a node's arcs then
+/// loads no vector headers per arc.
+struct RatioView<'a> {
+    state: &'a [i8],
+    cost: &'a [i64],
+    pi: &'a [i64],
+    mark: &'a [u32],
+    stamp: u32,
+    more_out: bool,
+}
+
+impl RatioView<'_> {
+    /// Considers arc `a` from `from` to `to` (`from_inside`: it leaves the
+    /// subtree): it is a candidate when moving off its bound changes the
+    /// subtree's outflow in the wanted direction; the best has the smallest
+    /// reduced cost, ties the lowest index.
+    #[inline]
+    fn consider(
+        &self,
+        a: usize,
+        from: usize,
+        to: usize,
+        from_inside: bool,
+        best: &mut (i64, usize),
+    ) {
+        let st = self.state[a];
+        // Moving off its bound, the arc sends more out of the subtree when
+        // it leaves it and gains flow, or enters it and loses flow.
+        if st == ArcState::Tree as i8
+            || (from_inside == (st == ArcState::Lower as i8)) != self.more_out
+        {
+            return;
+        }
+        let ratio = i64::from(st) * (self.cost[a] + self.pi[from] - self.pi[to]);
+        if (ratio, a) < *best {
+            *best = (ratio, a);
+        }
+    }
+
+    /// Considers the arcs `arcs` of node `v` whose other ends `others` lie
+    /// across the cut: leaving `v` when `OUTWARD`, `v` inside the subtree
+    /// when `INSIDE`.
+    #[inline]
+    fn scan<const OUTWARD: bool, const INSIDE: bool>(
+        &self,
+        v: usize,
+        arcs: &[u32],
+        others: &[u32],
+        best: &mut (i64, usize),
+    ) {
+        for (&a, &w) in arcs.iter().zip(others) {
+            let w = w as usize;
+            if (self.mark[w] == self.stamp) == INSIDE {
+                continue;
+            }
+            // Leaving `v`'s side: inside, it leaves the subtree.
+            if OUTWARD {
+                self.consider(a as usize, v, w, INSIDE, best);
+            } else {
+                self.consider(a as usize, w, v, !INSIDE, best);
+            }
+        }
     }
 }
