@@ -318,6 +318,7 @@ pub(crate) fn solve_warm_or(
 
 mod copy;
 mod dual;
+mod pricing;
 mod resolver;
 mod simplex;
 mod start;
