@@ -17,9 +17,11 @@
 //! instead of about 500 primal ones.
 //!
 //! The most broken arc goes first (ties: the lowest arc index), which took a
-//! third of the pivots of a last-in-first-out order. The candidates are the
-//! tree arcs whose flow changed: all of them at the start, then those on
-//! each pivot's cycle.
+//! third of the pivots of a last-in-first-out order (deepest first took
+//! 2.6 times the pivots on district-13's closures, least broken first six
+//! times). The candidates are the arcs whose flow or capacity changed since
+//! the tree was copied (every tree arc when those are not listed), then
+//! those each pivot's cycle leaves out of bounds.
 //!
 //! Complexity: each dual pivot costs O(|subtree|) to mark the subtree
 //! plus, to find the entering arc, O(arcs incident to the side of the cut
