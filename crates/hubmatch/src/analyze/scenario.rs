@@ -407,17 +407,15 @@ impl ScenarioBase {
         } else {
             changed.validate()?
         };
+        let warm = Some(self.base().bases.as_slice());
         let result = match &self.kept {
             // Amounts only: the same policy, so still no sector bounds.
             Kept::Session(session) if amounts_only => session.solve_until(&ix, cancel)?,
-            Kept::Session(session) => {
-                match_district(&ix, mode, options, Some(&session.base().bases))?
-            }
             Kept::Bases(kept) if amounts_only => {
-                let (graph, base) = &**kept;
-                match_district_on(&ix, graph, mode, options, Some(&base.bases))?
+                match_district_on(&ix, &kept.0, mode, options, warm)?
             }
-            Kept::Bases(kept) => match_district(&ix, mode, options, Some(&kept.1.bases))?,
+            // Other changes may change the networks' shape: validated afresh.
+            _ => match_district(&ix, mode, options, warm)?,
         };
         Ok(Outcome {
             name: scenario.name.clone(),

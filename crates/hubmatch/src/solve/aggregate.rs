@@ -159,7 +159,7 @@ impl Aggregation {
     /// of copying every edge's flow (13.9 MB on district-13 pooled, 2.3 ms
     /// and more when the copy's pages are new); O(classes + needs) plus the
     /// touched classes' edges when the class edges whose flows may differ
-    /// are known (see [`SplitSpare::set_touched`]).
+    /// are known (see [`SplitSpare::prepare`]).
     pub(crate) fn split_near(
         &self,
         original: &BipartiteProblem,
@@ -169,24 +169,17 @@ impl Aggregation {
         let spare = &mut base.spare;
         let mut flow = std::mem::take(&mut spare.flow);
         if flow.len() == base.edge_flow.len() {
-            for &c in &spare.split {
-                for &i in self.members_of(c as usize) {
-                    for &e in self.edges_of(i as usize) {
-                        flow[e as usize] = base.edge_flow[e as usize];
-                    }
-                }
+            for &e in &spare.moved {
+                flow[e as usize] = base.edge_flow[e as usize];
             }
         } else {
             flow.clear();
             flow.extend_from_slice(base.edge_flow);
         }
-        spare.split.clear();
         spare.moved.clear();
         // Class edges outside `touched` (when known) carry the base's flows.
-        let touched = spare.touched.take().map(|mut t| {
-            t.sort_unstable();
-            t
-        });
+        spare.touched.sort_unstable();
+        let touched = std::mem::take(&mut spare.touched_known).then_some(&spare.touched);
         let mut next = 0;
         let mut unserved = base.unserved.to_vec();
         let mut class_edge = 0usize;
@@ -217,12 +210,10 @@ impl Aggregation {
                     unserved[i] = original.units[i];
                 }
                 self.split_class(c, class_edge, class_flow, &mut flow, &mut unserved);
-                spare.split.push(c as u32);
             }
             class_edge += degree;
         }
         spare.fresh = true;
-        spare.touched_buffer = touched.unwrap_or_default();
         (flow, unserved)
     }
 
@@ -292,50 +283,43 @@ pub(crate) struct SplitBase<'a> {
 }
 
 /// Edge flows of a split near a base, kept to write the next one into:
-/// they are the base's but for the edges of the classes listed. Give the
-/// flows back (`flow`) once read; an empty `flow` is a full copy next time.
+/// they are the base's but for the edges listed. Give the flows back
+/// (`flow`) once read; an empty `flow` is a full copy next time.
 #[derive(Default)]
 pub(crate) struct SplitSpare {
     /// The split's edge flows (empty: none kept).
     pub flow: Vec<i64>,
-    /// The classes whose members' flows may differ from the base's.
-    split: Vec<u32>,
-    /// Their members' edges (original indices).
+    /// The edges (original indices) of the needs the last split split
+    /// again: where its flows may differ from the base's.
     moved: Vec<u32>,
-    /// `moved` describes the last split since [`SplitSpare::forget`].
+    /// `moved` describes a split made since [`SplitSpare::prepare`].
     fresh: bool,
     /// The class edges whose flows may differ from the base's class flows,
-    /// when known (see [`SplitSpare::set_touched`]).
-    touched: Option<Vec<u32>>,
-    touched_buffer: Vec<u32>,
+    /// when `touched_known` (see [`SplitSpare::prepare`]).
+    touched: Vec<u32>,
+    touched_known: bool,
 }
 
 impl SplitSpare {
     /// The edges whose flows the last split near the base may have moved
     /// from the base's (every edge of the needs it split again), if one was
-    /// made since [`SplitSpare::forget`].
+    /// made since [`SplitSpare::prepare`].
     pub(crate) fn moved(&self) -> Option<&[u32]> {
         self.fresh.then_some(&self.moved)
     }
 
-    /// Forgets the last split's moved edges, before a solve that might not
-    /// split near the base.
-    pub(crate) fn forget(&mut self) {
+    /// Readies the spare for the next split near the base: forgets which
+    /// edges the last one moved, and takes the arcs of the class network
+    /// whose flows may differ from the base's (those a re-solve from the
+    /// base's tree moved; `None`: any). The split then compares only the
+    /// classes whose edges are among them (a few hundred of 90,000 class
+    /// edges after 1% of a community's providers close), and those whose
+    /// members' units changed.
+    pub(crate) fn prepare(&mut self, touched: Option<&[u32]>) {
         self.fresh = false;
-    }
-
-    /// Sets the arcs of the class network whose flows may differ from the
-    /// base's (those a re-solve from the base's tree moved; `None`: any):
-    /// the next split compares only the classes whose edges are among them
-    /// (a few hundred of 90,000 class edges after 1% of a community's
-    /// providers close), and those whose members' units changed.
-    pub(crate) fn set_touched(&mut self, arcs: Option<&[u32]>) {
-        self.touched = arcs.map(|a| {
-            let mut t = std::mem::take(&mut self.touched_buffer);
-            t.clear();
-            t.extend_from_slice(a);
-            t
-        });
+        self.touched.clear();
+        self.touched.extend_from_slice(touched.unwrap_or_default());
+        self.touched_known = touched.is_some();
     }
 }
 
@@ -422,7 +406,7 @@ mod tests {
                         .filter(|&k| flow[k as usize] != base_flow[k as usize] || k % 7 == 0)
                         .rev()
                         .collect();
-                    base.spare.set_touched(Some(&touched));
+                    base.spare.prepare(Some(&touched));
                 }
                 let near = changed.split_near(&q, &flow, &mut base);
                 assert_eq!(near, changed.split(&q, &flow), "seed {seed} round {round}");

@@ -117,8 +117,7 @@ impl Simplex {
                 self.state[a as usize] = state[a as usize];
             }
         }
-        self.moved.arcs.clear();
-        self.moved.all = false;
+        self.moved.clear();
         self.pi.clone_from(pi);
         self.parent.clone_from(parent);
         self.pred.clone_from(pred);
@@ -166,6 +165,12 @@ impl ArcLog {
         } else {
             self.arcs.push(a as u32);
         }
+    }
+
+    /// Forgets every arc noted (keeping the buffer).
+    pub(super) fn clear(&mut self) {
+        self.arcs.clear();
+        self.all = false;
     }
 
     /// Whether nothing is noted.

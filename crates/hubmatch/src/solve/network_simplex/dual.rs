@@ -36,6 +36,8 @@
 //! long, or the ratio tests have read a few times the arcs, and repairs
 //! (or restarts) the tree instead.
 
+use std::ops::Range;
+
 use super::ArcState;
 use super::simplex::Simplex;
 
@@ -396,30 +398,21 @@ impl Simplex {
         // community, every 100th provider closed). More outflow comes from
         // a leaving arc rising off its lower bound or an entering one
         // falling from its upper bound, less outflow the other way round.
-        let entries = |r: std::ops::Range<usize>| (&incidence.arc[r.clone()], &incidence.other[r]);
         if outside_entries < inside_reads {
             let mut v = after;
             while v != out {
                 if v != self.root {
                     let v = v as usize;
-                    let (leaving, entering) = ranges(v, false);
-                    scratch.work += 1 + leaving.len() + entering.len();
-                    let (arcs, others) = entries(leaving);
-                    view.scan::<true, false>(v, arcs, others, &mut best);
-                    let (arcs, others) = entries(entering);
-                    view.scan::<false, false>(v, arcs, others, &mut best);
+                    let sides = ranges(v, false);
+                    scratch.work += view.scan_node::<false>(incidence, v, sides, &mut best);
                 }
                 v = self.thread[v as usize];
             }
         } else {
             for &v in &scratch.nodes {
                 let v = v as usize;
-                let (leaving, entering) = ranges(v, true);
-                scratch.work += 1 + leaving.len() + entering.len();
-                let (arcs, others) = entries(leaving);
-                view.scan::<true, true>(v, arcs, others, &mut best);
-                let (arcs, others) = entries(entering);
-                view.scan::<false, true>(v, arcs, others, &mut best);
+                let sides = ranges(v, true);
+                scratch.work += view.scan_node::<true>(incidence, v, sides, &mut best);
             }
         }
         // Artificial arcs join the subtree's nodes to the root, outside it.
@@ -469,6 +462,24 @@ impl RatioView<'_> {
         if (ratio, a) < *best {
             *best = (ratio, a);
         }
+    }
+
+    /// Considers node `v`'s `leaving` and `entering` arcs (ranges of its
+    /// incidence), `v` inside the subtree when `INSIDE`; returns the
+    /// entries read (and the node itself).
+    fn scan_node<const INSIDE: bool>(
+        &self,
+        incidence: &Incidence,
+        v: usize,
+        (leaving, entering): (Range<usize>, Range<usize>),
+        best: &mut (i64, usize),
+    ) -> usize {
+        let reads = 1 + leaving.len() + entering.len();
+        let (arcs, others) = (&incidence.arc[leaving.clone()], &incidence.other[leaving]);
+        self.scan::<true, INSIDE>(v, arcs, others, best);
+        let (arcs, others) = (&incidence.arc[entering.clone()], &incidence.other[entering]);
+        self.scan::<false, INSIDE>(v, arcs, others, best);
+        reads
     }
 
     /// Considers the arcs `arcs` of node `v` whose other ends `others` lie

@@ -288,11 +288,7 @@ impl DistrictSession {
                 unserved: &base_solution.unserved,
                 spare: split.unwrap_or_default(),
             };
-            split_base.spare.forget();
             let solution = session.resolve_same_shape(&part.problem, Some(&mut split_base));
-            if let Ok(mut spares) = self.spares[k].lock() {
-                spares.sessions.push(session);
-            }
             let mut solution = solution.map_err(&unmet)?;
             // Only the edges the split moved are read again, when known.
             let rows = match split_base.spare.moved() {
@@ -303,10 +299,11 @@ impl DistrictSession {
                 None => rows_of(ix, &part, &solution, &needed),
             };
             // The edge flows are read (rows, certificate): their buffer is
-            // kept for the next split.
+            // kept for the next split, with the session's.
             let mut spare = split_base.spare;
             spare.flow = std::mem::take(&mut solution.edge_flow);
             if let Ok(mut spares) = self.spares[k].lock() {
+                spares.sessions.push(session);
                 spares.splits.push(spare);
             }
             Ok((Some(part), solution, rows))

@@ -200,7 +200,7 @@ impl MatchingSession {
     pub(crate) fn resolve_same_shape(
         &mut self,
         p: &BipartiteProblem,
-        base: Option<&mut SplitBase<'_>>,
+        mut base: Option<&mut SplitBase<'_>>,
     ) -> Result<MatchingSolution> {
         if self.broken {
             return Err(shape_error(
@@ -215,9 +215,8 @@ impl MatchingSession {
         }
         let mut sol = self.resolver.resolve_in_place()?;
         sol.stats.warm = true;
-        let mut base = base;
         if let Some(b) = base.as_deref_mut() {
-            b.spare.set_touched(self.resolver.moved_arcs());
+            b.spare.prepare(self.resolver.moved_arcs());
         }
         // The class problem's amounts are not read from here on: only its
         // structure (the split takes the units from `p`).
