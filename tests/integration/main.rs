@@ -3,6 +3,7 @@
 mod analytics;
 mod cli;
 mod engine;
+mod growth;
 mod model_io;
 mod modes;
 mod resolver;

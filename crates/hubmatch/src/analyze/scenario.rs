@@ -206,6 +206,27 @@ impl Scenario {
         })
     }
 
+    /// Whether the scenario adds providers and otherwise changes amounts
+    /// only: the base district's records stay as they were but for amounts,
+    /// and new providers follow them, so a kept base re-solves it from its
+    /// own networks (see [`DistrictSession::solve_grown`]).
+    ///
+    /// ```
+    /// let s: hubmatch::analyze::Scenario = serde_json::from_str(r#"{"name": "x", "changes": [
+    ///     {"scale_demand": {"factor": 1.1}},
+    ///     {"add_provider": {"provider": {"id": "new", "kind": "volunteer", "home": "c1"}}}]}"#).unwrap();
+    /// assert!(s.adds_providers() && !s.amounts_only());
+    /// ```
+    pub fn adds_providers(&self) -> bool {
+        self.changes
+            .iter()
+            .any(|c| matches!(c, Change::AddProvider { .. }))
+            && self
+                .changes
+                .iter()
+                .all(|c| !matches!(c, Change::SetPolicy { .. }))
+    }
+
     /// The district with this scenario's changes applied (not validated).
     pub fn apply(&self, district: &District) -> Result<District> {
         let mut d = district.clone();
@@ -411,6 +432,11 @@ impl ScenarioBase {
         let result = match &self.kept {
             // Amounts only: the same policy, so still no sector bounds.
             Kept::Session(session) if amounts_only => session.solve_until(&ix, cancel)?,
+            // New providers after the base's, which are as they were but
+            // for amounts; the same policy.
+            Kept::Session(session) if scenario.adds_providers() => {
+                session.solve_grown_until(&ix, cancel)?
+            }
             Kept::Bases(kept) if amounts_only => {
                 match_district_on(&ix, &kept.0, mode, options, warm)?
             }

@@ -2,6 +2,7 @@
 //! matching problems, and district-wide matching per community or pooled.
 
 pub mod aggregate;
+mod carry;
 pub mod certificate;
 pub mod district;
 pub mod exchange;

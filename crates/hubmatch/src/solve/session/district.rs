@@ -34,32 +34,33 @@ use crate::validate::DistrictIndex;
 /// assert_eq!(r.objective, 290_600 + 14_000);
 /// ```
 pub struct DistrictSession {
-    graph: EligibilityGraph,
-    mode: Mode,
-    structure: Structure,
+    pub(super) graph: EligibilityGraph,
+    pub(super) mode: Mode,
+    pub(super) options: MatchOptions,
+    pub(super) structure: Structure,
     /// The base district's split of district-level capacity (per-community
     /// mode), moved to each scenario's amounts.
     shares: Option<Shares>,
-    parts: Vec<Part>,
-    sessions: Vec<MatchingSession>,
+    pub(super) parts: Vec<Part>,
+    pub(super) sessions: Vec<MatchingSession>,
     /// Copies of each network's part and session that earlier scenarios
     /// used, whose buffers the next ones reuse.
     spares: Vec<Mutex<Spares>>,
-    solutions: Vec<MatchingSolution>,
+    pub(super) solutions: Vec<MatchingSolution>,
     /// Each network's rows of the base result: an unchanged network's stand.
-    rows: Vec<Rows>,
+    pub(super) rows: Vec<Rows>,
     base: MatchResult,
 }
 
 /// What the networks of a mode are built from besides amounts: the graph
 /// aside, needs' communities and categories, providers' homes, shared
 /// capacities and offers, and which floors the policy sets.
-struct Structure {
-    communities: usize,
-    categories: usize,
-    needs: Vec<(usize, usize)>,
-    providers: Vec<(Option<usize>, bool, usize)>,
-    floors: Vec<bool>,
+pub(super) struct Structure {
+    pub(super) communities: usize,
+    pub(super) categories: usize,
+    pub(super) needs: Vec<(usize, usize)>,
+    pub(super) providers: Vec<(Option<usize>, bool, usize)>,
+    pub(super) floors: Vec<bool>,
 }
 
 impl Structure {
@@ -90,17 +91,19 @@ impl Structure {
             && self.floors.iter().copied().eq(Structure::floors(ix))
     }
 
-    fn needs(ix: &DistrictIndex) -> impl Iterator<Item = (usize, usize)> + '_ {
+    pub(super) fn needs(ix: &DistrictIndex) -> impl Iterator<Item = (usize, usize)> + '_ {
         ix.needs.iter().map(|n| (n.community, n.category))
     }
 
-    fn providers(ix: &DistrictIndex) -> impl Iterator<Item = (Option<usize>, bool, usize)> + '_ {
+    pub(super) fn providers(
+        ix: &DistrictIndex,
+    ) -> impl Iterator<Item = (Option<usize>, bool, usize)> + '_ {
         ix.providers
             .iter()
             .map(|p| (p.home, p.capacity.is_some(), p.offers.len()))
     }
 
-    fn floors(ix: &DistrictIndex) -> impl Iterator<Item = bool> + '_ {
+    pub(super) fn floors(ix: &DistrictIndex) -> impl Iterator<Item = bool> + '_ {
         ix.community_floor
             .iter()
             .chain(&ix.category_floor)
@@ -136,6 +139,7 @@ impl DistrictSession {
         Ok(DistrictSession {
             graph,
             mode,
+            options: options.clone(),
             structure: Structure::of(ix),
             shares,
             parts,
@@ -335,7 +339,7 @@ impl DistrictSession {
 
 /// A copy of `s` without its edge flows, which a district result does not
 /// read once the rows are built (each network's would copy megabytes).
-fn without_edge_flows(s: &MatchingSolution) -> MatchingSolution {
+pub(super) fn without_edge_flows(s: &MatchingSolution) -> MatchingSolution {
     let MatchingSolution {
         edge_flow: _,
         unserved,
@@ -370,7 +374,7 @@ struct Spares {
     splits: Vec<SplitSpare>,
 }
 
-fn sector_error() -> Error {
+pub(super) fn sector_error() -> Error {
     ValidationError::new(
         RecordKind::Policy,
         "policy",

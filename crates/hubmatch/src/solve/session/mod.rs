@@ -31,6 +31,7 @@ use crate::solve::network_simplex::{CancelFlag, Resolver};
 use crate::solve::parts::PartAmounts;
 
 mod district;
+mod grown;
 pub use district::DistrictSession;
 
 /// One matching network kept solved, re-solved after amount changes.

@@ -1,0 +1,184 @@
+//! A district session's answer for the base district with providers added
+//! (a newly incubated social organization, a business that joins): the
+//! networks change shape, so they are built again, but only the new
+//! offers' eligibility is looked for, the networks the new providers leave
+//! as they were keep the base solution, and the others start from the base
+//! optimum carried over (`solve::carry`).
+//!
+//! Complexity: O(needs + edges) to extend the eligibility graph and build
+//! the networks, plus the new offers' candidates; each grown network's
+//! aggregation and solve from the carried basis (primal pivots that bring
+//! in the new edges that pay, and dual work where amounts changed too),
+//! and O(edges) to read out and certify it.
+
+use std::borrow::Cow;
+
+use super::DistrictSession;
+use super::district::{Structure, sector_error, without_edge_flows};
+use crate::error::Result;
+use crate::solve::carry::{SolvedNetwork, carry_basis};
+use crate::solve::district::{MatchResult, Mode, assemble_rows, floors_unmet};
+use crate::solve::matching::solve_matching_from;
+use crate::solve::network_simplex::CancelFlag;
+use crate::solve::parts::{Part, parts_on};
+use crate::solve::rows::{needed_units, rows_of};
+use crate::solve::schedule::largest_first;
+use crate::validate::DistrictIndex;
+
+impl DistrictSession {
+    /// Solves `ix`, the base district with providers appended after the
+    /// base's, whose amounts (need units, capacities, quotas) may differ as
+    /// well: the eligibility graph grows by the new offers' edges alone,
+    /// networks equal to the base's keep the base solution, and the others
+    /// are solved from the base optimum's basis carried over. The result
+    /// equals [`crate::solve::match_district`]'s. The base's providers must
+    /// be those of `ix` but for amounts (eligibility and weights are not
+    /// read again for them; what indexes the networks is checked: needs'
+    /// communities and categories, providers' homes, shared capacities and
+    /// offers, floors); a district of another structure is refused, and
+    /// one with sector bounds.
+    ///
+    /// ```
+    /// use hubmatch::solve::{match_district, session::DistrictSession, MatchOptions, Mode};
+    /// let mut d = hubmatch::io::json::read_district("../../tests/data/example.json").unwrap();
+    /// let opts = MatchOptions::default();
+    /// let session = DistrictSession::new(&d.validate().unwrap(), Mode::Pooled, &opts).unwrap();
+    /// let mut ngo = d.providers[2].clone();
+    /// ngo.id = "ngo2".into(); // a second social organization like the first
+    /// d.providers.push(ngo);
+    /// let ix = d.validate().unwrap();
+    /// let r = session.solve_grown(&ix).unwrap();
+    /// assert_eq!(r.objective, match_district(&ix, Mode::Pooled, &opts, None).unwrap().objective);
+    /// assert!(r.objective > session.base().objective);
+    /// ```
+    pub fn solve_grown(&self, ix: &DistrictIndex) -> Result<MatchResult> {
+        self.solve_grown_until(ix, None)
+    }
+
+    /// [`DistrictSession::solve_grown`] stopped by `cancel` when given, else
+    /// by the flags of the session's options.
+    pub(crate) fn solve_grown_until(
+        &self,
+        ix: &DistrictIndex,
+        cancel: Option<&CancelFlag>,
+    ) -> Result<MatchResult> {
+        if !ix.sector_limits.is_empty() {
+            return Err(sector_error());
+        }
+        if !self.structure.grown_fits(ix) {
+            return Err(super::shape_error(
+                "the district is not the session's with providers appended (needs' \
+                 communities or categories, the base providers' homes, shared capacities \
+                 or offers, or floors differ)"
+                    .into(),
+            ));
+        }
+        let graph = self.graph.with_providers_appended(ix)?;
+        let parts = parts_on(ix, &graph, self.mode)?;
+        let unmet = floors_unmet(ix, &parts);
+        let needed = needed_units(ix, parts.iter());
+        let base_of = self.base_networks(&parts);
+        let mut options = self.options.clone();
+        if let Some(cancel) = cancel {
+            options.simplex.cancel = Some(cancel.clone());
+        }
+        let solved = largest_first(
+            &parts,
+            |_, p| p.size(),
+            |k, part| {
+                let base = base_of[k];
+                if let Some(b) = base.filter(|&b| same_network(part, &self.parts[b])) {
+                    // Untouched by the new providers: the base optimum stands.
+                    let rows = if part.floors.is_empty() {
+                        self.rows[b].clone()
+                    } else {
+                        rows_of(ix, part, &self.solutions[b], &needed)
+                    };
+                    let mut same = without_edge_flows(&self.solutions[b]);
+                    same.stats.pivots = 0;
+                    same.stats.degenerate = 0;
+                    same.stats.dual_pivots = 0;
+                    same.stats.warm = true;
+                    return Ok((same, rows));
+                }
+                let solution =
+                    solve_matching_from(&part.problem, &options, |aggregation, layout| {
+                        let b = base?;
+                        let shape = &self.sessions[b].shape;
+                        let old = SolvedNetwork {
+                            part: &self.parts[b],
+                            aggregation: shape.aggregation.as_ref(),
+                            layout: &shape.layout,
+                        };
+                        let new = SolvedNetwork {
+                            part,
+                            aggregation,
+                            layout,
+                        };
+                        Some(Cow::Owned(carry_basis(old, &self.solutions[b].basis, new)))
+                    })
+                    .map_err(&unmet)?;
+                let rows = rows_of(ix, part, &solution, &needed);
+                Ok((solution, rows))
+            },
+        )
+        .into_iter()
+        .collect::<Result<Vec<_>>>()?;
+        let (solutions, rows): (Vec<_>, Vec<_>) = solved.into_iter().unzip();
+        let refs: Vec<&Part> = parts.iter().collect();
+        Ok(assemble_rows(ix, &graph, self.mode, &refs, solutions, rows))
+    }
+
+    /// The base network each of `parts` grew from: the same community's
+    /// (per community), or the one holding its first need (pooled: new
+    /// offers can only join components). `None` for a network of needs
+    /// that had no edge.
+    fn base_networks(&self, parts: &[Part]) -> Vec<Option<usize>> {
+        match self.mode {
+            Mode::PerCommunity => parts
+                .iter()
+                .map(|p| self.parts.iter().position(|b| b.community == p.community))
+                .collect(),
+            Mode::Pooled => {
+                let mut network_of = std::collections::HashMap::new();
+                for (k, b) in self.parts.iter().enumerate() {
+                    network_of.extend(b.needs.iter().map(|&i| (i, k)));
+                }
+                parts
+                    .iter()
+                    .map(|p| network_of.get(p.needs.first()?).copied())
+                    .collect()
+            }
+        }
+    }
+}
+
+/// Whether `part` is `base` as it was: the same needs, offers, groups and
+/// floors in the same order, and the same problem (edges, weights and
+/// amounts); its eligibility-graph edge indices may differ.
+fn same_network(part: &Part, base: &Part) -> bool {
+    part.community == base.community
+        && part.needs == base.needs
+        && part.offers == base.offers
+        && part.groups == base.groups
+        && part.floors == base.floors
+        && part.problem == base.problem
+}
+
+impl Structure {
+    /// Whether `ix` is a district of this structure with providers
+    /// appended.
+    pub(super) fn grown_fits(&self, ix: &DistrictIndex) -> bool {
+        ix.communities.len() == self.communities
+            && ix.categories.len() == self.categories
+            && ix.needs.len() == self.needs.len()
+            && ix.providers.len() >= self.providers.len()
+            && self.needs.iter().copied().eq(Structure::needs(ix))
+            && self
+                .providers
+                .iter()
+                .copied()
+                .eq(Structure::providers(ix).take(self.providers.len()))
+            && self.floors.iter().copied().eq(Structure::floors(ix))
+    }
+}
