@@ -201,12 +201,14 @@ fn scenario(c: &mut Criterion) {
     // broad small shock (the volunteers' capacity −1%: 196 of their 2,549
     // offers and 174 of their 1,703 shared capacities lose a unit), and 1%
     // more providers (a copy of every 100th, which changes the networks'
-    // shape). `sweep`: a sweep's path (`ScenarioBase::outcome`: apply,
-    // re-read the amounts into the base index, re-solve the changed
-    // networks of the kept base session; validate and solve from the base's
-    // bases where the shape changed) against `from_scratch` (apply,
-    // validate, match). `resolve` against `solve`: the same two on the
-    // changed district already validated (amounts only). All check their
+    // shape), and one newly incubated social organization. `sweep`: a
+    // sweep's path (`ScenarioBase::outcome`: apply, re-read the amounts into
+    // the base index, re-solve the changed networks of the kept base
+    // session; for new providers, validate, grow the kept graph and solve
+    // the grown networks from the base's bases carried over) against
+    // `from_scratch` (apply, validate, match). `resolve` against `solve`:
+    // the same two on the changed district already validated
+    // (`DistrictSession::solve` or `solve_grown`). All check their
     // certificates.
     use hubmatch::analyze::{Scenario, ScenarioBase};
     use hubmatch::solve::session::DistrictSession;
@@ -230,11 +232,21 @@ fn scenario(c: &mut Criterion) {
             format!(r#"{{"add_provider": {{"provider": {copy}}}}}"#)
         })
         .collect();
+    // One newly incubated social organization: a copy of the first one.
+    let mut incubated = d
+        .providers
+        .iter()
+        .find(|p| p.kind == hubmatch::ProviderKind::SocialOrganization)
+        .unwrap()
+        .clone();
+    incubated.id = "incubated".into();
+    let incubated = serde_json::to_string(&incubated).unwrap();
     let scenarios: Vec<Scenario> = serde_json::from_str(&format!(
         r#"[{{"name": "close 1% of providers", "changes": [{}]}},
             {{"name": "1% of needs x1.5", "changes": [{{"scale_demand": {{"community": "c01", "category": "professional", "factor": 1.5}}}}]}},
             {{"name": "volunteers x0.99", "changes": [{{"scale_capacity": {{"select": {{"kind": "volunteer"}}, "factor": 0.99}}}}]}},
-            {{"name": "add 1% more providers", "changes": [{}]}}]"#,
+            {{"name": "add 1% more providers", "changes": [{}]}},
+            {{"name": "add 1 social organization", "changes": [{{"add_provider": {{"provider": {incubated}}}}}]}}]"#,
         closures.join(", "),
         additions.join(", ")
     ))
@@ -257,7 +269,7 @@ fn scenario(c: &mut Criterion) {
             g.bench_function(format!("{name}/{}/sweep", s.name), |b| {
                 b.iter(|| prepared.outcome(s).unwrap())
             });
-            if !s.amounts_only() {
+            if !s.amounts_only() && !s.adds_providers() {
                 continue;
             }
             let changed = s.apply(&d).unwrap().validate().unwrap();
@@ -265,7 +277,13 @@ fn scenario(c: &mut Criterion) {
                 b.iter(|| match_district(&changed, mode, &opts, None).unwrap())
             });
             g.bench_function(format!("{name}/{}/resolve", s.name), |b| {
-                b.iter(|| session.solve(&changed).unwrap())
+                b.iter(|| {
+                    if s.amounts_only() {
+                        session.solve(&changed).unwrap()
+                    } else {
+                        session.solve_grown(&changed).unwrap()
+                    }
+                })
             });
         }
     }

@@ -119,7 +119,9 @@ class ScenarioBase:
     each :meth:`outcome` starts from the base optimum instead of solving the
     base again (as each :func:`sweep` call does). A scenario that changes
     amounts only (capacities, closures, demand) re-solves just the networks
-    it changes.
+    it changes; one that adds providers (a newly incubated social
+    organization) solves only the networks the newcomers reach, from the
+    base optimum carried over.
 
     >>> import hubmatch as hm
     >>> d = hm.synthetic.district("small", seed=1)

@@ -59,6 +59,24 @@ def test_scenario_base_answers_one_scenario_at_a_time(example_path: Path) -> Non
         {"name": "no volunteers", "changes": [{"close_provider": {"provider": "vol1"}}]},
         {"name": "more admin demand", "changes": [{"scale_demand": {"category": "administrative", "factor": 2}}]},
         {"name": "no travel cost", "changes": [{"set_policy": {"policy": {"travel_penalty": 0.0}}}]},
+        # A new provider (a service hall in c2, where n2's administrative
+        # need is unmet): solved from the kept base.
+        {
+            "name": "a service hall in c2",
+            "changes": [
+                {
+                    "add_provider": {
+                        "provider": {
+                            "id": "gov2",
+                            "kind": "government",
+                            "home": "c2",
+                            "cell": "c2-g1",
+                            "offers": [{"category": "administrative", "capacity": 2}],
+                        }
+                    }
+                }
+            ],
+        },
     ]
     swept = hm.sweep(d, scenarios, "per_community", progress=False)
     for s in scenarios:
@@ -66,6 +84,7 @@ def test_scenario_base_answers_one_scenario_at_a_time(example_path: Path) -> Non
         assert r.objective == swept.results[s["name"]].objective
         assert r.objective == hm.match(changed, "per_community").objective
         r.verify(changed)
+    assert swept.results["a service hall in c2"].objective > base.base.objective
     # The base is kept: asking again gives the same answer.
     assert base.outcome(scenarios[0])[1].objective == swept.results["no volunteers"].objective
     gained = base.diff(scenarios[0]).set_index(["dimension", "key"])

@@ -7,9 +7,12 @@
 //! answers scenarios against it: one that changes amounts only
 //! (capacities, closures, demand) gets its amounts read into the base's
 //! index and re-solves just the networks it changes, each from the base
-//! optimum's tree by dual pivots; others (new providers, policies) are
-//! validated and start from the base's bases when their networks keep their
-//! shape, from scratch otherwise. [`sweep`] runs many scenarios in parallel.
+//! optimum's tree by dual pivots; one that adds providers (and maybe
+//! changes amounts) is validated, grows the base's eligibility graph by the
+//! new offers' edges and solves the networks they reach from the base
+//! optimum's bases carried over; policy changes are validated and start
+//! from the base's bases when their networks keep their shape, from scratch
+//! otherwise. [`sweep`] runs many scenarios in parallel.
 //! [`diff`] says who gained and who lost, by community, category and provider kind.
 
 use std::collections::BTreeMap;
@@ -324,8 +327,10 @@ pub struct Sweep {
 /// not validated afresh: its amounts are read into a copy of the base's
 /// index, by the same rules (a fifth of a validation's time on district-13),
 /// and only the networks it changes are re-solved, each from the base
-/// optimum's tree. Others (new providers, policies) are validated and
-/// solved from the base's bases where their networks keep their shape.
+/// optimum's tree. One that adds providers is validated and solved by
+/// [`DistrictSession::solve_grown`] (the base's networks carried over to
+/// the grown ones). Policy changes are validated and solved from the
+/// base's bases where their networks keep their shape.
 ///
 /// ```
 /// use hubmatch::analyze::scenario::{Scenario, ScenarioBase};

@@ -43,9 +43,9 @@ impl DistrictSession {
     /// let mut d = hubmatch::io::json::read_district("../../tests/data/example.json").unwrap();
     /// let opts = MatchOptions::default();
     /// let session = DistrictSession::new(&d.validate().unwrap(), Mode::Pooled, &opts).unwrap();
-    /// let mut ngo = d.providers[2].clone();
-    /// ngo.id = "ngo2".into(); // a second social organization like the first
-    /// d.providers.push(ngo);
+    /// let mut hall = d.providers[0].clone();
+    /// hall.id = "gov2".into(); // a second service hall: n2's unmet unit is served
+    /// d.providers.push(hall);
     /// let ix = d.validate().unwrap();
     /// let r = session.solve_grown(&ix).unwrap();
     /// assert_eq!(r.objective, match_district(&ix, Mode::Pooled, &opts, None).unwrap().objective);

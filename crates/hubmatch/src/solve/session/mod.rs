@@ -11,6 +11,10 @@
 //! networks whose problems changed, each from a copy of the base session (so
 //! every scenario starts from the same tree and the answers do not depend on
 //! the order or thread count), and reuses the base solution of the others.
+//! A scenario that adds providers changes the networks' shape: the session
+//! grows its eligibility graph by the new offers' edges, keeps the networks
+//! the newcomers do not reach, and solves the others from the base optimum
+//! carried over (see `grown` and `solve::carry`).
 //!
 //! Complexity: a re-solve costs O(edges) to compare shapes and amounts and to
 //! copy the kept tree, the pivots, and O(edges) to read out (and certify)
