@@ -20,9 +20,11 @@
 //! related that way) is refused by the solver, which starts from the crash
 //! basis instead: never wrong, only cold.
 //!
-//! Complexity: O(nodes + edges) with hash maps over the old nodes and a
-//! binary search of each carried edge among its old class's edges.
+//! Complexity: O(nodes + edges): dense maps over the old needs, hash maps
+//! over the old offers, groups and floors, and each class's old edges
+//! read once into a row indexed by offer.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use crate::graph::{BipartiteProblem, MatchingNetwork};
@@ -38,6 +40,10 @@ pub(crate) struct SolvedNetwork<'a> {
     pub(crate) part: &'a Part,
     pub(crate) aggregation: Option<&'a Aggregation>,
     pub(crate) layout: &'a MatchingNetwork,
+    /// The edges of each class in CSR form (starts, edges), when kept
+    /// (a session keeps them; computed otherwise): read for the old
+    /// network only.
+    pub(crate) class_edges: Option<(&'a [u32], &'a [u32])>,
 }
 
 impl SolvedNetwork<'_> {
@@ -85,20 +91,22 @@ pub(crate) fn carry_basis(
     let new_m = new.layout.unserved_group_arcs + nh;
     let new_nodes = nn + no + ng + nh + 1;
 
-    // Node by node: the old node each new one stands for.
-    let old_need: HashMap<u32, u32> = old
-        .part
-        .needs
-        .iter()
-        .enumerate()
-        .map(|(i, &d)| (d, i as u32))
-        .collect();
+    // Node by node: the old node each new one stands for. Needs by a dense
+    // map over district need indices (tens of thousands per network).
+    let needs = old.part.needs.iter().chain(&new.part.needs);
+    let mut old_need = vec![u32::MAX; needs.max().map_or(0, |&i| i as usize + 1)];
+    for (i, &d) in old.part.needs.iter().enumerate() {
+        old_need[d as usize] = i as u32;
+    }
     let old_first = old.first_members();
     let class_map: Vec<Option<u32>> = new
         .first_members()
         .iter()
         .map(|&i| {
-            let &oi = old_need.get(&new.part.needs[i as usize])?;
+            let oi = old_need[new.part.needs[i as usize] as usize];
+            if oi == u32::MAX {
+                return None;
+            }
             let c = old.class_of(oi as usize);
             (old_first[c as usize] == oi).then_some(c)
         })
@@ -121,32 +129,38 @@ pub(crate) fn carry_basis(
         Some(node)
     };
 
-    // Old edges of each old class, sorted by offer, to find a carried one.
+    // Edges class by class: each mapped class's old arcs are written into
+    // a scratch row indexed by old offer, read by its new edges, then
+    // cleared (O(edges), where a search per edge cost a log factor).
     let old_solved = old.solved();
-    let (starts, mut edges) = old_solved.edges_by_need();
-    for c in 0..on {
-        let run = &mut edges[starts[c] as usize..starts[c + 1] as usize];
-        if !run.is_sorted_by_key(|&e| old_solved.edge_offer[e as usize]) {
-            run.sort_unstable_by_key(|&e| old_solved.edge_offer[e as usize]);
-        }
-    }
-    let old_edge = |c: u32, offer: u32| -> Option<usize> {
-        let run = &edges[starts[c as usize] as usize..starts[c as usize + 1] as usize];
-        let k = run
-            .binary_search_by_key(&offer, |&e| old_solved.edge_offer[e as usize])
-            .ok()?;
-        Some(run[k] as usize)
+    let (starts, edges) = if let Some((starts, edges)) = old.class_edges {
+        (Cow::Borrowed(starts), Cow::Borrowed(edges))
+    } else {
+        let (starts, edges) = old_solved.edges_by_need();
+        (Cow::Owned(starts), Cow::Owned(edges))
     };
-
+    let new_solved = new.solved();
+    let (new_starts, new_edges) = new_solved.edges_by_need();
     let was = |arc: usize| old_basis.state[arc];
     let mut state = vec![ArcState::Lower; new_m + new_nodes];
-    let new_solved = new.solved();
-    for (k, s) in state.iter_mut().enumerate().take(new_solved.edge_count()) {
-        let (c, j) = (new_solved.edge_need[k], new_solved.edge_offer[k]);
-        if let (Some(oc), Some(oj)) = (class_map[c as usize], offer_map[j as usize]) {
-            if let Some(a) = old_edge(oc, oj) {
-                *s = was(a);
+    let mut scratch = vec![u32::MAX; oo];
+    for (c_new, c) in class_map.iter().enumerate() {
+        let Some(c) = *c else { continue };
+        let run = &edges[starts[c as usize] as usize..starts[c as usize + 1] as usize];
+        for &e in run {
+            scratch[old_solved.edge_offer[e as usize] as usize] = e;
+        }
+        for &k in &new_edges[new_starts[c_new] as usize..new_starts[c_new + 1] as usize] {
+            let j = new_solved.edge_offer[k as usize] as usize;
+            if let Some(oj) = offer_map[j] {
+                let a = scratch[oj as usize];
+                if a != u32::MAX {
+                    state[k as usize] = was(a as usize);
+                }
             }
+        }
+        for &e in run {
+            scratch[old_solved.edge_offer[e as usize] as usize] = u32::MAX;
         }
     }
     // Each node's own arc towards the sink: carried, or the new node's
@@ -194,8 +208,6 @@ fn map_by<T: std::hash::Hash + Eq + Copy>(old: &[T], new: &[T]) -> Vec<Option<u3
 
 #[cfg(test)]
 mod tests {
-    use std::borrow::Cow;
-
     use proptest::prelude::*;
 
     use super::*;
@@ -264,6 +276,8 @@ mod tests {
             let base = solve_matching(&old, &opts, None).unwrap();
             let (old_agg, old_layout, _) = class_network(&old, &opts).unwrap();
             let old_part = part(old.clone(), old_offers.clone(), vec![0]);
+            // The class edges a session keeps, or none (computed then).
+            let kept = aggregate.then(|| old_agg.as_ref().map_or(&old, |a| &a.problem).edges_by_need());
 
             // Grown: old offers renumbered (reversed), then three new ones:
             // two of a provider with shared capacity, one without.
@@ -301,8 +315,13 @@ mod tests {
             }
             let new_part = part(grown.clone(), offers, vec![0, 100]);
             let warm = solve_matching_from(&grown, &opts, |aggregation, layout| {
-                let old = SolvedNetwork { part: &old_part, aggregation: old_agg.as_ref(), layout: &old_layout };
-                let new = SolvedNetwork { part: &new_part, aggregation, layout };
+                let old = SolvedNetwork {
+                    part: &old_part,
+                    aggregation: old_agg.as_ref(),
+                    layout: &old_layout,
+                    class_edges: kept.as_ref().map(|(s, e)| (s.as_slice(), e.as_slice())),
+                };
+                let new = SolvedNetwork { part: &new_part, aggregation, layout, class_edges: None };
                 Some(Cow::Owned(carry_basis(old, &base.basis, new)))
             }).unwrap();
             let cold = solve_matching(&grown, &opts, None).unwrap();

@@ -109,11 +109,13 @@ impl DistrictSession {
                             part: &self.parts[b],
                             aggregation: shape.aggregation.as_ref(),
                             layout: &shape.layout,
+                            class_edges: Some((&shape.class_edge_start, &shape.class_edges)),
                         };
                         let new = SolvedNetwork {
                             part,
                             aggregation,
                             layout,
+                            class_edges: None,
                         };
                         Some(Cow::Owned(carry_basis(old, &self.solutions[b].basis, new)))
                     })
