@@ -9,10 +9,13 @@
 //! its class's potential, so the split solution carries a valid certificate
 //! for the original problem.
 //!
-//! Cost: O(E log d) to sort each need's edges (d = its degree) and hash the
-//! signatures; the split is O(E).
+//! Cost: O(E log d) to sort each need's edges (d = its degree), O(E) to hash
+//! the signatures and compare each need with its class's first member; the
+//! split is O(E).
 
-use std::collections::HashMap;
+use std::hash::Hasher;
+
+use rustc_hash::{FxHashMap, FxHasher};
 
 use crate::graph::BipartiteProblem;
 
@@ -52,28 +55,65 @@ impl Aggregation {
         let (offsets, mut sorted_edges) = p.edges_by_need();
         let key = |k: &u32| (p.edge_offer[*k as usize], p.edge_weight[*k as usize], *k);
         for i in 0..n {
-            sorted_edges[offsets[i] as usize..offsets[i + 1] as usize].sort_unstable_by_key(key);
+            let run = &mut sorted_edges[offsets[i] as usize..offsets[i + 1] as usize];
+            // A network's runs often come sorted already (a need's edges
+            // follow the offers' order).
+            if !run.is_sorted_by_key(key) {
+                run.sort_unstable_by_key(key);
+            }
         }
-        // The unserved group (coverage floor) is part of a need's identity.
-        let signature = |i: usize| -> Vec<(u32, i64)> {
-            std::iter::once((u32::MAX, p.unserved_group_of(i).map_or(-1, i64::from)))
-                .chain(
-                    sorted_edges[offsets[i] as usize..offsets[i + 1] as usize]
-                        .iter()
-                        .map(|&k| (p.edge_offer[k as usize], p.edge_weight[k as usize])),
-                )
-                .collect()
+        // A need's signature: its unserved group (a coverage floor is part
+        // of its identity) and its sorted (offer, weight) edges. Needs are
+        // grouped by a hash of it, each hash's classes chained and compared
+        // edge by edge: no signature is copied out (a Vec and a SipHash per
+        // need took most of a network's build).
+        let run = |i: usize| &sorted_edges[offsets[i] as usize..offsets[i + 1] as usize];
+        let ends = |k: &u32| (p.edge_offer[*k as usize], p.edge_weight[*k as usize]);
+        let same = |i: usize, j: usize| {
+            p.unserved_group_of(i) == p.unserved_group_of(j)
+                && run(i).len() == run(j).len()
+                && run(i).iter().map(ends).eq(run(j).iter().map(ends))
         };
-        let mut classes: HashMap<Vec<(u32, i64)>, u32> = HashMap::with_capacity(n);
+        let hash = |i: usize| {
+            let mut h = FxHasher::default();
+            h.write_u32(p.unserved_group_of(i).map_or(u32::MAX, |g| g));
+            for k in run(i) {
+                let (offer, weight) = ends(k);
+                h.write_u32(offer);
+                h.write_i64(weight);
+            }
+            h.finish()
+        };
+        // First class of each hash, and the next class of the same hash.
+        let mut first: FxHashMap<u64, u32> = FxHashMap::default();
+        first.reserve(n);
+        let mut next_same: Vec<u32> = Vec::new();
         let mut class_of = Vec::with_capacity(n);
         let mut class_units: Vec<i64> = Vec::new();
         let mut representative: Vec<u32> = Vec::new();
         for i in 0..n {
-            let next = class_units.len() as u32;
-            let c = *classes.entry(signature(i)).or_insert(next);
-            if c == next {
+            let fresh = class_units.len() as u32;
+            let mut c = *first.entry(hash(i)).or_insert(fresh);
+            if c != fresh {
+                // Walk the hash's chain to the class with this signature,
+                // or to its end, where a new class is linked.
+                loop {
+                    if same(representative[c as usize] as usize, i) {
+                        break;
+                    }
+                    let after = next_same[c as usize];
+                    if after == u32::MAX {
+                        next_same[c as usize] = fresh;
+                        c = fresh;
+                        break;
+                    }
+                    c = after;
+                }
+            }
+            if c == fresh {
                 class_units.push(0);
                 representative.push(i as u32);
+                next_same.push(u32::MAX);
             }
             class_units[c as usize] += p.units[i];
             class_of.push(c);
