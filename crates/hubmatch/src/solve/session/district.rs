@@ -245,18 +245,7 @@ impl DistrictSession {
         let solved = largest_first(&self.parts, work, |k, base| {
             let amounts = &amounts[k];
             if changes[k] == 0 {
-                // Unchanged: the base optimum stands, with no pivot. Its
-                // rows too, unless its floors report district-wide units.
-                let rows = if base.floors.is_empty() {
-                    self.rows[k].clone()
-                } else {
-                    rows_of(ix, base, &self.solutions[k], &needed)
-                };
-                let mut same = without_edge_flows(&self.solutions[k]);
-                same.stats.pivots = 0;
-                same.stats.degenerate = 0;
-                same.stats.dual_pivots = 0;
-                same.stats.warm = true;
+                let (same, rows) = self.unchanged_network(ix, k, &needed);
                 return Ok((None, same, rows));
             }
             // A spare part has the base's structure (only amounts
@@ -337,9 +326,33 @@ impl DistrictSession {
     }
 }
 
+impl DistrictSession {
+    /// Network `k` as the base solved it, for a district that leaves it
+    /// unchanged: the base optimum stands, with no pivot, and its rows
+    /// too, unless its floors report district-wide units (`needed`).
+    pub(super) fn unchanged_network(
+        &self,
+        ix: &DistrictIndex,
+        k: usize,
+        needed: &[i64],
+    ) -> (MatchingSolution, Rows) {
+        let rows = if self.parts[k].floors.is_empty() {
+            self.rows[k].clone()
+        } else {
+            rows_of(ix, &self.parts[k], &self.solutions[k], needed)
+        };
+        let mut same = without_edge_flows(&self.solutions[k]);
+        same.stats.pivots = 0;
+        same.stats.degenerate = 0;
+        same.stats.dual_pivots = 0;
+        same.stats.warm = true;
+        (same, rows)
+    }
+}
+
 /// A copy of `s` without its edge flows, which a district result does not
 /// read once the rows are built (each network's would copy megabytes).
-pub(super) fn without_edge_flows(s: &MatchingSolution) -> MatchingSolution {
+fn without_edge_flows(s: &MatchingSolution) -> MatchingSolution {
     let MatchingSolution {
         edge_flow: _,
         unserved,

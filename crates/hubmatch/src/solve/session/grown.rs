@@ -14,7 +14,7 @@
 use std::borrow::Cow;
 
 use super::DistrictSession;
-use super::district::{Structure, sector_error, without_edge_flows};
+use super::district::{Structure, sector_error};
 use crate::error::Result;
 use crate::solve::carry::{SolvedNetwork, carry_basis};
 use crate::solve::district::{MatchResult, Mode, assemble_rows, floors_unmet};
@@ -89,17 +89,7 @@ impl DistrictSession {
                 let base = base_of[k];
                 if let Some(b) = base.filter(|&b| same_network(part, &self.parts[b])) {
                     // Untouched by the new providers: the base optimum stands.
-                    let rows = if part.floors.is_empty() {
-                        self.rows[b].clone()
-                    } else {
-                        rows_of(ix, part, &self.solutions[b], &needed)
-                    };
-                    let mut same = without_edge_flows(&self.solutions[b]);
-                    same.stats.pivots = 0;
-                    same.stats.degenerate = 0;
-                    same.stats.dual_pivots = 0;
-                    same.stats.warm = true;
-                    return Ok((same, rows));
+                    return Ok(self.unchanged_network(ix, b, &needed));
                 }
                 let solution =
                     solve_matching_from(&part.problem, &options, |aggregation, layout| {
