@@ -18,3 +18,4 @@ def test_notebook_executes_and_answers() -> None:
     assert "One more volunteer hour is worth most in" in outputs
     assert "A 30% drop in volunteer capacity costs" in outputs
     assert "would cost" in outputs and "other providers absorb" in outputs
+    assert "One more organization like" in outputs and "more units;" in outputs
