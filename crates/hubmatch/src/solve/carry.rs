@@ -90,6 +90,10 @@ pub(crate) fn carry_basis(
     let old_m = old.layout.unserved_group_arcs + oh;
     let new_m = new.layout.unserved_group_arcs + nh;
     let new_nodes = nn + no + ng + nh + 1;
+    if old_basis.state.len() != old_m + on + oo + og + oh + 1 {
+        // Not a basis of `old`: an empty one, which the solver refuses.
+        return Basis { state: Vec::new() };
+    }
 
     // Node by node: the old node each new one stands for. Needs by a dense
     // map over district need indices (tens of thousands per network).

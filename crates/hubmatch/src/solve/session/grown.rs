@@ -30,8 +30,10 @@ impl DistrictSession {
     /// base's, whose amounts (need units, capacities, quotas) may differ as
     /// well: the eligibility graph grows by the new offers' edges alone,
     /// networks equal to the base's keep the base solution, and the others
-    /// are solved from the base optimum's basis carried over. The result
-    /// equals [`crate::solve::match_district`]'s. The base's providers must
+    /// are solved from the base optimum's basis carried over. The result is
+    /// an optimum of `ix`, certified like [`crate::solve::match_district`]'s
+    /// and of the same objective (where several allocations are optimal, it
+    /// may pick another). The base's providers must
     /// be those of `ix` but for amounts (eligibility and weights are not
     /// read again for them; what indexes the networks is checked: needs'
     /// communities and categories, providers' homes, shared capacities and
@@ -132,13 +134,18 @@ impl DistrictSession {
                 .map(|p| self.parts.iter().position(|b| b.community == p.community))
                 .collect(),
             Mode::Pooled => {
-                let mut network_of = std::collections::HashMap::new();
+                let mut network_of = vec![usize::MAX; self.structure.needs.len()];
                 for (k, b) in self.parts.iter().enumerate() {
-                    network_of.extend(b.needs.iter().map(|&i| (i, k)));
+                    for &i in &b.needs {
+                        network_of[i as usize] = k;
+                    }
                 }
                 parts
                     .iter()
-                    .map(|p| network_of.get(p.needs.first()?).copied())
+                    .map(|p| {
+                        let k = network_of[*p.needs.first()? as usize];
+                        (k != usize::MAX).then_some(k)
+                    })
                     .collect()
             }
         }
