@@ -94,8 +94,26 @@ fn grown_sessions_match_cold_solves_from_carried_bases() {
         let d = generate(&Knobs::preset("small").unwrap(), seed);
         let ix = d.validate().unwrap();
         let all = newcomers(&d, 4);
+        // A newcomer homed in one community, and more demand in another,
+        // which gains no edge but must be solved again.
+        let homed = d.providers.iter().find(|p| p.home.is_some()).unwrap();
+        let mut local = homed.clone();
+        local.id = "new-local".into();
+        let elsewhere = d
+            .communities
+            .iter()
+            .find(|c| Some(&c.id) != homed.home.as_ref())
+            .unwrap();
         let scenarios = [
             add_scenario("one newcomer", &all[..1], ""),
+            add_scenario(
+                "one newcomer, more demand elsewhere",
+                &[local],
+                &format!(
+                    r#"{{"scale_demand": {{"community": "{}", "factor": 1.5}}}}"#,
+                    elsewhere.id
+                ),
+            ),
             add_scenario("newcomers", &all, ""),
             add_scenario(
                 "newcomers, a closure and more demand",
@@ -114,7 +132,7 @@ fn grown_sessions_match_cold_solves_from_carried_bases() {
                 let cold = match_district(&changed, mode, &opts, None).unwrap();
                 let what = format!("seed {seed} {mode:?} {}", s.name);
                 assert_eq!(warm.objective, cold.objective, "{what}");
-                if s.name != "one newcomer" {
+                if !s.name.starts_with("one newcomer") {
                     assert!(
                         warm.objective > session.base().objective,
                         "{what}: the change must show"

@@ -299,13 +299,34 @@ fn pooled_parts(ix: &DistrictIndex, graph: &EligibilityGraph) -> Vec<Part> {
 }
 
 fn community_parts(ix: &DistrictIndex, graph: &EligibilityGraph, shares: &Shares) -> Vec<Part> {
-    let nc = ix.communities.len();
+    community_parts_of(ix, graph, shares, &vec![true; ix.communities.len()])
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
+/// The per-community network of each community that `which` selects
+/// (`None` for the others), without coverage floors (see
+/// [`parts_split_by`]): for a caller that keeps the others' networks.
+pub(crate) fn community_parts_of(
+    ix: &DistrictIndex,
+    graph: &EligibilityGraph,
+    shares: &Shares,
+    which: &[bool],
+) -> Vec<Option<Part>> {
+    let mut slot = vec![usize::MAX; ix.communities.len()];
+    let mut parts: Vec<Part> = Vec::new();
+    for c in (0..ix.communities.len()).filter(|&c| which[c]) {
+        slot[c] = parts.len();
+        parts.push(Part::new(Some(c as u32)));
+    }
+    for (i, need) in ix.needs.iter().enumerate() {
+        if let Some(part) = parts.get_mut(slot[need.community]) {
+            part.needs.push(i as u32);
+        }
+    }
     let nodes = graph.node_count();
     let penalty = unserved_penalty(ix);
-    let mut parts: Vec<Part> = (0..nc as u32).map(|c| Part::new(Some(c))).collect();
-    for (i, need) in ix.needs.iter().enumerate() {
-        parts[need.community].needs.push(i as u32);
-    }
     parts.par_iter_mut().for_each(|part| {
         let c = part.community.unwrap_or(0) as usize;
         // Dense maps (offer node -> local offer, provider -> local group):
@@ -347,7 +368,11 @@ fn community_parts(ix: &DistrictIndex, graph: &EligibilityGraph, shares: &Shares
         }
         part.problem.unserved_penalty = penalty;
     });
-    parts
+    let mut parts = parts.into_iter();
+    which
+        .iter()
+        .map(|&w| w.then(|| parts.next()).flatten())
+        .collect()
 }
 
 impl Part {

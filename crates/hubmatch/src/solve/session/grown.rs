@@ -16,13 +16,15 @@ use std::borrow::Cow;
 use super::DistrictSession;
 use super::district::{Structure, sector_error};
 use crate::error::Result;
+use crate::graph::EligibilityGraph;
 use crate::solve::carry::{SolvedNetwork, carry_basis};
 use crate::solve::district::{MatchResult, Mode, assemble_rows, floors_unmet};
 use crate::solve::matching::solve_matching_from;
 use crate::solve::network_simplex::CancelFlag;
-use crate::solve::parts::{Part, parts_on};
+use crate::solve::parts::{Part, amounts_on, community_parts_of, parts_on};
 use crate::solve::rows::{needed_units, rows_of};
 use crate::solve::schedule::largest_first;
+use crate::solve::shares::Shares;
 use crate::validate::DistrictIndex;
 
 impl DistrictSession {
@@ -76,19 +78,28 @@ impl DistrictSession {
             ));
         }
         let graph = self.graph.with_providers_appended(ix)?;
-        let parts = parts_on(ix, &graph, self.mode)?;
-        let unmet = floors_unmet(ix, &parts);
-        let needed = needed_units(ix, parts.iter());
-        let base_of = self.base_networks(&parts);
+        let networks = self.grown_networks(ix, &graph)?;
+        let parts: Vec<&Part> = networks
+            .iter()
+            .map(|n| match n {
+                Network::Kept(b) => &self.parts[*b],
+                Network::Grown(part, _) => part,
+            })
+            .collect();
+        let unmet = floors_unmet(ix, &self.parts);
+        let needed = needed_units(ix, parts.iter().copied());
         let mut options = self.options.clone();
         if let Some(cancel) = cancel {
             options.simplex.cancel = Some(cancel.clone());
         }
         let solved = largest_first(
-            &parts,
-            |_, p| p.size(),
-            |k, part| {
-                let base = base_of[k];
+            &networks,
+            |k, _| parts[k].size(),
+            |_, network| {
+                let (part, base) = match network {
+                    Network::Kept(b) => return Ok(self.unchanged_network(ix, *b, &needed)),
+                    Network::Grown(part, base) => (part, *base),
+                };
                 if let Some(b) = base.filter(|&b| same_network(part, &self.parts[b])) {
                     // Untouched by the new providers: the base optimum stands.
                     return Ok(self.unchanged_network(ix, b, &needed));
@@ -119,8 +130,58 @@ impl DistrictSession {
         .into_iter()
         .collect::<Result<Vec<_>>>()?;
         let (solutions, rows): (Vec<_>, Vec<_>) = solved.into_iter().unzip();
-        let refs: Vec<&Part> = parts.iter().collect();
-        Ok(assemble_rows(ix, &graph, self.mode, &refs, solutions, rows))
+        Ok(assemble_rows(
+            ix, &graph, self.mode, &parts, solutions, rows,
+        ))
+    }
+
+    /// The networks of `ix` on its grown graph, each with the base network
+    /// it grew from. Per community without floors, a community whose needs
+    /// gained no edge and whose amounts are the base's keeps its base
+    /// network, which is not built again (a single new provider homed in
+    /// one community leaves twelve of district-13's thirteen as they
+    /// were); otherwise every network is built, and those equal to their
+    /// base network are found when solved.
+    fn grown_networks(&self, ix: &DistrictIndex, graph: &EligibilityGraph) -> Result<Vec<Network>> {
+        let floors = self.parts.iter().any(|p| !p.floors.is_empty())
+            || self.structure.floors.iter().any(|&f| f);
+        let one_each = self.parts.len() == ix.communities.len();
+        if self.mode == Mode::PerCommunity && !floors && one_each {
+            let shares = Shares::of(ix, graph);
+            let mut touched = vec![false; ix.communities.len()];
+            for (i, need) in ix.needs.iter().enumerate() {
+                if graph.need_edges[i].len() != self.graph.need_edges[i].len() {
+                    touched[need.community] = true;
+                }
+            }
+            match amounts_on(ix, graph, Some(&shares), &self.parts)? {
+                Some(amounts) => {
+                    for (a, base) in amounts.iter().zip(&self.parts) {
+                        if a.changes_from(&base.problem) != 0 {
+                            touched[base.community.unwrap_or(0) as usize] = true;
+                        }
+                    }
+                }
+                None => touched.fill(true),
+            }
+            let built = community_parts_of(ix, graph, &shares, &touched);
+            // Base networks are one per community, in community order.
+            return Ok(built
+                .into_iter()
+                .enumerate()
+                .map(|(c, part)| match part {
+                    Some(part) => Network::Grown(Box::new(part), Some(c)),
+                    None => Network::Kept(c),
+                })
+                .collect());
+        }
+        let parts = parts_on(ix, graph, self.mode)?;
+        let base_of = self.base_networks(&parts);
+        Ok(parts
+            .into_iter()
+            .zip(base_of)
+            .map(|(part, base)| Network::Grown(Box::new(part), base))
+            .collect())
     }
 
     /// The base network each of `parts` grew from: the same community's
@@ -150,6 +211,14 @@ impl DistrictSession {
             }
         }
     }
+}
+
+/// A network of a grown district: a base network kept as it was (by its
+/// index), or one built for the grown district with the base network it
+/// grew from, if any.
+enum Network {
+    Kept(usize),
+    Grown(Box<Part>, Option<usize>),
 }
 
 /// Whether `part` is `base` as it was: the same needs, offers, groups and
