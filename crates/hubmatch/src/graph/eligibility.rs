@@ -227,6 +227,8 @@ impl EligibilityGraph {
 struct Buckets {
     categories: usize,
     offers: Vec<Vec<(u32, u32, u32)>>,
+    /// The most offers in one bucket: at most that many edges per need.
+    widest: usize,
 }
 
 impl Buckets {
@@ -246,9 +248,11 @@ impl Buckets {
                 buckets[c * categories + o.category].push((node, pi, oi));
             }
         }
+        let widest = buckets.iter().map(Vec::len).max().unwrap_or(0);
         Buckets {
             categories,
             offers: buckets,
+            widest,
         }
     }
 }
@@ -263,7 +267,9 @@ fn find_edges(ix: &DistrictIndex, buckets: &Buckets) -> Vec<ChunkEdges> {
     ix.needs
         .par_chunks(2048)
         .map(|chunk| {
-            let mut edges = Vec::with_capacity(chunk.len() * 32);
+            // Room for 32 edges a need, fewer when the buckets are narrow
+            // (a few new offers: their search finds few edges).
+            let mut edges = Vec::with_capacity(chunk.len() * buckets.widest.min(32));
             let mut ends = Vec::with_capacity(chunk.len());
             for need in chunk {
                 let mut any_eligible = false;

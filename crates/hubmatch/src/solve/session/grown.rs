@@ -94,7 +94,11 @@ impl DistrictSession {
         }
         let solved = largest_first(
             &networks,
-            |k, _| parts[k].size(),
+            // A kept network costs a copy of its rows: last.
+            |k, n| match n {
+                Network::Kept(_) => 0,
+                Network::Grown(..) => parts[k].size(),
+            },
             |_, network| {
                 let (part, base) = match network {
                     Network::Kept(b) => return Ok(self.unchanged_network(ix, *b, &needed)),
@@ -143,8 +147,7 @@ impl DistrictSession {
     /// were); otherwise every network is built, and those equal to their
     /// base network are found when solved.
     fn grown_networks(&self, ix: &DistrictIndex, graph: &EligibilityGraph) -> Result<Vec<Network>> {
-        let floors = self.parts.iter().any(|p| !p.floors.is_empty())
-            || self.structure.floors.iter().any(|&f| f);
+        let floors = self.structure.floors.iter().any(|&f| f);
         let one_each = self.parts.len() == ix.communities.len();
         if self.mode == Mode::PerCommunity && !floors && one_each {
             let shares = Shares::of(ix, graph);
@@ -156,16 +159,14 @@ impl DistrictSession {
             }
             match amounts_on(ix, graph, Some(&shares), &self.parts)? {
                 Some(amounts) => {
-                    for (a, base) in amounts.iter().zip(&self.parts) {
-                        if a.changes_from(&base.problem) != 0 {
-                            touched[base.community.unwrap_or(0) as usize] = true;
-                        }
+                    // One base network per community, in community order.
+                    for (c, (a, base)) in amounts.iter().zip(&self.parts).enumerate() {
+                        touched[c] |= a.changes_from(&base.problem) != 0;
                     }
                 }
                 None => touched.fill(true),
             }
             let built = community_parts_of(ix, graph, &shares, &touched);
-            // Base networks are one per community, in community order.
             return Ok(built
                 .into_iter()
                 .enumerate()
