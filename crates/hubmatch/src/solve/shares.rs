@@ -9,7 +9,9 @@
 //!
 //! Complexity: [`Shares::of`] is O(needs + edges + rows · communities ·
 //! log communities); [`Shares::updated`] is O(needs + offers + edges of the
-//! changed needs + changed rows · communities · log communities).
+//! changed needs + changed rows · communities · log communities);
+//! [`Shares::grown`] is O(needs + the new offers' edges + new rows ·
+//! communities · log communities).
 
 use crate::graph::EligibilityGraph;
 use crate::validate::DistrictIndex;
@@ -151,6 +153,68 @@ impl Shares {
         s
     }
 
+    /// The split of a district whose eligibility graph `grown` is `old`'s
+    /// (the graph these shares were split on) with providers appended: the
+    /// new offers' edges alone are read (old offers keep their edges, so
+    /// their rows stand), and rows for the new providers without a home
+    /// come after the old ones, split by the base's needs' units. Move it to
+    /// `ix`'s amounts with [`Shares::updated`]; then every capacity it gives
+    /// is `Shares::of(ix, grown)`'s (rows may come in another order).
+    /// O(needs + new edges + new rows · communities · log communities),
+    /// where a split afresh reads every edge.
+    pub(crate) fn grown(
+        &self,
+        ix: &DistrictIndex,
+        old: &EligibilityGraph,
+        grown: &EligibilityGraph,
+    ) -> Shares {
+        let nc = self.nc;
+        let mut s = self.clone();
+        s.offer_row.resize(grown.node_count(), u32::MAX);
+        s.provider_row.resize(ix.providers.len(), u32::MAX);
+        let (first_row_offer, first_row_provider) = (s.row_offer.len(), s.row_provider.len());
+        let mut last_need_of_provider = vec![u32::MAX; ix.providers.len()];
+        for (i, &units) in self.units.iter().enumerate() {
+            let run = grown.need_edges[i].clone();
+            // A need's new edges follow its old ones.
+            for e in run.start + old.need_edges[i].len() as u32..run.end {
+                let node = grown.edge_offer[e as usize];
+                let (p, _) = grown.offer_of(node);
+                if ix.providers[p as usize].home.is_some() {
+                    continue;
+                }
+                if s.offer_row[node as usize] == u32::MAX {
+                    s.offer_row[node as usize] = s.row_offer.len() as u32;
+                    s.row_offer.push(node);
+                    s.offer_demand.resize(s.offer_demand.len() + nc, 0);
+                }
+                let c = ix.needs[i].community;
+                s.offer_demand[s.offer_row[node as usize] as usize * nc + c] += units;
+                if last_need_of_provider[p as usize] != i as u32 {
+                    last_need_of_provider[p as usize] = i as u32;
+                    if s.provider_row[p as usize] == u32::MAX {
+                        s.provider_row[p as usize] = s.row_provider.len() as u32;
+                        s.row_provider.push(p);
+                        s.provider_demand.resize(s.provider_demand.len() + nc, 0);
+                    }
+                    s.provider_demand[s.provider_row[p as usize] as usize * nc + c] += units;
+                }
+            }
+        }
+        s.offer_share.resize(s.offer_demand.len(), 0);
+        s.group_share.resize(s.provider_demand.len(), 0);
+        s.offer_capacity.resize(s.row_offer.len(), 0);
+        s.provider_capacity.resize(s.row_provider.len(), None);
+        s.quotas.resize(s.row_provider.len(), Vec::new());
+        for r in first_row_provider..s.row_provider.len() {
+            s.set_provider_row(ix, r);
+        }
+        for r in first_row_offer..s.row_offer.len() {
+            s.set_offer_row(ix, grown, r);
+        }
+        s
+    }
+
     /// Records provider row `r`'s amounts and splits its shared capacity.
     fn set_provider_row(&mut self, ix: &DistrictIndex, r: usize) {
         let provider = &ix.providers[self.row_provider[r] as usize];
@@ -258,4 +322,95 @@ pub(crate) fn largest_remainder(total: i64, weights: &[i64]) -> Vec<i64> {
         left -= 1;
     }
     share
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::synthetic::{Knobs, generate};
+
+    /// The base split grown by appended providers and moved to new amounts
+    /// gives every capacity a split afresh gives: new providers without a
+    /// home (one with quotas, one with a shared capacity), one with a home,
+    /// and needs' units changed.
+    #[test]
+    fn grown_shares_equal_a_split_afresh() {
+        let knobs = Knobs::preset("small").unwrap();
+        for seed in 0..4u64 {
+            let mut d = generate(&knobs, seed);
+            let ix = d.validate().unwrap();
+            let graph = EligibilityGraph::build(&ix);
+            let base = Shares::of(&ix, &graph);
+            let homeless: Vec<_> = d
+                .providers
+                .iter()
+                .filter(|p| p.home.is_none())
+                .cloned()
+                .collect();
+            let homed = d
+                .providers
+                .iter()
+                .find(|p| p.home.is_some())
+                .cloned()
+                .unwrap();
+            assert!(
+                homeless.len() >= 2,
+                "seed {seed}: the preset must have providers without a home"
+            );
+            for (k, mut p) in homeless.into_iter().take(3).chain([homed]).enumerate() {
+                p.id = format!("new-{k}");
+                match k {
+                    0 => p.quotas = d.communities.iter().map(|c| (c.id.clone(), 2)).collect(),
+                    1 => p.capacity = Some(p.offers.iter().map(|o| o.capacity).sum::<i64>() / 2),
+                    _ => {}
+                }
+                d.providers.push(p);
+            }
+            for (k, n) in d.needs.iter_mut().enumerate() {
+                if (k as u64 + seed) % 5 == 0 {
+                    n.units += 2;
+                }
+            }
+            let changed = d.validate().unwrap();
+            let grown_graph = graph.with_providers_appended(&changed).unwrap();
+            let grown = base
+                .grown(&changed, &graph, &grown_graph)
+                .updated(&changed, &grown_graph);
+            let fresh = Shares::of(&changed, &grown_graph);
+            assert!(
+                grown.row_provider.len() > base.row_provider.len(),
+                "seed {seed}: new rows"
+            );
+            let nodes = grown_graph.needs as u32..grown_graph.node_count() as u32;
+            for c in 0..changed.communities.len() {
+                for node in nodes.clone() {
+                    let offer = grown_graph.offer_of(node);
+                    if fresh.offer_row.get(node as usize) == Some(&u32::MAX)
+                        && changed.providers[offer.0 as usize].home.is_none()
+                    {
+                        // No need is eligible: neither split has a row.
+                        assert_eq!(grown.offer_row[node as usize], u32::MAX, "seed {seed}");
+                        continue;
+                    }
+                    assert_eq!(
+                        grown.capacities(&changed, node, offer, c),
+                        fresh.capacities(&changed, node, offer, c),
+                        "seed {seed}: node {node} in community {c}"
+                    );
+                }
+                for p in 0..changed.providers.len() as u32 {
+                    if fresh.provider_row[p as usize] == u32::MAX
+                        && changed.providers[p as usize].home.is_none()
+                    {
+                        continue;
+                    }
+                    assert_eq!(
+                        grown.group_capacity(&changed, p, c),
+                        fresh.group_capacity(&changed, p, c),
+                        "seed {seed}: provider {p} in community {c}"
+                    );
+                }
+            }
+        }
+    }
 }

@@ -40,7 +40,7 @@ pub struct DistrictSession {
     pub(super) structure: Structure,
     /// The base district's split of district-level capacity (per-community
     /// mode), moved to each scenario's amounts.
-    shares: Option<Shares>,
+    pub(super) shares: Option<Shares>,
     pub(super) parts: Vec<Part>,
     pub(super) sessions: Vec<MatchingSession>,
     /// Copies of each network's part and session that earlier scenarios

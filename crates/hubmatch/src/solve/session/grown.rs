@@ -150,7 +150,12 @@ impl DistrictSession {
         let floors = self.structure.floors.iter().any(|&f| f);
         let one_each = self.parts.len() == ix.communities.len();
         if self.mode == Mode::PerCommunity && !floors && one_each {
-            let shares = Shares::of(ix, graph);
+            // The base split grown by the new offers' edges and moved to
+            // `ix`'s amounts: a split afresh would read every edge.
+            let shares = match &self.shares {
+                Some(base) => base.grown(ix, &self.graph, graph).updated(ix, graph),
+                None => Shares::of(ix, graph),
+            };
             let mut touched = vec![false; ix.communities.len()];
             for (i, need) in ix.needs.iter().enumerate() {
                 if graph.need_edges[i].len() != self.graph.need_edges[i].len() {
