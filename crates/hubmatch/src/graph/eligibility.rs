@@ -305,51 +305,89 @@ fn collect_edges(
 ) -> EligibilityGraph {
     let total = chunks.iter().map(|(e, _)| e.len()).sum::<usize>()
         + old.map_or(0, EligibilityGraph::edge_count);
-    let mut edge_need = Vec::with_capacity(total);
-    let mut edge_offer = Vec::with_capacity(total);
-    let mut edge_weight = Vec::with_capacity(total);
-    let mut no_edge = vec![None; n];
-    let mut need_edges = Vec::with_capacity(n);
+    let mut g = EligibilityGraph {
+        needs: n,
+        first_offer,
+        offers,
+        edge_need: Vec::with_capacity(total),
+        edge_offer: Vec::with_capacity(total),
+        edge_weight: Vec::with_capacity(total),
+        no_edge: vec![None; n],
+        need_edges: Vec::with_capacity(n),
+        petgraph: std::sync::OnceLock::new(),
+    };
     let mut i = 0usize;
+    // Needs `pending..i` gain nothing from the new offers (not even an
+    // eligible offer not worth serving): their old runs are copied in one
+    // stretch when the next need that does gain comes, or at the end.
+    let mut pending = 0usize;
     for (edges, ends) in chunks {
         let mut from = 0usize;
         for (end, any_eligible) in ends {
-            let start = edge_need.len() as u32;
-            let mut before = None;
-            if let Some(g) = old {
-                let run = g.need_edges[i].clone();
-                edge_need.extend(std::iter::repeat_n(i as u32, run.len()));
-                edge_offer.extend_from_slice(&g.edge_offer[run.start as usize..run.end as usize]);
-                edge_weight.extend_from_slice(&g.edge_weight[run.start as usize..run.end as usize]);
-                before = g.no_edge[i];
-            }
-            for &(node, e) in &edges[from..end as usize] {
-                edge_need.push(i as u32);
-                edge_offer.push(node);
-                edge_weight.push(e);
-            }
+            let found = &edges[from..end as usize];
             from = end as usize;
-            let stop = edge_need.len() as u32;
+            if let Some(old) = old {
+                if found.is_empty() && !any_eligible {
+                    i += 1;
+                    continue;
+                }
+                g.copy_runs(old, pending..i);
+                pending = i + 1;
+            }
+            let start = g.edge_need.len() as u32;
+            let mut before = None;
+            if let Some(old) = old {
+                let run = old.need_edges[i].clone();
+                let run = run.start as usize..run.end as usize;
+                g.edge_need.extend(std::iter::repeat_n(i as u32, run.len()));
+                g.edge_offer.extend_from_slice(&old.edge_offer[run.clone()]);
+                g.edge_weight.extend_from_slice(&old.edge_weight[run]);
+                before = old.no_edge[i];
+            }
+            for &(node, e) in found {
+                g.edge_need.push(i as u32);
+                g.edge_offer.push(node);
+                g.edge_weight.push(e);
+            }
+            let stop = g.edge_need.len() as u32;
             if start == stop {
-                no_edge[i] = Some(if any_eligible || before == Some(NoEdge::NotWorthServing) {
+                g.no_edge[i] = Some(if any_eligible || before == Some(NoEdge::NotWorthServing) {
                     NoEdge::NotWorthServing
                 } else {
                     NoEdge::NoEligibleProvider
                 });
             }
-            need_edges.push(start..stop);
+            g.need_edges.push(start..stop);
             i += 1;
         }
     }
-    EligibilityGraph {
-        needs: n,
-        first_offer,
-        offers,
-        edge_need,
-        edge_offer,
-        edge_weight,
-        no_edge,
-        need_edges,
-        petgraph: std::sync::OnceLock::new(),
+    if let Some(old) = old {
+        g.copy_runs(old, pending..n);
+    }
+    g
+}
+
+impl EligibilityGraph {
+    /// Appends `old`'s runs of `needs`, as they were: they are contiguous
+    /// in both graphs, so the stretch is copied at once (a few new offers
+    /// leave most of a district's needs untouched, and copying need by
+    /// need took most of a grown graph's time).
+    fn copy_runs(&mut self, old: &EligibilityGraph, needs: std::ops::Range<usize>) {
+        if needs.is_empty() {
+            return;
+        }
+        let lo = old.need_edges[needs.start].start as usize;
+        let hi = old.need_edges[needs.end - 1].end as usize;
+        let at = self.edge_need.len();
+        self.edge_need.extend_from_slice(&old.edge_need[lo..hi]);
+        self.edge_offer.extend_from_slice(&old.edge_offer[lo..hi]);
+        self.edge_weight.extend_from_slice(&old.edge_weight[lo..hi]);
+        let moved = |k: u32| (k as usize + at - lo) as u32;
+        self.need_edges.extend(
+            old.need_edges[needs.clone()]
+                .iter()
+                .map(|r| moved(r.start)..moved(r.end)),
+        );
+        self.no_edge[needs.clone()].copy_from_slice(&old.no_edge[needs]);
     }
 }
