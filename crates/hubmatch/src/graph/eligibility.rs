@@ -122,7 +122,7 @@ impl EligibilityGraph {
         }
         let buckets = Buckets::of(ix, &offers, n);
         let chunks = find_edges(ix, &buckets);
-        collect_edges(n, first_offer, offers, None, chunks)
+        collect_edges(n, first_offer, offers, None, chunks, EdgeBuffers::default())
     }
 
     /// The graph of `ix`, a district that is this graph's with providers
@@ -150,6 +150,16 @@ impl EligibilityGraph {
     /// assert_eq!((grown.edge_offer, grown.need_edges), (fresh.edge_offer, fresh.need_edges));
     /// ```
     pub fn with_providers_appended(&self, ix: &DistrictIndex) -> Result<EligibilityGraph> {
+        self.with_providers_appended_into(ix, EdgeBuffers::default())
+    }
+
+    /// [`EligibilityGraph::with_providers_appended`] written into `buffers`
+    /// (those of a graph no longer needed; see [`EdgeBuffers`]).
+    pub(crate) fn with_providers_appended_into(
+        &self,
+        ix: &DistrictIndex,
+        buffers: EdgeBuffers,
+    ) -> Result<EligibilityGraph> {
         let old = self.first_offer.len();
         let fits = self.needs == ix.needs.len()
             && old <= ix.providers.len()
@@ -177,7 +187,14 @@ impl EligibilityGraph {
         let new_offers = &offers[self.offers.len()..];
         let buckets = Buckets::of(ix, new_offers, n + self.offers.len());
         let chunks = find_edges(ix, &buckets);
-        Ok(collect_edges(n, first_offer, offers, Some(self), chunks))
+        Ok(collect_edges(
+            n,
+            first_offer,
+            offers,
+            Some(self),
+            chunks,
+            buffers,
+        ))
     }
 
     /// Number of nodes (needs, then offers).
@@ -293,6 +310,40 @@ fn find_edges(ix: &DistrictIndex, buckets: &Buckets) -> Vec<ChunkEdges> {
         .collect()
 }
 
+/// The edge arrays of a graph no longer needed, emptied, to build another
+/// graph into: a district's arrays are tens of megabytes (50 MB on
+/// district-13), and writing them into fresh pages costs a page fault per
+/// page, which took most of a grown graph's time. A session keeps them from
+/// one scenario to the next.
+#[derive(Debug, Default)]
+pub(crate) struct EdgeBuffers {
+    edge_need: Vec<u32>,
+    edge_offer: Vec<u32>,
+    edge_weight: Vec<Eligible>,
+    no_edge: Vec<Option<NoEdge>>,
+    need_edges: Vec<std::ops::Range<u32>>,
+}
+
+impl EligibilityGraph {
+    /// This graph's edge arrays, emptied, for the next graph to be built
+    /// into.
+    pub(crate) fn into_buffers(self) -> EdgeBuffers {
+        let mut b = EdgeBuffers {
+            edge_need: self.edge_need,
+            edge_offer: self.edge_offer,
+            edge_weight: self.edge_weight,
+            no_edge: self.no_edge,
+            need_edges: self.need_edges,
+        };
+        b.edge_need.clear();
+        b.edge_offer.clear();
+        b.edge_weight.clear();
+        b.no_edge.clear();
+        b.need_edges.clear();
+        b
+    }
+}
+
 /// The graph whose need `i` has the edges of `old`'s need `i` (when given)
 /// followed by those `chunks` found for it, added in need order, so the
 /// graph is the same at any thread count.
@@ -302,6 +353,7 @@ fn collect_edges(
     offers: Vec<(u32, u32)>,
     old: Option<&EligibilityGraph>,
     chunks: Vec<ChunkEdges>,
+    buffers: EdgeBuffers,
 ) -> EligibilityGraph {
     let total = chunks.iter().map(|(e, _)| e.len()).sum::<usize>()
         + old.map_or(0, EligibilityGraph::edge_count);
@@ -309,13 +361,18 @@ fn collect_edges(
         needs: n,
         first_offer,
         offers,
-        edge_need: Vec::with_capacity(total),
-        edge_offer: Vec::with_capacity(total),
-        edge_weight: Vec::with_capacity(total),
-        no_edge: vec![None; n],
-        need_edges: Vec::with_capacity(n),
+        edge_need: buffers.edge_need,
+        edge_offer: buffers.edge_offer,
+        edge_weight: buffers.edge_weight,
+        no_edge: buffers.no_edge,
+        need_edges: buffers.need_edges,
         petgraph: std::sync::OnceLock::new(),
     };
+    g.edge_need.reserve(total);
+    g.edge_offer.reserve(total);
+    g.edge_weight.reserve(total);
+    g.no_edge.resize(n, None);
+    g.need_edges.reserve(n);
     let mut i = 0usize;
     // Needs `pending..i` gain nothing from the new offers (not even an
     // eligible offer not worth serving): their old runs are copied in one
@@ -389,5 +446,39 @@ impl EligibilityGraph {
                 .map(|r| moved(r.start)..moved(r.end)),
         );
         self.no_edge[needs.clone()].copy_from_slice(&old.no_edge[needs]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::synthetic::{Knobs, generate};
+
+    /// A grown graph written into the buffers of another graph (one whose
+    /// needs have no edge at all: no provider, so stale reasons would show)
+    /// equals a fresh build.
+    #[test]
+    fn graph_grown_into_used_buffers_equals_a_fresh_build() {
+        let d = generate(&Knobs::preset("small").unwrap(), 1);
+        let base = EligibilityGraph::build(&d.validate().unwrap());
+        let mut grown = d.clone();
+        let mut copy = d.providers[0].clone();
+        copy.id = "copy".into();
+        grown.providers.push(copy);
+        let ix = grown.validate().unwrap();
+        let mut bare = d.clone();
+        bare.providers.clear();
+        let used = EligibilityGraph::build(&bare.validate().unwrap());
+        assert!(used.no_edge.iter().all(Option::is_some));
+        let g = base
+            .with_providers_appended_into(&ix, used.into_buffers())
+            .unwrap();
+        let fresh = EligibilityGraph::build(&ix);
+        assert!(g.edge_count() > base.edge_count());
+        assert_eq!(
+            (g.edge_need, g.edge_offer, g.edge_weight),
+            (fresh.edge_need, fresh.edge_offer, fresh.edge_weight)
+        );
+        assert_eq!((g.need_edges, g.no_edge), (fresh.need_edges, fresh.no_edge));
     }
 }

@@ -7,6 +7,7 @@ use std::sync::Mutex;
 use super::{MatchingSession, shape_error};
 use crate::error::{Error, RecordKind, Result, ValidationError};
 use crate::graph::EligibilityGraph;
+use crate::graph::eligibility::EdgeBuffers;
 use crate::solve::aggregate::{SplitBase, SplitSpare};
 use crate::solve::district::{MatchResult, Mode, assemble_rows, check_graph_fits, floors_unmet};
 use crate::solve::matching::{MatchOptions, MatchingSolution};
@@ -46,6 +47,9 @@ pub struct DistrictSession {
     /// Copies of each network's part and session that earlier scenarios
     /// used, whose buffers the next ones reuse.
     spares: Vec<Mutex<Spares>>,
+    /// Edge arrays of the graphs that earlier grown scenarios built, which
+    /// the next ones are built into (one per scenario solved at once).
+    pub(super) spare_graphs: Mutex<Vec<EdgeBuffers>>,
     pub(super) solutions: Vec<MatchingSolution>,
     /// Each network's rows of the base result: an unchanged network's stand.
     pub(super) rows: Vec<Rows>,
@@ -144,6 +148,7 @@ impl DistrictSession {
             shares,
             parts,
             spares: sessions.iter().map(|_| Mutex::default()).collect(),
+            spare_graphs: Mutex::default(),
             sessions,
             solutions,
             rows,

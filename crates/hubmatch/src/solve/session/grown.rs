@@ -77,7 +77,12 @@ impl DistrictSession {
                     .into(),
             ));
         }
-        let graph = self.graph.with_providers_appended(ix)?;
+        // The edge arrays of an earlier scenario's grown graph, if one is
+        // free: their pages are mapped already.
+        let buffers = self.spare_graphs.lock().ok().and_then(|mut s| s.pop());
+        let graph = self
+            .graph
+            .with_providers_appended_into(ix, buffers.unwrap_or_default())?;
         let networks = self.grown_networks(ix, &graph)?;
         let parts: Vec<&Part> = networks
             .iter()
@@ -134,9 +139,13 @@ impl DistrictSession {
         .into_iter()
         .collect::<Result<Vec<_>>>()?;
         let (solutions, rows): (Vec<_>, Vec<_>) = solved.into_iter().unzip();
-        Ok(assemble_rows(
-            ix, &graph, self.mode, &parts, solutions, rows,
-        ))
+        let result = assemble_rows(ix, &graph, self.mode, &parts, solutions, rows);
+        drop(parts);
+        drop(networks);
+        if let Ok(mut spare) = self.spare_graphs.lock() {
+            spare.push(graph.into_buffers());
+        }
+        Ok(result)
     }
 
     /// The networks of `ix` on its grown graph, each with the base network
