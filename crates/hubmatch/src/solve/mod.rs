@@ -7,6 +7,7 @@ pub mod certificate;
 pub mod district;
 pub mod exchange;
 mod floors;
+mod grown_parts;
 pub mod lagrangian;
 pub mod matching;
 mod matching_certificate;

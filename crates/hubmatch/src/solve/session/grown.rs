@@ -1,9 +1,13 @@
 //! A district session's answer for the base district with providers added
 //! (a newly incubated social organization, a business that joins): the
-//! networks change shape, so they are built again, but only the new
-//! offers' eligibility is looked for, the networks the new providers leave
-//! as they were keep the base solution, and the others start from the base
-//! optimum carried over (`solve::carry`).
+//! networks change shape. Only the new offers' eligibility is looked for
+//! (the graph is written into the arrays of an earlier scenario's, kept by
+//! the session); the networks the new providers leave as they were keep
+//! the base solution; the others are built again (per community) or grown
+//! from the base networks (pooled, `solve::grown_parts`), and start from
+//! the base optimum carried over (`solve::carry`). A pooled network grown
+//! lists its new offers last, so its basis in the result is of that
+//! layout, not a fresh build's.
 //!
 //! Complexity: O(needs + edges) to extend the eligibility graph and build
 //! the networks, plus the new offers' candidates; each grown network's
@@ -19,6 +23,7 @@ use crate::error::Result;
 use crate::graph::EligibilityGraph;
 use crate::solve::carry::{SolvedNetwork, carry_basis};
 use crate::solve::district::{MatchResult, Mode, assemble_rows, floors_unmet};
+use crate::solve::grown_parts::pooled_grown;
 use crate::solve::matching::solve_matching_from;
 use crate::solve::network_simplex::CancelFlag;
 use crate::solve::parts::{Part, amounts_on, community_parts_of, parts_on};
@@ -149,12 +154,14 @@ impl DistrictSession {
     }
 
     /// The networks of `ix` on its grown graph, each with the base network
-    /// it grew from. Per community without floors, a community whose needs
-    /// gained no edge and whose amounts are the base's keeps its base
-    /// network, which is not built again (a single new provider homed in
-    /// one community leaves twelve of district-13's thirteen as they
-    /// were); otherwise every network is built, and those equal to their
-    /// base network are found when solved.
+    /// it grew from. Without floors, a network whose needs gained no edge
+    /// and whose amounts are the base's keeps its base network, which is
+    /// not built again (a single new provider homed in one community
+    /// leaves twelve of district-13's thirteen as they were); per
+    /// community, the others are built afresh, and pooled, grown from
+    /// their base networks (`solve::grown_parts`) unless new offers join
+    /// networks. Otherwise every network is built, and those equal to
+    /// their base network are found when solved.
     fn grown_networks(&self, ix: &DistrictIndex, graph: &EligibilityGraph) -> Result<Vec<Network>> {
         let floors = self.structure.floors.iter().any(|&f| f);
         let one_each = self.parts.len() == ix.communities.len();
@@ -189,6 +196,18 @@ impl DistrictSession {
                     None => Network::Kept(c),
                 })
                 .collect());
+        }
+        if self.mode == Mode::Pooled && !floors {
+            if let Some(grown) = pooled_grown(ix, &self.graph, graph, &self.parts) {
+                return Ok(grown
+                    .into_iter()
+                    .enumerate()
+                    .map(|(k, part)| match part {
+                        Some(part) => Network::Grown(Box::new(part), Some(k)),
+                        None => Network::Kept(k),
+                    })
+                    .collect());
+            }
         }
         let parts = parts_on(ix, graph, self.mode)?;
         let base_of = self.base_networks(&parts);
