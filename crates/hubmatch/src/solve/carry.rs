@@ -79,12 +79,15 @@ impl SolvedNetwork<'_> {
 /// A basis of `new` carried from `old_basis`, an optimal basis of `old`
 /// (see the module docs): the same state for every arc that both networks
 /// have, each new node hung from the old tree by its own arc towards the
-/// sink, every other new arc at its lower bound.
+/// sink, every other new arc at its lower bound; and the new eligibility
+/// edges (arcs of `new`), to price first: the old arcs price as they did
+/// at the old optimum, so only new ones can pay at the start, and block
+/// search would read most of the network to find each of them.
 pub(crate) fn carry_basis(
     old: SolvedNetwork<'_>,
     old_basis: &Basis,
     new: SolvedNetwork<'_>,
-) -> Basis {
+) -> (Basis, Vec<u32>) {
     let (on, oo, og, oh) = old.counts();
     let (nn, no, ng, nh) = new.counts();
     let old_m = old.layout.unserved_group_arcs + oh;
@@ -92,7 +95,7 @@ pub(crate) fn carry_basis(
     let new_nodes = nn + no + ng + nh + 1;
     if old_basis.state.len() != old_m + on + oo + og + oh + 1 {
         // Not a basis of `old`: an empty one, which the solver refuses.
-        return Basis { state: Vec::new() };
+        return (Basis { state: Vec::new() }, Vec::new());
     }
 
     // Node by node: the old node each new one stands for. Needs by a dense
@@ -148,19 +151,24 @@ pub(crate) fn carry_basis(
     let was = |arc: usize| old_basis.state[arc];
     let mut state = vec![ArcState::Lower; new_m + new_nodes];
     let mut scratch = vec![u32::MAX; oo];
+    let mut fresh = Vec::new();
     for (c_new, c) in class_map.iter().enumerate() {
-        let Some(c) = *c else { continue };
+        let class_edges = &new_edges[new_starts[c_new] as usize..new_starts[c_new + 1] as usize];
+        let Some(c) = *c else {
+            fresh.extend_from_slice(class_edges);
+            continue;
+        };
         let run = &edges[starts[c as usize] as usize..starts[c as usize + 1] as usize];
         for &e in run {
             scratch[old_solved.edge_offer[e as usize] as usize] = e;
         }
-        for &k in &new_edges[new_starts[c_new] as usize..new_starts[c_new + 1] as usize] {
+        for &k in class_edges {
             let j = new_solved.edge_offer[k as usize] as usize;
-            if let Some(oj) = offer_map[j] {
-                let a = scratch[oj as usize];
-                if a != u32::MAX {
-                    state[k as usize] = was(a as usize);
-                }
+            let a = offer_map[j].map_or(u32::MAX, |oj| scratch[oj as usize]);
+            if a == u32::MAX {
+                fresh.push(k);
+            } else {
+                state[k as usize] = was(a as usize);
             }
         }
         for &e in run {
@@ -197,7 +205,8 @@ pub(crate) fn carry_basis(
             state[new_m + v] = was(old_m + ov);
         }
     }
-    Basis { state }
+    fresh.sort_unstable();
+    (Basis { state }, fresh)
 }
 
 /// For each of `new`, its position in `old`, if there.
@@ -318,6 +327,7 @@ mod tests {
                 }
             }
             let new_part = part(grown.clone(), offers, vec![0, 100]);
+            let (mut listed, mut lower) = (0, false);
             let warm = solve_matching_from(&grown, &opts, |aggregation, layout| {
                 let old = SolvedNetwork {
                     part: &old_part,
@@ -326,11 +336,17 @@ mod tests {
                     class_edges: kept.as_ref().map(|(s, e)| (s.as_slice(), e.as_slice())),
                 };
                 let new = SolvedNetwork { part: &new_part, aggregation, layout, class_edges: None };
-                Some(Cow::Owned(carry_basis(old, &base.basis, new)))
+                let (basis, fresh) = carry_basis(old, &base.basis, new);
+                // The edges listed to price first are new: at their lower
+                // bound, and there are some (every case adds edges).
+                listed = fresh.len();
+                lower = fresh.iter().all(|&k| basis.state[k as usize] == ArcState::Lower);
+                Some((Cow::Owned(basis), fresh))
             }).unwrap();
             let cold = solve_matching(&grown, &opts, None).unwrap();
             prop_assert_eq!(warm.objective, cold.objective);
             prop_assert!(warm.stats.warm, "the carried basis was refused");
+            prop_assert!(listed > 0 && lower, "new edges to price first: {} listed", listed);
         }
     }
 }

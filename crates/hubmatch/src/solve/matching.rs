@@ -241,23 +241,30 @@ pub fn solve_matching(
     options: &MatchOptions,
     warm: Option<&Basis>,
 ) -> Result<MatchingSolution> {
-    solve_matching_from(p, options, |_, _| warm.map(std::borrow::Cow::Borrowed))
+    solve_matching_from(p, options, |_, _| {
+        warm.map(|b| (std::borrow::Cow::Borrowed(b), Vec::new()))
+    })
 }
 
 /// [`solve_matching`] warm-started from the basis `warm` gives for the
 /// network to solve, once built: its need classes and its layout (see
-/// `solve::carry`, which carries a basis to a grown network). A basis that
-/// does not fit is refused, and the solve starts from the crash basis.
+/// `solve::carry`, which carries a basis to a grown network), with the
+/// arcs to price first (those that may pay from that basis; any may be
+/// listed). A basis that does not fit is refused, and the solve starts from
+/// the crash basis.
 pub(crate) fn solve_matching_from<'b>(
     p: &BipartiteProblem,
     options: &MatchOptions,
-    warm: impl FnOnce(Option<&Aggregation>, &MatchingNetwork) -> Option<std::borrow::Cow<'b, Basis>>,
+    warm: impl FnOnce(
+        Option<&Aggregation>,
+        &MatchingNetwork,
+    ) -> Option<(std::borrow::Cow<'b, Basis>, Vec<u32>)>,
 ) -> Result<MatchingSolution> {
     let (aggregation, mn, crash) = class_network(p, options)?;
     let warm = warm(aggregation.as_ref(), &mn);
-    let mut sol = match warm.as_deref() {
-        Some(b) if b.state.len() == mn.net.arc_count() + mn.net.node_count() => {
-            network_simplex::solve_warm_or(&mn.net, b, &crash, &options.simplex)?
+    let mut sol = match &warm {
+        Some((b, first)) if b.state.len() == mn.net.arc_count() + mn.net.node_count() => {
+            network_simplex::solve_warm_or(&mn.net, b, first, &crash, &options.simplex)?
         }
         _ => network_simplex::solve_from(&mn.net, &crash, &options.simplex)?,
     };

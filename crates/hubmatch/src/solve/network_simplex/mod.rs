@@ -299,9 +299,14 @@ pub fn solve_from(
 /// of them cost more pivots than a good crash start (measured on the pooled
 /// district-13 after a volunteer capacity shock: 47,342 warm pivots against
 /// 48,725 from the crash basis, and a slower solve).
+///
+/// Arcs `price_first` (network arcs that may pay from `warm`, such as the
+/// new arcs of a grown network) are priced before the block search, as the
+/// arcs whose cost a [`Resolver`] changed are.
 pub(crate) fn solve_warm_or(
     net: &FlowNetwork,
     warm: &Basis,
+    price_first: &[u32],
     fallback: &Basis,
     options: &SolveOptions,
 ) -> Result<FlowSolution> {
@@ -310,6 +315,8 @@ pub(crate) fn solve_warm_or(
     let limit = 2 * (net.node_count() as f64).sqrt().ceil() as usize;
     if s.init_from_repairing(warm, limit) {
         s.stats.warm = true;
+        let m = net.arc_count() as u32;
+        s.seeds.extend(price_first.iter().filter(|&&a| a < m));
     } else if !s.init_from(fallback) {
         s.init_cold();
     }

@@ -134,7 +134,8 @@ impl DistrictSession {
                             layout,
                             class_edges: None,
                         };
-                        Some(Cow::Owned(carry_basis(old, &self.solutions[b].basis, new)))
+                        let (basis, fresh) = carry_basis(old, &self.solutions[b].basis, new);
+                        Some((Cow::Owned(basis), fresh))
                     })
                     .map_err(&unmet)?;
                 let rows = rows_of(ix, part, &solution, &needed);
