@@ -3,11 +3,10 @@
 //! networks change shape. Only the new offers' eligibility is looked for
 //! (the graph is written into the arrays of an earlier scenario's, kept by
 //! the session); the networks the new providers leave as they were keep
-//! the base solution; the others are built again (per community) or grown
-//! from the base networks (pooled, `solve::grown_parts`), and start from
-//! the base optimum carried over (`solve::carry`). A pooled network grown
-//! lists its new offers last, so its basis in the result is of that
-//! layout, not a fresh build's.
+//! the base solution; the others are grown from the base networks
+//! (`solve::grown_parts`), and start from the base optimum carried over
+//! (`solve::carry`). A network grown lists its new offers last, so its
+//! basis in the result is of that layout, not a fresh build's.
 //!
 //! Complexity: O(needs + edges) to extend the eligibility graph and build
 //! the networks, plus the new offers' candidates; each grown network's
@@ -23,7 +22,7 @@ use crate::error::Result;
 use crate::graph::EligibilityGraph;
 use crate::solve::carry::{SolvedNetwork, carry_basis};
 use crate::solve::district::{MatchResult, Mode, assemble_rows, floors_unmet};
-use crate::solve::grown_parts::pooled_grown;
+use crate::solve::grown_parts::{community_grown, pooled_grown};
 use crate::solve::matching::solve_matching_from;
 use crate::solve::network_simplex::CancelFlag;
 use crate::solve::parts::{Part, amounts_on, community_parts_of, parts_on};
@@ -158,11 +157,10 @@ impl DistrictSession {
     /// it grew from. Without floors, a network whose needs gained no edge
     /// and whose amounts are the base's keeps its base network, which is
     /// not built again (a single new provider homed in one community
-    /// leaves twelve of district-13's thirteen as they were); per
-    /// community, the others are built afresh, and pooled, grown from
-    /// their base networks (`solve::grown_parts`) unless new offers join
-    /// networks. Otherwise every network is built, and those equal to
-    /// their base network are found when solved.
+    /// leaves twelve of district-13's thirteen as they were); the others
+    /// are grown from their base networks (`solve::grown_parts`), unless
+    /// (pooled) new offers join networks. Otherwise every network is
+    /// built, and those equal to their base network are found when solved.
     fn grown_networks(&self, ix: &DistrictIndex, graph: &EligibilityGraph) -> Result<Vec<Network>> {
         let floors = self.structure.floors.iter().any(|&f| f);
         let one_each = self.parts.len() == ix.communities.len();
@@ -179,16 +177,17 @@ impl DistrictSession {
                     touched[need.community] = true;
                 }
             }
-            match amounts_on(ix, graph, Some(&shares), &self.parts)? {
+            let built = match amounts_on(ix, graph, Some(&shares), &self.parts)? {
                 Some(amounts) => {
                     // One base network per community, in community order.
                     for (c, (a, base)) in amounts.iter().zip(&self.parts).enumerate() {
                         touched[c] |= a.changes_from(&base.problem) != 0;
                     }
+                    let old = &self.graph;
+                    community_grown(ix, (old, graph), &shares, &self.parts, amounts, &touched)
                 }
-                None => touched.fill(true),
-            }
-            let built = community_parts_of(ix, graph, &shares, &touched);
+                None => community_parts_of(ix, graph, &shares, &vec![true; touched.len()]),
+            };
             return Ok(built
                 .into_iter()
                 .enumerate()
