@@ -59,34 +59,9 @@ impl Shares {
             provider_capacity: Vec::new(),
             quotas: Vec::new(),
         };
-        let mut last_need_of_provider = vec![u32::MAX; ix.providers.len()];
-        for (i, need) in ix.needs.iter().enumerate() {
-            for e in graph.need_edges[i].clone() {
-                let node = graph.edge_offer[e as usize];
-                let (p, _) = graph.offer_of(node);
-                if ix.providers[p as usize].home.is_some() {
-                    continue;
-                }
-                if s.offer_row[node as usize] == u32::MAX {
-                    s.offer_row[node as usize] = s.row_offer.len() as u32;
-                    s.row_offer.push(node);
-                    s.offer_demand.resize(s.offer_demand.len() + nc, 0);
-                }
-                s.offer_demand[s.offer_row[node as usize] as usize * nc + need.community] +=
-                    need.units;
-                // A need counts once per provider, however many of its offers fit.
-                if last_need_of_provider[p as usize] != i as u32 {
-                    last_need_of_provider[p as usize] = i as u32;
-                    if s.provider_row[p as usize] == u32::MAX {
-                        s.provider_row[p as usize] = s.row_provider.len() as u32;
-                        s.row_provider.push(p);
-                        s.provider_demand.resize(s.provider_demand.len() + nc, 0);
-                    }
-                    s.provider_demand[s.provider_row[p as usize] as usize * nc + need.community] +=
-                        need.units;
-                }
-            }
-        }
+        let units = std::mem::take(&mut s.units);
+        s.add_demand(ix, graph, |i| graph.need_edges[i].clone(), &units);
+        s.units = units;
         s.offer_share = vec![0; s.offer_demand.len()];
         s.group_share = vec![0; s.provider_demand.len()];
         s.offer_capacity = vec![0; s.row_offer.len()];
@@ -168,39 +143,20 @@ impl Shares {
         old: &EligibilityGraph,
         grown: &EligibilityGraph,
     ) -> Shares {
-        let nc = self.nc;
         let mut s = self.clone();
         s.offer_row.resize(grown.node_count(), u32::MAX);
         s.provider_row.resize(ix.providers.len(), u32::MAX);
         let (first_row_offer, first_row_provider) = (s.row_offer.len(), s.row_provider.len());
-        let mut last_need_of_provider = vec![u32::MAX; ix.providers.len()];
-        for (i, &units) in self.units.iter().enumerate() {
-            let run = grown.need_edges[i].clone();
-            // A need's new edges follow its old ones.
-            for e in run.start + old.need_edges[i].len() as u32..run.end {
-                let node = grown.edge_offer[e as usize];
-                let (p, _) = grown.offer_of(node);
-                if ix.providers[p as usize].home.is_some() {
-                    continue;
-                }
-                if s.offer_row[node as usize] == u32::MAX {
-                    s.offer_row[node as usize] = s.row_offer.len() as u32;
-                    s.row_offer.push(node);
-                    s.offer_demand.resize(s.offer_demand.len() + nc, 0);
-                }
-                let c = ix.needs[i].community;
-                s.offer_demand[s.offer_row[node as usize] as usize * nc + c] += units;
-                if last_need_of_provider[p as usize] != i as u32 {
-                    last_need_of_provider[p as usize] = i as u32;
-                    if s.provider_row[p as usize] == u32::MAX {
-                        s.provider_row[p as usize] = s.row_provider.len() as u32;
-                        s.row_provider.push(p);
-                        s.provider_demand.resize(s.provider_demand.len() + nc, 0);
-                    }
-                    s.provider_demand[s.provider_row[p as usize] as usize * nc + c] += units;
-                }
-            }
-        }
+        // A need's new edges follow its old ones; the base's units, which
+        // `updated` moves to `ix`'s.
+        let units = std::mem::take(&mut s.units);
+        s.add_demand(
+            ix,
+            grown,
+            |i| grown.need_edges[i].start + old.need_edges[i].len() as u32..grown.need_edges[i].end,
+            &units,
+        );
+        s.units = units;
         s.offer_share.resize(s.offer_demand.len(), 0);
         s.group_share.resize(s.provider_demand.len(), 0);
         s.offer_capacity.resize(s.row_offer.len(), 0);
@@ -213,6 +169,48 @@ impl Shares {
             s.set_offer_row(ix, grown, r);
         }
         s
+    }
+
+    /// Adds to the rows the demand of each need `i` (its `units`) on the
+    /// offers of `graph`'s edges `edges_of(i)` whose provider has no home,
+    /// opening rows for offers and providers first met. A need counts once
+    /// per provider, however many of its offers fit.
+    fn add_demand(
+        &mut self,
+        ix: &DistrictIndex,
+        graph: &EligibilityGraph,
+        edges_of: impl Fn(usize) -> std::ops::Range<u32>,
+        units: &[i64],
+    ) {
+        let nc = self.nc;
+        let mut last_need_of_provider = vec![u32::MAX; ix.providers.len()];
+        for (i, need) in ix.needs.iter().enumerate() {
+            for e in edges_of(i) {
+                let node = graph.edge_offer[e as usize];
+                let (p, _) = graph.offer_of(node);
+                if ix.providers[p as usize].home.is_some() {
+                    continue;
+                }
+                if self.offer_row[node as usize] == u32::MAX {
+                    self.offer_row[node as usize] = self.row_offer.len() as u32;
+                    self.row_offer.push(node);
+                    self.offer_demand.resize(self.offer_demand.len() + nc, 0);
+                }
+                let row = self.offer_row[node as usize] as usize;
+                self.offer_demand[row * nc + need.community] += units[i];
+                if last_need_of_provider[p as usize] != i as u32 {
+                    last_need_of_provider[p as usize] = i as u32;
+                    if self.provider_row[p as usize] == u32::MAX {
+                        self.provider_row[p as usize] = self.row_provider.len() as u32;
+                        self.row_provider.push(p);
+                        self.provider_demand
+                            .resize(self.provider_demand.len() + nc, 0);
+                    }
+                    let row = self.provider_row[p as usize] as usize;
+                    self.provider_demand[row * nc + need.community] += units[i];
+                }
+            }
+        }
     }
 
     /// Records provider row `r`'s amounts and splits its shared capacity.

@@ -188,25 +188,11 @@ impl DistrictSession {
                 }
                 None => community_parts_of(ix, graph, &shares, &vec![true; touched.len()]),
             };
-            return Ok(built
-                .into_iter()
-                .enumerate()
-                .map(|(c, part)| match part {
-                    Some(part) => Network::Grown(Box::new(part), Some(c)),
-                    None => Network::Kept(c),
-                })
-                .collect());
+            return Ok(grown_or_kept(built));
         }
         if self.mode == Mode::Pooled && !floors {
             if let Some(grown) = pooled_grown(ix, &self.graph, graph, &self.parts) {
-                return Ok(grown
-                    .into_iter()
-                    .enumerate()
-                    .map(|(k, part)| match part {
-                        Some(part) => Network::Grown(Box::new(part), Some(k)),
-                        None => Network::Kept(k),
-                    })
-                    .collect());
+                return Ok(grown_or_kept(grown));
             }
         }
         let parts = parts_on(ix, graph, self.mode)?;
@@ -253,6 +239,18 @@ impl DistrictSession {
 enum Network {
     Kept(usize),
     Grown(Box<Part>, Option<usize>),
+}
+
+/// Each base network `k` grown (`Some`) or kept as it was (`None`).
+fn grown_or_kept(parts: Vec<Option<Part>>) -> Vec<Network> {
+    parts
+        .into_iter()
+        .enumerate()
+        .map(|(k, part)| match part {
+            Some(part) => Network::Grown(Box::new(part), Some(k)),
+            None => Network::Kept(k),
+        })
+        .collect()
 }
 
 /// Whether `part` is `base` as it was: the same needs, offers, groups and
