@@ -328,7 +328,7 @@ mod tests {
             }
             let new_part = part(grown.clone(), offers, vec![0, 100]);
             let (mut listed, mut lower) = (0, false);
-            let warm = solve_matching_from(&grown, &opts, |aggregation, layout| {
+            let warm = solve_matching_from(&grown, &opts, None, |aggregation, layout| {
                 let old = SolvedNetwork {
                     part: &old_part,
                     aggregation: old_agg.as_ref(),

@@ -133,6 +133,27 @@ pub(crate) fn community_grown(
         .collect()
 }
 
+/// For each need of `grown` (a network grown from `base`), its local
+/// index in `base`, or `u32::MAX` for a need newly reached: both list
+/// their needs in district order.
+pub(crate) fn base_needs(base: &Part, grown: &Part) -> Vec<u32> {
+    let mut at = 0usize;
+    grown
+        .needs
+        .iter()
+        .map(|&i| {
+            while at < base.needs.len() && base.needs[at] < i {
+                at += 1;
+            }
+            if base.needs.get(at) == Some(&i) {
+                at as u32
+            } else {
+                u32::MAX
+            }
+        })
+        .collect()
+}
+
 /// Puts base network `k` in `slot` (a new offer's or provider's); false
 /// when another one is there already.
 fn joins(slot: &mut u32, k: u32) -> bool {
@@ -286,6 +307,7 @@ fn grow(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::solve::aggregate::Aggregation;
     use crate::solve::district::Mode;
     use crate::solve::parts::{community_parts_of, parts_on};
     use crate::synthetic::{Knobs, generate};
@@ -331,6 +353,17 @@ mod tests {
         (edges, p.units.clone(), offers, groups)
     }
 
+    /// The grown network's classes refined from the base's equal those
+    /// found afresh.
+    fn assert_refined(base: &Part, grown: &Part) {
+        let Some(classes) = Aggregation::build(&base.problem) else {
+            return;
+        };
+        let refined = classes.refined(&base.problem, &grown.problem, &base_needs(base, grown));
+        let fresh = Aggregation::build(&grown.problem);
+        assert_eq!(refined, fresh);
+    }
+
     /// Networks grown from the base's equal fresh builds up to the order of
     /// offers and groups; those that gain nothing are reported unchanged.
     /// New providers are copies (each reaches its original's networks),
@@ -354,6 +387,14 @@ mod tests {
                 })
                 .collect();
             d.providers.extend(copies);
+            // One that serves fewer needs than its original (none that
+            // require a skill, one offer): it splits classes.
+            let mut fewer = d.providers[0].clone();
+            fewer.id = "fewer".into();
+            fewer.skills.clear();
+            fewer.capacity = None;
+            fewer.offers.truncate(1);
+            d.providers.push(fewer);
             for n in d.needs.iter_mut().step_by(9) {
                 n.units += 1;
             }
@@ -387,6 +428,7 @@ mod tests {
                     by_identity(fresh),
                     "seed {seed} network {k}"
                 );
+                assert_refined(&base[k], part);
                 grew += usize::from(part.offers.len() > base[k].offers.len());
             }
         }
@@ -467,6 +509,11 @@ mod tests {
             let copies: Vec<_> = d.providers.iter().step_by(5).cloned().collect();
             for (k, mut p) in copies.into_iter().enumerate() {
                 p.id = format!("copy-{k}");
+                if k == 0 {
+                    // Reaches only the needs that require no skill: it
+                    // splits classes.
+                    p.skills.clear();
+                }
                 d.providers.push(p);
             }
             for n in d.needs.iter_mut().step_by(7) {
@@ -489,6 +536,7 @@ mod tests {
                     by_identity(fresh),
                     "seed {seed} community {c}"
                 );
+                assert_refined(&base[c], part);
                 gained_needs += usize::from(part.needs.len() > base[c].needs.len());
                 gained_offers += usize::from(part.offers.len() > base[c].offers.len());
             }

@@ -241,7 +241,7 @@ pub fn solve_matching(
     options: &MatchOptions,
     warm: Option<&Basis>,
 ) -> Result<MatchingSolution> {
-    solve_matching_from(p, options, |_, _| {
+    solve_matching_from(p, options, None, |_, _| {
         warm.map(|b| (std::borrow::Cow::Borrowed(b), Vec::new()))
     })
 }
@@ -251,16 +251,18 @@ pub fn solve_matching(
 /// `solve::carry`, which carries a basis to a grown network), with the
 /// arcs to price first (those that may pay from that basis; any may be
 /// listed). A basis that does not fit is refused, and the solve starts from
-/// the crash basis.
+/// the crash basis. `classes`, when given, are `p`'s classes, found by the
+/// caller (`Aggregation::refined`), and taken as they are.
 pub(crate) fn solve_matching_from<'b>(
     p: &BipartiteProblem,
     options: &MatchOptions,
+    classes: Option<Option<Aggregation>>,
     warm: impl FnOnce(
         Option<&Aggregation>,
         &MatchingNetwork,
     ) -> Option<(std::borrow::Cow<'b, Basis>, Vec<u32>)>,
 ) -> Result<MatchingSolution> {
-    let (aggregation, mn, crash) = class_network(p, options)?;
+    let (aggregation, mn, crash) = class_network_of(p, options, classes)?;
     let warm = warm(aggregation.as_ref(), &mn);
     let mut sol = match &warm {
         Some((b, first)) if b.state.len() == mn.net.arc_count() + mn.net.node_count() => {
@@ -280,11 +282,20 @@ pub(crate) fn class_network(
     p: &BipartiteProblem,
     options: &MatchOptions,
 ) -> Result<(Option<Aggregation>, MatchingNetwork, Basis)> {
+    class_network_of(p, options, None)
+}
+
+/// [`class_network`] with `p`'s classes when the caller found them.
+fn class_network_of(
+    p: &BipartiteProblem,
+    options: &MatchOptions,
+    classes: Option<Option<Aggregation>>,
+) -> Result<(Option<Aggregation>, MatchingNetwork, Basis)> {
     check(p)?;
-    let aggregation = if options.aggregate {
-        Aggregation::build(p)
-    } else {
-        None
+    let aggregation = match classes {
+        Some(classes) => classes,
+        None if options.aggregate => Aggregation::build(p),
+        None => None,
     };
     let solved = aggregation.as_ref().map_or(p, |a| &a.problem);
     let mn = MatchingNetwork::build(solved);

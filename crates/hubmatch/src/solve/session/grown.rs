@@ -20,9 +20,10 @@ use super::DistrictSession;
 use super::district::{Structure, sector_error};
 use crate::error::Result;
 use crate::graph::EligibilityGraph;
+use crate::solve::aggregate::Aggregation;
 use crate::solve::carry::{SolvedNetwork, carry_basis};
 use crate::solve::district::{MatchResult, Mode, assemble_rows, floors_unmet};
-use crate::solve::grown_parts::{community_grown, pooled_grown};
+use crate::solve::grown_parts::{base_needs, community_grown, pooled_grown};
 use crate::solve::matching::solve_matching_from;
 use crate::solve::network_simplex::CancelFlag;
 use crate::solve::parts::{Part, amounts_on, community_parts_of, parts_on};
@@ -92,7 +93,7 @@ impl DistrictSession {
             .iter()
             .map(|n| match n {
                 Network::Kept(b) => &self.parts[*b],
-                Network::Grown(part, _) => part,
+                Network::Grown(part, ..) => part,
             })
             .collect();
         let unmet = floors_unmet(ix, &self.parts);
@@ -109,16 +110,29 @@ impl DistrictSession {
                 Network::Grown(..) => parts[k].size(),
             },
             |_, network| {
-                let (part, base) = match network {
+                let (part, base, from_base) = match network {
                     Network::Kept(b) => return Ok(self.unchanged_network(ix, *b, &needed)),
-                    Network::Grown(part, base) => (part, *base),
+                    Network::Grown(part, base, from_base) => (part, *base, *from_base),
                 };
                 if let Some(b) = base.filter(|&b| same_network(part, &self.parts[b])) {
                     // Untouched by the new providers: the base optimum stands.
                     return Ok(self.unchanged_network(ix, b, &needed));
                 }
+                // Grown from its base network: its classes refine the
+                // base's (the old edges of each need come first, in order).
+                let classes = base.filter(|_| from_base && options.aggregate).map(|b| {
+                    let (base_part, shape) = (&self.parts[b], &self.sessions[b].shape);
+                    match &shape.aggregation {
+                        Some(a) => a.refined(
+                            &base_part.problem,
+                            &part.problem,
+                            &base_needs(base_part, part),
+                        ),
+                        None => Aggregation::build(&part.problem),
+                    }
+                });
                 let solution =
-                    solve_matching_from(&part.problem, &options, |aggregation, layout| {
+                    solve_matching_from(&part.problem, &options, classes, |aggregation, layout| {
                         let b = base?;
                         let shape = &self.sessions[b].shape;
                         let old = SolvedNetwork {
@@ -200,7 +214,7 @@ impl DistrictSession {
         Ok(parts
             .into_iter()
             .zip(base_of)
-            .map(|(part, base)| Network::Grown(Box::new(part), base))
+            .map(|(part, base)| Network::Grown(Box::new(part), base, false))
             .collect())
     }
 
@@ -235,10 +249,11 @@ impl DistrictSession {
 
 /// A network of a grown district: a base network kept as it was (by its
 /// index), or one built for the grown district with the base network it
-/// grew from, if any.
+/// grew from, if any, and whether it was grown from it
+/// (`solve::grown_parts`: then its classes refine the base's).
 enum Network {
     Kept(usize),
-    Grown(Box<Part>, Option<usize>),
+    Grown(Box<Part>, Option<usize>, bool),
 }
 
 /// Each base network `k` grown (`Some`) or kept as it was (`None`).
@@ -247,7 +262,7 @@ fn grown_or_kept(parts: Vec<Option<Part>>) -> Vec<Network> {
         .into_iter()
         .enumerate()
         .map(|(k, part)| match part {
-            Some(part) => Network::Grown(Box::new(part), Some(k)),
+            Some(part) => Network::Grown(Box::new(part), Some(k), true),
             None => Network::Kept(k),
         })
         .collect()
