@@ -19,6 +19,10 @@ use rustc_hash::{FxHashMap, FxHasher};
 
 use crate::graph::BipartiteProblem;
 
+/// What a need with new edges is grouped by when classes are refined:
+/// its base class, its unserved group and its new (offer, weight) edges.
+type SplitKey = (u32, u32, Vec<(u32, i64)>);
+
 /// The classes of a problem and the aggregated problem.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Aggregation {
@@ -167,8 +171,7 @@ impl Aggregation {
         // Base class -> class of its members without new edges; (base class,
         // unserved group, new edges) -> class for the others (few).
         let mut plain = vec![u32::MAX; self.class_count()];
-        type Key = (u32, u32, Vec<(u32, i64)>);
-        let mut keyed: FxHashMap<Key, u32> = FxHashMap::default();
+        let mut keyed: FxHashMap<SplitKey, u32> = FxHashMap::default();
         let mut fresh: Vec<u32> = Vec::new();
         for i in 0..n {
             offsets.push(sorted_edges.len() as u32);

@@ -225,7 +225,7 @@ mod tests {
 
     use super::*;
     use crate::solve::matching::{
-        MatchOptions, class_network, solve_matching, solve_matching_from,
+        Classes, MatchOptions, class_network, solve_matching, solve_matching_from,
     };
 
     fn part(problem: BipartiteProblem, offers: Vec<(u32, u32)>, groups: Vec<u32>) -> Part {
@@ -328,7 +328,7 @@ mod tests {
             }
             let new_part = part(grown.clone(), offers, vec![0, 100]);
             let (mut listed, mut lower) = (0, false);
-            let warm = solve_matching_from(&grown, &opts, None, |aggregation, layout| {
+            let warm = solve_matching_from(&grown, &opts, Classes::ByOptions, |aggregation, layout| {
                 let old = SolvedNetwork {
                     part: &old_part,
                     aggregation: old_agg.as_ref(),

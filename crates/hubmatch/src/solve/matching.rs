@@ -241,7 +241,7 @@ pub fn solve_matching(
     options: &MatchOptions,
     warm: Option<&Basis>,
 ) -> Result<MatchingSolution> {
-    solve_matching_from(p, options, None, |_, _| {
+    solve_matching_from(p, options, Classes::ByOptions, |_, _| {
         warm.map(|b| (std::borrow::Cow::Borrowed(b), Vec::new()))
     })
 }
@@ -251,12 +251,12 @@ pub fn solve_matching(
 /// `solve::carry`, which carries a basis to a grown network), with the
 /// arcs to price first (those that may pay from that basis; any may be
 /// listed). A basis that does not fit is refused, and the solve starts from
-/// the crash basis. `classes`, when given, are `p`'s classes, found by the
-/// caller (`Aggregation::refined`), and taken as they are.
+/// the crash basis. `classes` says whether the caller found `p`'s classes
+/// (`Aggregation::refined`).
 pub(crate) fn solve_matching_from<'b>(
     p: &BipartiteProblem,
     options: &MatchOptions,
-    classes: Option<Option<Aggregation>>,
+    classes: Classes,
     warm: impl FnOnce(
         Option<&Aggregation>,
         &MatchingNetwork,
@@ -282,20 +282,28 @@ pub(crate) fn class_network(
     p: &BipartiteProblem,
     options: &MatchOptions,
 ) -> Result<(Option<Aggregation>, MatchingNetwork, Basis)> {
-    class_network_of(p, options, None)
+    class_network_of(p, options, Classes::ByOptions)
 }
 
-/// [`class_network`] with `p`'s classes when the caller found them.
+/// Where a matching solve gets its problem's classes.
+pub(crate) enum Classes {
+    /// Found (or not) as the options say.
+    ByOptions,
+    /// Found by the caller; `None` when no two needs share a class.
+    Given(Option<Box<Aggregation>>),
+}
+
+/// [`class_network`] with `p`'s classes from `classes`.
 fn class_network_of(
     p: &BipartiteProblem,
     options: &MatchOptions,
-    classes: Option<Option<Aggregation>>,
+    classes: Classes,
 ) -> Result<(Option<Aggregation>, MatchingNetwork, Basis)> {
     check(p)?;
     let aggregation = match classes {
-        Some(classes) => classes,
-        None if options.aggregate => Aggregation::build(p),
-        None => None,
+        Classes::Given(classes) => classes.map(|c| *c),
+        Classes::ByOptions if options.aggregate => Aggregation::build(p),
+        Classes::ByOptions => None,
     };
     let solved = aggregation.as_ref().map_or(p, |a| &a.problem);
     let mn = MatchingNetwork::build(solved);

@@ -24,7 +24,7 @@ use crate::solve::aggregate::Aggregation;
 use crate::solve::carry::{SolvedNetwork, carry_basis};
 use crate::solve::district::{MatchResult, Mode, assemble_rows, floors_unmet};
 use crate::solve::grown_parts::{base_needs, community_grown, pooled_grown};
-use crate::solve::matching::solve_matching_from;
+use crate::solve::matching::{Classes, solve_matching_from};
 use crate::solve::network_simplex::CancelFlag;
 use crate::solve::parts::{Part, amounts_on, community_parts_of, parts_on};
 use crate::solve::rows::{needed_units, rows_of};
@@ -120,17 +120,21 @@ impl DistrictSession {
                 }
                 // Grown from its base network: its classes refine the
                 // base's (the old edges of each need come first, in order).
-                let classes = base.filter(|_| from_base && options.aggregate).map(|b| {
-                    let (base_part, shape) = (&self.parts[b], &self.sessions[b].shape);
-                    match &shape.aggregation {
-                        Some(a) => a.refined(
-                            &base_part.problem,
-                            &part.problem,
-                            &base_needs(base_part, part),
-                        ),
-                        None => Aggregation::build(&part.problem),
+                let classes = match base.filter(|_| from_base && options.aggregate) {
+                    Some(b) => {
+                        let (base_part, shape) = (&self.parts[b], &self.sessions[b].shape);
+                        let classes = match &shape.aggregation {
+                            Some(a) => a.refined(
+                                &base_part.problem,
+                                &part.problem,
+                                &base_needs(base_part, part),
+                            ),
+                            None => Aggregation::build(&part.problem),
+                        };
+                        Classes::Given(classes.map(Box::new))
                     }
-                });
+                    None => Classes::ByOptions,
+                };
                 let solution =
                     solve_matching_from(&part.problem, &options, classes, |aggregation, layout| {
                         let b = base?;
