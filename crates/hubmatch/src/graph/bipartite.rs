@@ -94,6 +94,21 @@ impl BipartiteProblem {
     /// assert_eq!((start, edges), (vec![0, 1, 3], vec![1, 0, 2]));
     /// ```
     pub fn edges_by_need(&self) -> (Vec<u32>, Vec<u32>) {
+        let start = self.need_starts();
+        let mut fill = start.clone();
+        let mut edges = vec![0u32; self.edge_count()];
+        for (k, &i) in self.edge_need.iter().enumerate() {
+            edges[fill[i as usize] as usize] = k as u32;
+            fill[i as usize] += 1;
+        }
+        (start, edges)
+    }
+
+    /// Where each need's run starts in a list of edges by need (length
+    /// needs + 1, the last the edge count): the first half of
+    /// [`BipartiteProblem::edges_by_need`], and the runs themselves when
+    /// the edges are grouped by need in need order.
+    pub(crate) fn need_starts(&self) -> Vec<u32> {
         let n = self.need_count();
         let mut start = vec![0u32; n + 1];
         for &i in &self.edge_need {
@@ -102,13 +117,7 @@ impl BipartiteProblem {
         for i in 0..n {
             start[i + 1] += start[i];
         }
-        let mut fill = start.clone();
-        let mut edges = vec![0u32; self.edge_count()];
-        for (k, &i) in self.edge_need.iter().enumerate() {
-            edges[fill[i as usize] as usize] = k as u32;
-            fill[i as usize] += 1;
-        }
-        (start, edges)
+        start
     }
 
     /// Number of needs.

@@ -342,6 +342,29 @@ impl EligibilityGraph {
         b.need_edges.clear();
         b
     }
+
+    /// Appends `old`'s runs of `needs`, as they were: they are contiguous
+    /// in both graphs, so the stretch is copied at once (a few new offers
+    /// leave most of a district's needs untouched, and copying need by
+    /// need took most of a grown graph's time).
+    fn copy_runs(&mut self, old: &EligibilityGraph, needs: std::ops::Range<usize>) {
+        if needs.is_empty() {
+            return;
+        }
+        let lo = old.need_edges[needs.start].start as usize;
+        let hi = old.need_edges[needs.end - 1].end as usize;
+        let at = self.edge_need.len();
+        self.edge_need.extend_from_slice(&old.edge_need[lo..hi]);
+        self.edge_offer.extend_from_slice(&old.edge_offer[lo..hi]);
+        self.edge_weight.extend_from_slice(&old.edge_weight[lo..hi]);
+        let moved = |k: u32| (k as usize + at - lo) as u32;
+        self.need_edges.extend(
+            old.need_edges[needs.clone()]
+                .iter()
+                .map(|r| moved(r.start)..moved(r.end)),
+        );
+        self.no_edge[needs.clone()].copy_from_slice(&old.no_edge[needs]);
+    }
 }
 
 /// The graph whose need `i` has the edges of `old`'s need `i` (when given)
@@ -376,7 +399,7 @@ fn collect_edges(
     let mut i = 0usize;
     // Needs `pending..i` gain nothing from the new offers (not even an
     // eligible offer not worth serving): their old runs are copied in one
-    // stretch when the next need that does gain comes, or at the end.
+    // stretch with the next need that does gain, or at the end.
     let mut pending = 0usize;
     for (edges, ends) in chunks {
         let mut from = 0usize;
@@ -388,33 +411,28 @@ fn collect_edges(
                     i += 1;
                     continue;
                 }
-                g.copy_runs(old, pending..i);
+                // Need `i`'s old run (and reason) with the stretch before it.
+                g.copy_runs(old, pending..i + 1);
                 pending = i + 1;
-            }
-            let start = g.edge_need.len() as u32;
-            let mut before = None;
-            if let Some(old) = old {
-                let run = old.need_edges[i].clone();
-                let run = run.start as usize..run.end as usize;
-                g.edge_need.extend(std::iter::repeat_n(i as u32, run.len()));
-                g.edge_offer.extend_from_slice(&old.edge_offer[run.clone()]);
-                g.edge_weight.extend_from_slice(&old.edge_weight[run]);
-                before = old.no_edge[i];
+            } else {
+                let start = g.edge_need.len() as u32;
+                g.need_edges.push(start..start);
             }
             for &(node, e) in found {
                 g.edge_need.push(i as u32);
                 g.edge_offer.push(node);
                 g.edge_weight.push(e);
             }
-            let stop = g.edge_need.len() as u32;
-            if start == stop {
-                g.no_edge[i] = Some(if any_eligible || before == Some(NoEdge::NotWorthServing) {
+            let before = g.no_edge[i];
+            let run = g.need_edges.last_mut().expect("need i's run");
+            run.end = g.edge_need.len() as u32;
+            g.no_edge[i] = (run.start == run.end).then(|| {
+                if any_eligible || before == Some(NoEdge::NotWorthServing) {
                     NoEdge::NotWorthServing
                 } else {
                     NoEdge::NoEligibleProvider
-                });
-            }
-            g.need_edges.push(start..stop);
+                }
+            });
             i += 1;
         }
     }
@@ -422,31 +440,6 @@ fn collect_edges(
         g.copy_runs(old, pending..n);
     }
     g
-}
-
-impl EligibilityGraph {
-    /// Appends `old`'s runs of `needs`, as they were: they are contiguous
-    /// in both graphs, so the stretch is copied at once (a few new offers
-    /// leave most of a district's needs untouched, and copying need by
-    /// need took most of a grown graph's time).
-    fn copy_runs(&mut self, old: &EligibilityGraph, needs: std::ops::Range<usize>) {
-        if needs.is_empty() {
-            return;
-        }
-        let lo = old.need_edges[needs.start].start as usize;
-        let hi = old.need_edges[needs.end - 1].end as usize;
-        let at = self.edge_need.len();
-        self.edge_need.extend_from_slice(&old.edge_need[lo..hi]);
-        self.edge_offer.extend_from_slice(&old.edge_offer[lo..hi]);
-        self.edge_weight.extend_from_slice(&old.edge_weight[lo..hi]);
-        let moved = |k: u32| (k as usize + at - lo) as u32;
-        self.need_edges.extend(
-            old.need_edges[needs.clone()]
-                .iter()
-                .map(|r| moved(r.start)..moved(r.end)),
-        );
-        self.no_edge[needs.clone()].copy_from_slice(&old.no_edge[needs]);
-    }
 }
 
 #[cfg(test)]

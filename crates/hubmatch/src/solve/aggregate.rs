@@ -156,13 +156,7 @@ impl Aggregation {
             return None;
         }
         let old_offers = base.offer_count() as u32;
-        let mut starts = vec![0u32; n + 1];
-        for &i in &grown.edge_need {
-            starts[i as usize + 1] += 1;
-        }
-        for i in 0..n {
-            starts[i + 1] += starts[i];
-        }
+        let starts = grown.need_starts();
         let mut sorted_edges: Vec<u32> = Vec::with_capacity(grown.edge_count());
         let mut offsets = Vec::with_capacity(n + 1);
         let mut class_of = Vec::with_capacity(n);

@@ -94,18 +94,18 @@ pub(crate) fn pooled_grown(
 
 /// Each per-community base network of `base` (one per community, in
 /// community order, built on `old` with the split of district-level
-/// capacity; no floors) that `touched` selects, grown for `ix` (with
-/// providers appended; `grown` its graph, `shares` its split, `amounts`
-/// each base network's amounts in `ix`); `None` for the others. A
-/// community's new offers are those the split gives it capacity of, and
-/// its needs that had no edge there join it when one reaches them.
+/// capacity; no floors) as `ix` makes it (with providers appended; `grown`
+/// its graph, `shares` its split, `amounts` each base network's amounts in
+/// `ix`): `None` when its needs gain no edge and it keeps its amounts, else
+/// the network grown. A community's new offers are those the split gives
+/// it capacity of, and its needs that had no edge there join it when one
+/// reaches them.
 pub(crate) fn community_grown(
     ix: &DistrictIndex,
     (old, grown): (&EligibilityGraph, &EligibilityGraph),
     shares: &Shares,
     base: &[Part],
     amounts: Vec<PartAmounts>,
-    touched: &[bool],
 ) -> Vec<Option<Part>> {
     let mut in_base = vec![false; ix.needs.len()];
     for part in base {
@@ -113,10 +113,16 @@ pub(crate) fn community_grown(
             in_base[i as usize] = true;
         }
     }
+    let mut touched: Vec<bool> = (amounts.iter().zip(base))
+        .map(|(a, part)| a.changes_from(&part.problem) != 0)
+        .collect();
     let mut reached: Vec<Vec<u32>> = vec![Vec::new(); base.len()];
     for (i, need) in ix.needs.iter().enumerate() {
-        if !in_base[i] && !new_edges(old, grown, i).is_empty() {
-            reached[need.community].push(i as u32);
+        if !new_edges(old, grown, i).is_empty() {
+            touched[need.community] = true;
+            if !in_base[i] {
+                reached[need.community].push(i as u32);
+            }
         }
     }
     base.par_iter()
@@ -353,15 +359,17 @@ mod tests {
         (edges, p.units.clone(), offers, groups)
     }
 
-    /// The grown network's classes refined from the base's equal those
-    /// found afresh.
-    fn assert_refined(base: &Part, grown: &Part) {
+    /// `part`, grown from `base`, is `fresh` (built afresh) up to the order
+    /// of offers and groups, and its classes refined from the base's are
+    /// those found afresh.
+    fn assert_grown(base: &Part, part: &Part, fresh: &Part, what: &str) {
+        assert_eq!(part.needs, fresh.needs, "{what}");
+        assert_eq!(by_identity(part), by_identity(fresh), "{what}");
         let Some(classes) = Aggregation::build(&base.problem) else {
             return;
         };
-        let refined = classes.refined(&base.problem, &grown.problem, &base_needs(base, grown));
-        let fresh = Aggregation::build(&grown.problem);
-        assert_eq!(refined, fresh);
+        let refined = classes.refined(&base.problem, &part.problem, &base_needs(base, part));
+        assert_eq!(refined, Aggregation::build(&part.problem), "{what}");
     }
 
     /// Networks grown from the base's equal fresh builds up to the order of
@@ -422,13 +430,7 @@ mod tests {
                     );
                     continue;
                 };
-                assert_eq!(part.needs, fresh.needs, "seed {seed} network {k}");
-                assert_eq!(
-                    by_identity(part),
-                    by_identity(fresh),
-                    "seed {seed} network {k}"
-                );
-                assert_refined(&base[k], part);
+                assert_grown(&base[k], part, fresh, &format!("seed {seed} network {k}"));
                 grew += usize::from(part.offers.len() > base[k].offers.len());
             }
         }
@@ -526,17 +528,11 @@ mod tests {
             let amounts = amounts_on(&changed, &grown, Some(&shares), &base)
                 .unwrap()
                 .unwrap();
-            let parts = community_grown(&changed, (&old, &grown), &shares, &base, amounts, &all);
+            let parts = community_grown(&changed, (&old, &grown), &shares, &base, amounts);
             for (c, (part, fresh)) in parts.iter().zip(&fresh).enumerate() {
                 let (part, fresh) = (part.as_ref().unwrap(), fresh.as_ref().unwrap());
                 assert_eq!(part.community, fresh.community);
-                assert_eq!(part.needs, fresh.needs, "seed {seed} community {c}");
-                assert_eq!(
-                    by_identity(part),
-                    by_identity(fresh),
-                    "seed {seed} community {c}"
-                );
-                assert_refined(&base[c], part);
+                assert_grown(&base[c], part, fresh, &format!("seed {seed} community {c}"));
                 gained_needs += usize::from(part.needs.len() > base[c].needs.len());
                 gained_offers += usize::from(part.offers.len() > base[c].offers.len());
             }

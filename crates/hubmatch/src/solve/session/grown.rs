@@ -29,7 +29,6 @@ use crate::solve::network_simplex::CancelFlag;
 use crate::solve::parts::{Part, amounts_on, community_parts_of, parts_on};
 use crate::solve::rows::{needed_units, rows_of};
 use crate::solve::schedule::largest_first;
-use crate::solve::shares::Shares;
 use crate::validate::DistrictIndex;
 
 impl DistrictSession {
@@ -118,21 +117,8 @@ impl DistrictSession {
                     // Untouched by the new providers: the base optimum stands.
                     return Ok(self.unchanged_network(ix, b, &needed));
                 }
-                // Grown from its base network: its classes refine the
-                // base's (the old edges of each need come first, in order).
-                let classes = match base.filter(|_| from_base && options.aggregate) {
-                    Some(b) => {
-                        let (base_part, shape) = (&self.parts[b], &self.sessions[b].shape);
-                        let classes = match &shape.aggregation {
-                            Some(a) => a.refined(
-                                &base_part.problem,
-                                &part.problem,
-                                &base_needs(base_part, part),
-                            ),
-                            None => Aggregation::build(&part.problem),
-                        };
-                        Classes::Given(classes.map(Box::new))
-                    }
+                let classes = match base.filter(|_| from_base) {
+                    Some(b) => self.refined_classes(b, part),
                     None => Classes::ByOptions,
                 };
                 let solution =
@@ -171,6 +157,22 @@ impl DistrictSession {
         Ok(result)
     }
 
+    /// The classes of `part`, grown from base network `b`
+    /// (`solve::grown_parts`: the old edges of each need come first, in
+    /// order), refined from the base's; found as the options say when
+    /// they do not aggregate.
+    fn refined_classes(&self, b: usize, part: &Part) -> Classes {
+        if !self.options.aggregate {
+            return Classes::ByOptions;
+        }
+        let base = &self.parts[b];
+        let classes = match &self.sessions[b].shape.aggregation {
+            Some(a) => a.refined(&base.problem, &part.problem, &base_needs(base, part)),
+            None => Aggregation::build(&part.problem),
+        };
+        Classes::Given(classes.map(Box::new))
+    }
+
     /// The networks of `ix` on its grown graph, each with the base network
     /// it grew from. Without floors, a network whose needs gained no edge
     /// and whose amounts are the base's keeps its base network, which is
@@ -182,29 +184,16 @@ impl DistrictSession {
     fn grown_networks(&self, ix: &DistrictIndex, graph: &EligibilityGraph) -> Result<Vec<Network>> {
         let floors = self.structure.floors.iter().any(|&f| f);
         let one_each = self.parts.len() == ix.communities.len();
-        if self.mode == Mode::PerCommunity && !floors && one_each {
+        // The session keeps a split per community only.
+        if let Some(base_shares) = self.shares.as_ref().filter(|_| !floors && one_each) {
             // The base split grown by the new offers' edges and moved to
             // `ix`'s amounts: a split afresh would read every edge.
-            let shares = match &self.shares {
-                Some(base) => base.grown(ix, &self.graph, graph).updated(ix, graph),
-                None => Shares::of(ix, graph),
-            };
-            let mut touched = vec![false; ix.communities.len()];
-            for (i, need) in ix.needs.iter().enumerate() {
-                if graph.need_edges[i].len() != self.graph.need_edges[i].len() {
-                    touched[need.community] = true;
-                }
-            }
+            let shares = base_shares.grown(ix, &self.graph, graph).updated(ix, graph);
             let built = match amounts_on(ix, graph, Some(&shares), &self.parts)? {
                 Some(amounts) => {
-                    // One base network per community, in community order.
-                    for (c, (a, base)) in amounts.iter().zip(&self.parts).enumerate() {
-                        touched[c] |= a.changes_from(&base.problem) != 0;
-                    }
-                    let old = &self.graph;
-                    community_grown(ix, (old, graph), &shares, &self.parts, amounts, &touched)
+                    community_grown(ix, (&self.graph, graph), &shares, &self.parts, amounts)
                 }
-                None => community_parts_of(ix, graph, &shares, &vec![true; touched.len()]),
+                None => community_parts_of(ix, graph, &shares, &vec![true; self.parts.len()]),
             };
             return Ok(grown_or_kept(built));
         }
