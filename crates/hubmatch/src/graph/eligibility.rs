@@ -14,7 +14,7 @@
 use petgraph::graph::{DiGraph, NodeIndex};
 use rayon::prelude::*;
 
-use crate::error::{RecordKind, Result, ValidationError};
+use crate::error::Result;
 use crate::graph::weight::{unit_weight, unserved_penalty};
 use crate::validate::{DistrictIndex, NeedIndex, ProviderIndex};
 
@@ -43,7 +43,7 @@ pub struct Eligible {
 
 /// Edges found for a chunk of needs, flat, and per need the end of its run
 /// and whether any offer was eligible.
-type ChunkEdges = (Vec<(u32, Eligible)>, Vec<(u32, bool)>);
+pub(super) type ChunkEdges = (Vec<(u32, Eligible)>, Vec<(u32, bool)>);
 
 /// Why a need has no edge at all.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -122,7 +122,7 @@ impl EligibilityGraph {
         }
         let buckets = Buckets::of(ix, &offers, n);
         let chunks = find_edges(ix, &buckets);
-        collect_edges(n, first_offer, offers, None, chunks, EdgeBuffers::default())
+        collect_edges(n, first_offer, offers, chunks)
     }
 
     /// The graph of `ix`, a district that is this graph's with providers
@@ -150,51 +150,23 @@ impl EligibilityGraph {
     /// assert_eq!((grown.edge_offer, grown.need_edges), (fresh.edge_offer, fresh.need_edges));
     /// ```
     pub fn with_providers_appended(&self, ix: &DistrictIndex) -> Result<EligibilityGraph> {
-        self.with_providers_appended_into(ix, EdgeBuffers::default())
+        Ok(self.growth(ix)?.graph())
     }
 
-    /// [`EligibilityGraph::with_providers_appended`] written into `buffers`
-    /// (those of a graph no longer needed; see [`EdgeBuffers`]).
-    pub(crate) fn with_providers_appended_into(
-        &self,
-        ix: &DistrictIndex,
-        buffers: EdgeBuffers,
-    ) -> Result<EligibilityGraph> {
-        let old = self.first_offer.len();
-        let fits = self.needs == ix.needs.len()
-            && old <= ix.providers.len()
-            && self.first_offer.iter().enumerate().all(|(p, &first)| {
-                let end = self.first_offer.get(p + 1).copied();
-                let end = end.unwrap_or((self.needs + self.offers.len()) as u32);
-                (end - first) as usize == ix.providers[p].offers.len()
-            });
-        if !fits {
-            return Err(ValidationError::new(
-                RecordKind::Network,
-                "eligibility graph",
-                "shape",
-                "the district is not the graph's with providers appended",
-            )
-            .into());
-        }
-        let n = self.needs;
-        let mut first_offer = self.first_offer.clone();
-        let mut offers = self.offers.clone();
-        for (pi, p) in ix.providers.iter().enumerate().skip(old) {
-            first_offer.push((n + offers.len()) as u32);
-            offers.extend((0..p.offers.len() as u32).map(|oi| (pi as u32, oi)));
-        }
-        let new_offers = &offers[self.offers.len()..];
-        let buckets = Buckets::of(ix, new_offers, n + self.offers.len());
-        let chunks = find_edges(ix, &buckets);
-        Ok(collect_edges(
-            n,
+    /// A graph of `needs` needs and the offer nodes `offers`, without
+    /// edges yet.
+    pub(super) fn with_nodes(needs: usize, first_offer: Vec<u32>, offers: Vec<(u32, u32)>) -> Self {
+        EligibilityGraph {
+            needs,
             first_offer,
             offers,
-            Some(self),
-            chunks,
-            buffers,
-        ))
+            edge_need: Vec::new(),
+            edge_offer: Vec::new(),
+            edge_weight: Vec::new(),
+            no_edge: vec![None; needs],
+            need_edges: Vec::new(),
+            petgraph: std::sync::OnceLock::new(),
+        }
     }
 
     /// Number of nodes (needs, then offers).
@@ -241,7 +213,7 @@ impl EligibilityGraph {
 /// Offer nodes by (community, category) of the needs they may serve: the
 /// candidates of each need. Offers whose kind the policy bars from their
 /// category are left out.
-struct Buckets {
+pub(super) struct Buckets {
     categories: usize,
     offers: Vec<Vec<(u32, u32, u32)>>,
     /// The most offers in one bucket: at most that many edges per need.
@@ -251,7 +223,7 @@ struct Buckets {
 impl Buckets {
     /// The buckets of `offers` ((provider, offer) pairs), whose nodes are
     /// numbered from `first_node` on.
-    fn of(ix: &DistrictIndex, offers: &[(u32, u32)], first_node: usize) -> Buckets {
+    pub(super) fn of(ix: &DistrictIndex, offers: &[(u32, u32)], first_node: usize) -> Buckets {
         let categories = ix.categories.len();
         let mut buckets = vec![Vec::new(); ix.communities.len() * categories];
         for (k, &(pi, oi)) in offers.iter().enumerate() {
@@ -278,7 +250,7 @@ impl Buckets {
 /// checked and weighed in parallel, in chunks of needs. Per chunk: its
 /// edges, flat, and for each need the end of its run and whether any offer
 /// was eligible.
-fn find_edges(ix: &DistrictIndex, buckets: &Buckets) -> Vec<ChunkEdges> {
+pub(super) fn find_edges(ix: &DistrictIndex, buckets: &Buckets) -> Vec<ChunkEdges> {
     let penalty = unserved_penalty(ix);
     let cats = buckets.categories;
     ix.needs
@@ -310,44 +282,12 @@ fn find_edges(ix: &DistrictIndex, buckets: &Buckets) -> Vec<ChunkEdges> {
         .collect()
 }
 
-/// The edge arrays of a graph no longer needed, emptied, to build another
-/// graph into: a district's arrays are tens of megabytes (50 MB on
-/// district-13), and writing them into fresh pages costs a page fault per
-/// page, which took most of a grown graph's time. A session keeps them from
-/// one scenario to the next.
-#[derive(Debug, Default)]
-pub(crate) struct EdgeBuffers {
-    edge_need: Vec<u32>,
-    edge_offer: Vec<u32>,
-    edge_weight: Vec<Eligible>,
-    no_edge: Vec<Option<NoEdge>>,
-    need_edges: Vec<std::ops::Range<u32>>,
-}
-
 impl EligibilityGraph {
-    /// This graph's edge arrays, emptied, for the next graph to be built
-    /// into.
-    pub(crate) fn into_buffers(self) -> EdgeBuffers {
-        let mut b = EdgeBuffers {
-            edge_need: self.edge_need,
-            edge_offer: self.edge_offer,
-            edge_weight: self.edge_weight,
-            no_edge: self.no_edge,
-            need_edges: self.need_edges,
-        };
-        b.edge_need.clear();
-        b.edge_offer.clear();
-        b.edge_weight.clear();
-        b.no_edge.clear();
-        b.need_edges.clear();
-        b
-    }
-
     /// Appends `old`'s runs of `needs`, as they were: they are contiguous
     /// in both graphs, so the stretch is copied at once (a few new offers
     /// leave most of a district's needs untouched, and copying need by
     /// need took most of a grown graph's time).
-    fn copy_runs(&mut self, old: &EligibilityGraph, needs: std::ops::Range<usize>) {
+    pub(super) fn copy_runs(&mut self, old: &EligibilityGraph, needs: std::ops::Range<usize>) {
         if needs.is_empty() {
             return;
         }
@@ -367,111 +307,40 @@ impl EligibilityGraph {
     }
 }
 
-/// The graph whose need `i` has the edges of `old`'s need `i` (when given)
-/// followed by those `chunks` found for it, added in need order, so the
-/// graph is the same at any thread count.
+/// The graph whose need `i` has the edges `chunks` found for it, added in
+/// need order, so the graph is the same at any thread count.
 fn collect_edges(
     n: usize,
     first_offer: Vec<u32>,
     offers: Vec<(u32, u32)>,
-    old: Option<&EligibilityGraph>,
     chunks: Vec<ChunkEdges>,
-    buffers: EdgeBuffers,
 ) -> EligibilityGraph {
-    let total = chunks.iter().map(|(e, _)| e.len()).sum::<usize>()
-        + old.map_or(0, EligibilityGraph::edge_count);
-    let mut g = EligibilityGraph {
-        needs: n,
-        first_offer,
-        offers,
-        edge_need: buffers.edge_need,
-        edge_offer: buffers.edge_offer,
-        edge_weight: buffers.edge_weight,
-        no_edge: buffers.no_edge,
-        need_edges: buffers.need_edges,
-        petgraph: std::sync::OnceLock::new(),
-    };
+    let total = chunks.iter().map(|(e, _)| e.len()).sum::<usize>();
+    let mut g = EligibilityGraph::with_nodes(n, first_offer, offers);
     g.edge_need.reserve(total);
     g.edge_offer.reserve(total);
     g.edge_weight.reserve(total);
-    g.no_edge.resize(n, None);
     g.need_edges.reserve(n);
     let mut i = 0usize;
-    // Needs `pending..i` gain nothing from the new offers (not even an
-    // eligible offer not worth serving): their old runs are copied in one
-    // stretch with the next need that does gain, or at the end.
-    let mut pending = 0usize;
     for (edges, ends) in chunks {
         let mut from = 0usize;
         for (end, any_eligible) in ends {
-            let found = &edges[from..end as usize];
-            from = end as usize;
-            if let Some(old) = old {
-                if found.is_empty() && !any_eligible {
-                    i += 1;
-                    continue;
-                }
-                // Need `i`'s old run (and reason) with the stretch before it.
-                g.copy_runs(old, pending..i + 1);
-                pending = i + 1;
-            } else {
-                let start = g.edge_need.len() as u32;
-                g.need_edges.push(start..start);
-            }
-            for &(node, e) in found {
+            let start = g.edge_need.len() as u32;
+            for &(node, e) in &edges[from..end as usize] {
                 g.edge_need.push(i as u32);
                 g.edge_offer.push(node);
                 g.edge_weight.push(e);
             }
-            let before = g.no_edge[i];
-            let run = g.need_edges.last_mut().expect("need i's run");
-            run.end = g.edge_need.len() as u32;
-            g.no_edge[i] = (run.start == run.end).then(|| {
-                if any_eligible || before == Some(NoEdge::NotWorthServing) {
-                    NoEdge::NotWorthServing
-                } else {
-                    NoEdge::NoEligibleProvider
-                }
+            from = end as usize;
+            let end = g.edge_need.len() as u32;
+            g.need_edges.push(start..end);
+            g.no_edge[i] = (start == end).then_some(if any_eligible {
+                NoEdge::NotWorthServing
+            } else {
+                NoEdge::NoEligibleProvider
             });
             i += 1;
         }
     }
-    if let Some(old) = old {
-        g.copy_runs(old, pending..n);
-    }
     g
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::synthetic::{Knobs, generate};
-
-    /// A grown graph written into the buffers of another graph (one whose
-    /// needs have no edge at all: no provider, so stale reasons would show)
-    /// equals a fresh build.
-    #[test]
-    fn graph_grown_into_used_buffers_equals_a_fresh_build() {
-        let d = generate(&Knobs::preset("small").unwrap(), 1);
-        let base = EligibilityGraph::build(&d.validate().unwrap());
-        let mut grown = d.clone();
-        let mut copy = d.providers[0].clone();
-        copy.id = "copy".into();
-        grown.providers.push(copy);
-        let ix = grown.validate().unwrap();
-        let mut bare = d.clone();
-        bare.providers.clear();
-        let used = EligibilityGraph::build(&bare.validate().unwrap());
-        assert!(used.no_edge.iter().all(Option::is_some));
-        let g = base
-            .with_providers_appended_into(&ix, used.into_buffers())
-            .unwrap();
-        let fresh = EligibilityGraph::build(&ix);
-        assert!(g.edge_count() > base.edge_count());
-        assert_eq!(
-            (g.edge_need, g.edge_offer, g.edge_weight),
-            (fresh.edge_need, fresh.edge_offer, fresh.edge_weight)
-        );
-        assert_eq!((g.need_edges, g.no_edge), (fresh.need_edges, fresh.no_edge));
-    }
 }

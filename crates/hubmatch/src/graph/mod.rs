@@ -3,6 +3,7 @@
 
 pub mod bipartite;
 pub mod eligibility;
+pub(crate) mod growth;
 pub mod network;
 pub mod weight;
 

@@ -395,13 +395,14 @@ pub(crate) fn assemble(
     solutions: Vec<MatchingSolution>,
 ) -> MatchResult {
     let rows = rows_of_all(ix, parts, &solutions);
-    assemble_rows(ix, graph, mode, parts, solutions, rows)
+    assemble_rows(ix, &graph.no_edge, mode, parts, solutions, rows)
 }
 
-/// [`assemble`] from each network's rows, built already by [`rows_of`].
+/// [`assemble`] from each network's rows, built already by [`rows_of`],
+/// and why each need without an edge in the district's graph has none.
 pub(crate) fn assemble_rows(
     ix: &DistrictIndex,
-    graph: &EligibilityGraph,
+    no_edge: &[Option<NoEdge>],
     mode: Mode,
     parts: &[&Part],
     solutions: Vec<MatchingSolution>,
@@ -433,7 +434,7 @@ pub(crate) fn assemble_rows(
             },
             || {
                 rayon::join(
-                    || need_values(ix, graph, parts, solutions),
+                    || need_values(ix, no_edge, parts, solutions),
                     || {
                         offers.par_sort_by_key(|o| (o.provider, o.offer, o.community));
                         providers.par_sort_by_key(|p| (p.provider, p.community));
@@ -463,7 +464,7 @@ pub(crate) fn assemble_rows(
 /// district result from its networks' solutions.
 fn need_values(
     ix: &DistrictIndex,
-    graph: &EligibilityGraph,
+    no_edge: &[Option<NoEdge>],
     parts: &[&Part],
     solutions: Vec<MatchingSolution>,
 ) -> (i64, MatchStats, Vec<i64>, Vec<Unmet>, Vec<Basis>) {
@@ -503,7 +504,7 @@ fn need_values(
         if !served_in[i] {
             objective -= penalty * unserved[i];
         }
-        let reason = match (graph.no_edge[i], served_in[i]) {
+        let reason = match (no_edge[i], served_in[i]) {
             (Some(NoEdge::NotWorthServing), _) => UnmetReason::NotWorthServing,
             (Some(NoEdge::NoEligibleProvider), _) | (None, false) => {
                 UnmetReason::NoEligibleProvider

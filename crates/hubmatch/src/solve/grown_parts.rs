@@ -21,14 +21,16 @@
 //! edges copied in stretches between needs that gain one; a fresh build
 //! reads every edge through dense maps (and, pooled, unions them first).
 
-use crate::graph::{BipartiteProblem, EligibilityGraph};
+use crate::graph::BipartiteProblem;
+use crate::graph::growth::{GraphGrowth, NeedOffers};
 use crate::solve::parts::{Part, PartAmounts, amounts_on};
 use crate::solve::shares::Shares;
 use crate::validate::DistrictIndex;
 use rayon::prelude::*;
 
-/// Each pooled base network of `base` (built on `old`, for a district that
-/// `ix` extends with providers appended, `grown` being its graph) as
+/// Each pooled base network of `base` (built on `grown.base`, for a
+/// district that `ix` extends with providers appended, `grown` being the
+/// new offers' edges) as
 /// `ix` makes it: `None` when it gains no offer and keeps its amounts,
 /// else the network grown and with `ix`'s amounts. `None` in all (the
 /// caller builds afresh) when the networks do not grow on their own: a new
@@ -36,8 +38,7 @@ use rayon::prelude::*;
 /// edge gains one, or floors are set.
 pub(crate) fn pooled_grown(
     ix: &DistrictIndex,
-    old: &EligibilityGraph,
-    grown: &EligibilityGraph,
+    grown: &GraphGrowth<'_>,
     base: &[Part],
 ) -> Option<Vec<Option<Part>>> {
     if base
@@ -46,7 +47,7 @@ pub(crate) fn pooled_grown(
     {
         return None;
     }
-    let old_nodes = old.node_count();
+    let old_nodes = grown.base.node_count();
     let mut network_of = vec![u32::MAX; ix.needs.len()];
     for (k, part) in base.iter().enumerate() {
         for &i in &part.needs {
@@ -58,7 +59,7 @@ pub(crate) fn pooled_grown(
     let mut provider_network = vec![u32::MAX; ix.providers.len()];
     let mut new_offers = vec![0usize; base.len()];
     for i in 0..ix.needs.len() {
-        for e in new_edges(old, grown, i) {
+        for e in grown.new_edges(i) {
             let k = network_of[i];
             if k == u32::MAX {
                 return None; // a need newly reached
@@ -73,7 +74,7 @@ pub(crate) fn pooled_grown(
             }
         }
     }
-    let amounts = amounts_on(ix, grown, None, base).ok()??;
+    let amounts = amounts_on(ix, &grown.first_offer, None, base).ok()??;
     Some(
         base.iter()
             .zip(amounts)
@@ -86,23 +87,24 @@ pub(crate) fn pooled_grown(
                     let provider = &ix.providers[p as usize];
                     Some((provider.offers[o as usize].capacity, provider.capacity))
                 };
-                Some(grow(ix, (old, grown), part, amounts, reach, &[]))
+                Some(grow(ix, grown, part, amounts, reach, &[]))
             })
             .collect(),
     )
 }
 
 /// Each per-community base network of `base` (one per community, in
-/// community order, built on `old` with the split of district-level
-/// capacity; no floors) as `ix` makes it (with providers appended; `grown`
-/// its graph, `shares` its split, `amounts` each base network's amounts in
+/// community order, built on `grown.base` with the split of
+/// district-level capacity; no floors) as `ix` makes it (with providers
+/// appended; `grown` the new offers' edges, `shares` its split, `amounts`
+/// each base network's amounts in
 /// `ix`): `None` when its needs gain no edge and it keeps its amounts, else
 /// the network grown. A community's new offers are those the split gives
 /// it capacity of, and its needs that had no edge there join it when one
 /// reaches them.
 pub(crate) fn community_grown(
     ix: &DistrictIndex,
-    (old, grown): (&EligibilityGraph, &EligibilityGraph),
+    grown: &GraphGrowth<'_>,
     shares: &Shares,
     base: &[Part],
     amounts: Vec<PartAmounts>,
@@ -118,7 +120,7 @@ pub(crate) fn community_grown(
         .collect();
     let mut reached: Vec<Vec<u32>> = vec![Vec::new(); base.len()];
     for (i, need) in ix.needs.iter().enumerate() {
-        if !new_edges(old, grown, i).is_empty() {
+        if !grown.new_edges(i).is_empty() {
             touched[need.community] = true;
             if !in_base[i] {
                 reached[need.community].push(i as u32);
@@ -134,7 +136,7 @@ pub(crate) fn community_grown(
                 return None;
             }
             let reach = |node, offer| shares.capacities(ix, node, offer, c);
-            Some(grow(ix, (old, grown), part, amounts, reach, &reached))
+            Some(grow(ix, grown, part, amounts, reach, &reached))
         })
         .collect()
 }
@@ -168,12 +170,6 @@ fn joins(slot: &mut u32, k: u32) -> bool {
     fits
 }
 
-/// The new edges of need `i` (grown-graph indices): they follow its old ones.
-fn new_edges(old: &EligibilityGraph, grown: &EligibilityGraph, i: usize) -> std::ops::Range<usize> {
-    let run = &grown.need_edges[i];
-    run.start as usize + old.need_edges[i].len()..run.end as usize
-}
-
 /// What a network takes of an offer (graph node, (provider, offer)): its
 /// capacity there and its provider's shared capacity there, if any; `None`
 /// when the offer does not serve the network.
@@ -187,7 +183,7 @@ impl<F: Fn(u32, (u32, u32)) -> Option<(i64, Option<i64>)>> Reach for F {}
 /// and groups).
 fn grow(
     ix: &DistrictIndex,
-    (old, grown): (&EligibilityGraph, &EligibilityGraph),
+    grown: &GraphGrowth<'_>,
     part: &Part,
     amounts: PartAmounts,
     reach: impl Reach,
@@ -215,13 +211,13 @@ fn grow(
     };
     let total = part.edges.len()
         + (part.needs.iter().chain(reached))
-            .map(|&i| new_edges(old, grown, i as usize).len())
+            .map(|&i| grown.new_edges(i as usize).len())
             .sum::<usize>();
     out.edges.reserve(total);
     out.problem.edge_need.reserve(total);
     out.problem.edge_offer.reserve(total);
     out.problem.edge_weight.reserve(total);
-    let old_nodes = old.node_count();
+    let old_nodes = grown.base.node_count();
     let mut local = vec![u32::MAX; grown.node_count() - old_nodes];
     let mut group_of: Vec<(u32, u32)> = Vec::new();
     // Base edges `from..at` (of needs that keep no new edge, their graph
@@ -252,7 +248,7 @@ fn grow(
             let old_li = next_old as u32;
             next_old += 1;
             let i = part.needs[old_li as usize];
-            let moved = grown.need_edges[i as usize].start - old.need_edges[i as usize].start;
+            let moved = grown.shift(i as usize);
             if (moved, li - old_li) != shift {
                 flush(&mut out, from, at, shift);
                 (from, shift) = (at, (moved, li - old_li));
@@ -268,7 +264,7 @@ fn grow(
             reached[next_new - 1] as usize
         };
         let mut kept = take_old;
-        for e in new_edges(old, grown, i) {
+        for e in grown.new_edges(i) {
             let node = grown.edge_offer[e];
             let (pv, o) = grown.offer_of(node);
             let Some((offer_cap, group_cap)) = reach(node, (pv, o)) else {
@@ -303,7 +299,7 @@ fn grow(
             out.problem.edge_need.push(li);
             out.problem.edge_offer.push(*slot);
             out.problem.edge_weight.push(grown.edge_weight[e].weight);
-            out.edges.push(e as u32);
+            out.edges.push(grown.graph_edge(i, e));
         }
     }
     flush(&mut out, from, at, shift);
@@ -313,6 +309,7 @@ fn grow(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::graph::EligibilityGraph;
     use crate::solve::aggregate::Aggregation;
     use crate::solve::district::Mode;
     use crate::solve::parts::{community_parts_of, parts_on};
@@ -408,9 +405,10 @@ mod tests {
             }
             d.providers[1].offers[0].capacity += 2;
             let changed = d.validate().unwrap();
-            let grown = old.with_providers_appended(&changed).unwrap();
+            let growth = old.growth(&changed).unwrap();
+            let grown = growth.graph();
             let fresh = parts_on(&changed, &grown, Mode::Pooled).unwrap();
-            let Some(parts) = pooled_grown(&changed, &old, &grown, &base) else {
+            let Some(parts) = pooled_grown(&changed, &growth, &base) else {
                 panic!("seed {seed}: copies grow each network on its own");
             };
             assert_eq!(parts.len(), fresh.len(), "seed {seed}");
@@ -486,8 +484,8 @@ mod tests {
         let base = parts_on(&ix, &old, Mode::Pooled).unwrap();
         let (d, _) = newly_reached(&d, &old);
         let changed = d.validate().unwrap();
-        let grown = old.with_providers_appended(&changed).unwrap();
-        assert!(pooled_grown(&changed, &old, &grown, &base).is_none());
+        let growth = old.growth(&changed).unwrap();
+        assert!(pooled_grown(&changed, &growth, &base).is_none());
     }
 
     /// Per-community networks grown from the base's equal fresh builds up
@@ -522,13 +520,14 @@ mod tests {
                 n.units += 1;
             }
             let changed = d.validate().unwrap();
-            let grown = old.with_providers_appended(&changed).unwrap();
+            let growth = old.growth(&changed).unwrap();
+            let grown = growth.graph();
             let shares = Shares::of(&changed, &grown);
             let fresh = community_parts_of(&changed, &grown, &shares, &all);
-            let amounts = amounts_on(&changed, &grown, Some(&shares), &base)
+            let amounts = amounts_on(&changed, &growth.first_offer, Some(&shares), &base)
                 .unwrap()
                 .unwrap();
-            let parts = community_grown(&changed, (&old, &grown), &shares, &base, amounts);
+            let parts = community_grown(&changed, &growth, &shares, &base, amounts);
             for (c, (part, fresh)) in parts.iter().zip(&fresh).enumerate() {
                 let (part, fresh) = (part.as_ref().unwrap(), fresh.as_ref().unwrap());
                 assert_eq!(part.community, fresh.community);

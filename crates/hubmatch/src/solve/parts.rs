@@ -142,16 +142,17 @@ impl PartAmounts {
 }
 
 /// The amounts that each of `parts` takes in `ix`, without rebuilding the
-/// networks: `parts` were built by [`parts_on`] on `graph` for a district of
+/// networks: `parts` were built by [`parts_on`] on a graph (whose offers
+/// start at nodes `first_offer`, provider by provider) for a district of
 /// the same structure as `ix` (the caller checks it: needs' communities,
 /// providers' homes and shared capacities, floors), in per-community mode
 /// when `shares` (the split of `ix`'s district-level capacity) is given and
 /// pooled otherwise; the answer equals the amounts of `parts_on(ix, graph,
-/// mode)`. O(needs + offers). `None` for a provider that no longer fits its
+/// mode)` (on that graph, or on it grown by providers appended to `ix`). O(needs + offers). `None` for a provider that no longer fits its
 /// network (another home, or no shared capacity any more).
 pub(crate) fn amounts_on(
     ix: &DistrictIndex,
-    graph: &EligibilityGraph,
+    first_offer: &[u32],
     shares: Option<&Shares>,
     parts: &[Part],
 ) -> Result<Option<Vec<PartAmounts>>> {
@@ -170,7 +171,7 @@ pub(crate) fn amounts_on(
             for &(p, o) in &part.offers {
                 let cap = match (shares, part.community) {
                     (Some(sh), Some(c)) => {
-                        let node = graph.first_offer[p as usize] + o;
+                        let node = first_offer[p as usize] + o;
                         sh.capacities(ix, node, (p, o), c as usize)?.0
                     }
                     _ => ix.providers[p as usize].offers[o as usize].capacity,
@@ -460,7 +461,9 @@ mod tests {
                 let base = parts_on(&ix, &graph, mode).unwrap();
                 let fresh = parts_on(&changed, &graph, mode).unwrap();
                 let split = (mode == Mode::PerCommunity).then_some(&shares);
-                let amounts = amounts_on(&changed, &graph, split, &base).unwrap().unwrap();
+                let amounts = amounts_on(&changed, &graph.first_offer, split, &base)
+                    .unwrap()
+                    .unwrap();
                 assert_eq!(amounts.len(), fresh.len());
                 assert!(
                     base.iter()

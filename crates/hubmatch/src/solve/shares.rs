@@ -13,7 +13,7 @@
 //! [`Shares::grown`] is O(needs + the new offers' edges + new rows ·
 //! communities · log communities).
 
-use crate::graph::EligibilityGraph;
+use crate::graph::growth::{GraphGrowth, NeedOffers};
 use crate::validate::DistrictIndex;
 
 /// Each community's share of every district-level capacity: rows of `nc`
@@ -42,7 +42,7 @@ pub(crate) struct Shares {
 
 impl Shares {
     /// Splits every district-level capacity of `ix` over its communities.
-    pub(crate) fn of(ix: &DistrictIndex, graph: &EligibilityGraph) -> Shares {
+    pub(crate) fn of(ix: &DistrictIndex, graph: &impl NeedOffers) -> Shares {
         let nc = ix.communities.len();
         let mut s = Shares {
             nc,
@@ -60,7 +60,7 @@ impl Shares {
             quotas: Vec::new(),
         };
         let units = std::mem::take(&mut s.units);
-        s.add_demand(ix, graph, |i| graph.need_edges[i].clone(), &units);
+        s.add_demand(ix, graph, false, &units);
         s.units = units;
         s.offer_share = vec![0; s.offer_demand.len()];
         s.group_share = vec![0; s.provider_demand.len()];
@@ -80,7 +80,7 @@ impl Shares {
     /// shares were split from (the same needs' communities and providers'
     /// homes; see `solve::session`) with other amounts: equal to
     /// `Shares::of(ix, graph)`.
-    pub(crate) fn updated(&self, ix: &DistrictIndex, graph: &EligibilityGraph) -> Shares {
+    pub(crate) fn updated(&self, ix: &DistrictIndex, graph: &impl NeedOffers) -> Shares {
         let nc = self.nc;
         let mut s = self.clone();
         let mut offer_dirty = vec![false; s.row_offer.len()];
@@ -92,8 +92,8 @@ impl Shares {
                 continue;
             }
             s.units[i] = need.units;
-            for e in graph.need_edges[i].clone() {
-                let node = graph.edge_offer[e as usize];
+            let [old, new] = graph.need_offers(i);
+            for &node in old.iter().chain(new) {
                 let row = s.offer_row[node as usize];
                 if row == u32::MAX {
                     continue; // a provider with a home
@@ -128,21 +128,17 @@ impl Shares {
         s
     }
 
-    /// The split of a district whose eligibility graph `grown` is `old`'s
+    /// The split of a district whose eligibility graph is `grown`'s base
     /// (the graph these shares were split on) with providers appended: the
     /// new offers' edges alone are read (old offers keep their edges, so
     /// their rows stand), and rows for the new providers without a home
     /// come after the old ones, split by the base's needs' units. Move it to
     /// `ix`'s amounts with [`Shares::updated`]; then every capacity it gives
-    /// is `Shares::of(ix, grown)`'s (rows may come in another order).
+    /// is `Shares::of(ix, &grown.graph())`'s (rows may come in another
+    /// order).
     /// O(needs + new edges + new rows · communities · log communities),
     /// where a split afresh reads every edge.
-    pub(crate) fn grown(
-        &self,
-        ix: &DistrictIndex,
-        old: &EligibilityGraph,
-        grown: &EligibilityGraph,
-    ) -> Shares {
+    pub(crate) fn grown(&self, ix: &DistrictIndex, grown: &GraphGrowth<'_>) -> Shares {
         let mut s = self.clone();
         s.offer_row.resize(grown.node_count(), u32::MAX);
         s.provider_row.resize(ix.providers.len(), u32::MAX);
@@ -150,12 +146,7 @@ impl Shares {
         // A need's new edges follow its old ones; the base's units, which
         // `updated` moves to `ix`'s.
         let units = std::mem::take(&mut s.units);
-        s.add_demand(
-            ix,
-            grown,
-            |i| grown.need_edges[i].start + old.need_edges[i].len() as u32..grown.need_edges[i].end,
-            &units,
-        );
+        s.add_demand(ix, grown, true, &units);
         s.units = units;
         s.offer_share.resize(s.offer_demand.len(), 0);
         s.group_share.resize(s.provider_demand.len(), 0);
@@ -172,21 +163,23 @@ impl Shares {
     }
 
     /// Adds to the rows the demand of each need `i` (its `units`) on the
-    /// offers of `graph`'s edges `edges_of(i)` whose provider has no home,
+    /// offers of its edges in `graph` (its new edges alone when `new_only`)
+    /// whose provider has no home,
     /// opening rows for offers and providers first met. A need counts once
     /// per provider, however many of its offers fit.
     fn add_demand(
         &mut self,
         ix: &DistrictIndex,
-        graph: &EligibilityGraph,
-        edges_of: impl Fn(usize) -> std::ops::Range<u32>,
+        graph: &impl NeedOffers,
+        new_only: bool,
         units: &[i64],
     ) {
         let nc = self.nc;
         let mut last_need_of_provider = vec![u32::MAX; ix.providers.len()];
         for (i, need) in ix.needs.iter().enumerate() {
-            for e in edges_of(i) {
-                let node = graph.edge_offer[e as usize];
+            let [old, new] = graph.need_offers(i);
+            let old = if new_only { &[][..] } else { old };
+            for &node in old.iter().chain(new) {
                 let (p, _) = graph.offer_of(node);
                 if ix.providers[p as usize].home.is_some() {
                     continue;
@@ -230,7 +223,7 @@ impl Shares {
 
     /// Records offer row `r`'s capacity and splits it; its provider's row
     /// holds the quotas already.
-    fn set_offer_row(&mut self, ix: &DistrictIndex, graph: &EligibilityGraph, r: usize) {
+    fn set_offer_row(&mut self, ix: &DistrictIndex, graph: &impl NeedOffers, r: usize) {
         let (p, o) = graph.offer_of(self.row_offer[r]);
         let cap = ix.providers[p as usize].offers[o as usize].capacity;
         self.offer_capacity[r] = cap;
@@ -325,6 +318,7 @@ pub(crate) fn largest_remainder(total: i64, weights: &[i64]) -> Vec<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::graph::EligibilityGraph;
     use crate::synthetic::{Knobs, generate};
 
     /// The base split grown by appended providers and moved to new amounts
@@ -370,10 +364,11 @@ mod tests {
                 }
             }
             let changed = d.validate().unwrap();
-            let grown_graph = graph.with_providers_appended(&changed).unwrap();
-            let grown = base
-                .grown(&changed, &graph, &grown_graph)
-                .updated(&changed, &grown_graph);
+            // Grown and moved on the growth (a need's edges read from two
+            // places), against a split of the graph written out.
+            let growth = graph.growth(&changed).unwrap();
+            let grown = base.grown(&changed, &growth).updated(&changed, &growth);
+            let grown_graph = growth.graph();
             let fresh = Shares::of(&changed, &grown_graph);
             assert!(
                 grown.row_provider.len() > base.row_provider.len(),

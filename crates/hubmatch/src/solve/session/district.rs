@@ -7,7 +7,6 @@ use std::sync::Mutex;
 use super::{MatchingSession, shape_error};
 use crate::error::{Error, RecordKind, Result, ValidationError};
 use crate::graph::EligibilityGraph;
-use crate::graph::eligibility::EdgeBuffers;
 use crate::solve::aggregate::{SplitBase, SplitSpare};
 use crate::solve::district::{MatchResult, Mode, assemble_rows, check_graph_fits, floors_unmet};
 use crate::solve::matching::{MatchOptions, MatchingSolution};
@@ -47,9 +46,6 @@ pub struct DistrictSession {
     /// Copies of each network's part and session that earlier scenarios
     /// used, whose buffers the next ones reuse.
     spares: Vec<Mutex<Spares>>,
-    /// Edge arrays of the graphs that earlier grown scenarios built, which
-    /// the next ones are built into (one per scenario solved at once).
-    pub(super) spare_graphs: Mutex<Vec<EdgeBuffers>>,
     pub(super) solutions: Vec<MatchingSolution>,
     /// Each network's rows of the base result: an unchanged network's stand.
     pub(super) rows: Vec<Rows>,
@@ -139,7 +135,14 @@ impl DistrictSession {
         .unzip();
         let refs: Vec<&Part> = parts.iter().collect();
         let rows = rows_of_all(ix, &refs, &solutions);
-        let base = assemble_rows(ix, &graph, mode, &refs, solutions.clone(), rows.clone());
+        let base = assemble_rows(
+            ix,
+            &graph.no_edge,
+            mode,
+            &refs,
+            solutions.clone(),
+            rows.clone(),
+        );
         Ok(DistrictSession {
             graph,
             mode,
@@ -148,7 +151,6 @@ impl DistrictSession {
             shares,
             parts,
             spares: sessions.iter().map(|_| Mutex::default()).collect(),
-            spare_graphs: Mutex::default(),
             sessions,
             solutions,
             rows,
@@ -216,7 +218,7 @@ impl DistrictSession {
                 || self.structure.fits(ix),
                 || {
                     let shares = self.shares.as_ref().map(|s| s.updated(ix, &self.graph));
-                    amounts_on(ix, &self.graph, shares.as_ref(), &self.parts)
+                    amounts_on(ix, &self.graph.first_offer, shares.as_ref(), &self.parts)
                 },
             )
         } else {
@@ -321,7 +323,7 @@ impl DistrictSession {
             .zip(&self.parts)
             .map(|(c, base)| c.as_ref().unwrap_or(base))
             .collect();
-        let result = assemble_rows(ix, &self.graph, self.mode, &parts, solutions, rows);
+        let result = assemble_rows(ix, &self.graph.no_edge, self.mode, &parts, solutions, rows);
         for (spares, part) in self.spares.iter().zip(changed) {
             if let (Some(part), Ok(mut spares)) = (part, spares.lock()) {
                 spares.parts.push(part);

@@ -1,15 +1,17 @@
 //! A district session's answer for the base district with providers added
 //! (a newly incubated social organization, a business that joins): the
-//! networks change shape. Only the new offers' eligibility is looked for
-//! (the graph is written into the arrays of an earlier scenario's, kept by
-//! the session); the networks the new providers leave as they were keep
+//! networks change shape. Only the new offers' eligibility is looked for,
+//! and kept beside the base graph (`graph::growth`: the grown graph is
+//! written out only when networks are built afresh); the networks the new
+//! providers leave as they were keep
 //! the base solution; the others are grown from the base networks
 //! (`solve::grown_parts`), and start from the base optimum carried over
 //! (`solve::carry`). A network grown lists its new offers last, so its
 //! basis in the result is of that layout, not a fresh build's.
 //!
-//! Complexity: O(needs + edges) to extend the eligibility graph and build
-//! the networks, plus the new offers' candidates; each grown network's
+//! Complexity: O(needs + the new offers' candidates) to find their edges,
+//! O(needs + the grown networks' edges) to build the networks; each grown
+//! network's
 //! aggregation and solve from the carried basis (primal pivots that bring
 //! in the new edges that pay, and dual work where amounts changed too),
 //! and O(edges) to read out and certify it.
@@ -19,7 +21,7 @@ use std::borrow::Cow;
 use super::DistrictSession;
 use super::district::{Structure, sector_error};
 use crate::error::Result;
-use crate::graph::EligibilityGraph;
+use crate::graph::growth::GraphGrowth;
 use crate::solve::aggregate::Aggregation;
 use crate::solve::carry::{SolvedNetwork, carry_basis};
 use crate::solve::district::{MatchResult, Mode, assemble_rows, floors_unmet};
@@ -81,13 +83,8 @@ impl DistrictSession {
                     .into(),
             ));
         }
-        // The edge arrays of an earlier scenario's grown graph, if one is
-        // free: their pages are mapped already.
-        let buffers = self.spare_graphs.lock().ok().and_then(|mut s| s.pop());
-        let graph = self
-            .graph
-            .with_providers_appended_into(ix, buffers.unwrap_or_default())?;
-        let networks = self.grown_networks(ix, &graph)?;
+        let growth = self.graph.growth(ix)?;
+        let networks = self.grown_networks(ix, &growth)?;
         let parts: Vec<&Part> = networks
             .iter()
             .map(|n| match n {
@@ -148,13 +145,14 @@ impl DistrictSession {
         .into_iter()
         .collect::<Result<Vec<_>>>()?;
         let (solutions, rows): (Vec<_>, Vec<_>) = solved.into_iter().unzip();
-        let result = assemble_rows(ix, &graph, self.mode, &parts, solutions, rows);
-        drop(parts);
-        drop(networks);
-        if let Ok(mut spare) = self.spare_graphs.lock() {
-            spare.push(graph.into_buffers());
-        }
-        Ok(result)
+        Ok(assemble_rows(
+            ix,
+            &growth.no_edge,
+            self.mode,
+            &parts,
+            solutions,
+            rows,
+        ))
     }
 
     /// The classes of `part`, grown from base network `b`
@@ -173,7 +171,7 @@ impl DistrictSession {
         Classes::Given(classes.map(Box::new))
     }
 
-    /// The networks of `ix` on its grown graph, each with the base network
+    /// The networks of `ix` on its grown graph (`growth`), each with the base network
     /// it grew from. Without floors, a network whose needs gained no edge
     /// and whose amounts are the base's keeps its base network, which is
     /// not built again (a single new provider homed in one community
@@ -181,28 +179,29 @@ impl DistrictSession {
     /// are grown from their base networks (`solve::grown_parts`), unless
     /// (pooled) new offers join networks. Otherwise every network is
     /// built, and those equal to their base network are found when solved.
-    fn grown_networks(&self, ix: &DistrictIndex, graph: &EligibilityGraph) -> Result<Vec<Network>> {
+    fn grown_networks(&self, ix: &DistrictIndex, growth: &GraphGrowth<'_>) -> Result<Vec<Network>> {
         let floors = self.structure.floors.iter().any(|&f| f);
         let one_each = self.parts.len() == ix.communities.len();
         // The session keeps a split per community only.
         if let Some(base_shares) = self.shares.as_ref().filter(|_| !floors && one_each) {
             // The base split grown by the new offers' edges and moved to
             // `ix`'s amounts: a split afresh would read every edge.
-            let shares = base_shares.grown(ix, &self.graph, graph).updated(ix, graph);
-            let built = match amounts_on(ix, graph, Some(&shares), &self.parts)? {
-                Some(amounts) => {
-                    community_grown(ix, (&self.graph, graph), &shares, &self.parts, amounts)
-                }
-                None => community_parts_of(ix, graph, &shares, &vec![true; self.parts.len()]),
+            let shares = base_shares.grown(ix, growth).updated(ix, growth);
+            let amounts = amounts_on(ix, &growth.first_offer, Some(&shares), &self.parts)?;
+            let built = if let Some(amounts) = amounts {
+                community_grown(ix, growth, &shares, &self.parts, amounts)
+            } else {
+                let all = vec![true; self.parts.len()];
+                community_parts_of(ix, &growth.graph(), &shares, &all)
             };
             return Ok(grown_or_kept(built));
         }
         if self.mode == Mode::Pooled && !floors {
-            if let Some(grown) = pooled_grown(ix, &self.graph, graph, &self.parts) {
+            if let Some(grown) = pooled_grown(ix, growth, &self.parts) {
                 return Ok(grown_or_kept(grown));
             }
         }
-        let parts = parts_on(ix, graph, self.mode)?;
+        let parts = parts_on(ix, &growth.graph(), self.mode)?;
         let base_of = self.base_networks(&parts);
         Ok(parts
             .into_iter()

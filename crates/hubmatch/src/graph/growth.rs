@@ -1,0 +1,295 @@
+//! An eligibility graph grown by appended providers, kept as its base graph
+//! and the new offers' edges beside it.
+//!
+//! A scenario that adds a provider to a district adds edges to some needs
+//! and changes nothing else in the graph. A grown graph written out in
+//! full copies every old edge (50 MB on district-13, most of a grown
+//! re-solve's serial time), yet what grows the networks reads only the new
+//! edges, where each need's new edges sit in the grown graph, and why the
+//! needs without edges have none. A [`GraphGrowth`] holds just that; the
+//! full graph is written out ([`GraphGrowth::graph`]) only when the
+//! networks must be built afresh.
+//!
+//! Complexity: O(needs + the new offers' candidates) to find the growth
+//! (the candidate search as in a build, over the new offers alone);
+//! O(needs + edges) to write out the graph.
+
+use std::ops::Range;
+
+use super::eligibility::{Buckets, ChunkEdges, EligibilityGraph, Eligible, NoEdge, find_edges};
+use crate::error::{RecordKind, Result, ValidationError};
+use crate::validate::DistrictIndex;
+
+/// The edges that providers appended to a district add to its graph
+/// `base`: in the grown graph each need's new edges follow its old ones,
+/// and the new offers' nodes follow the old nodes.
+pub(crate) struct GraphGrowth<'a> {
+    /// The graph grown.
+    pub(crate) base: &'a EligibilityGraph,
+    /// For each provider (old and new), the node of its first offer.
+    pub(crate) first_offer: Vec<u32>,
+    /// (provider, offer) of each offer node (old and new).
+    pub(crate) offers: Vec<(u32, u32)>,
+    /// Where each need's new edges start, then where the last ones end.
+    new_start: Vec<u32>,
+    /// Offer node of each new edge.
+    pub(crate) edge_offer: Vec<u32>,
+    /// Weight of each new edge.
+    pub(crate) edge_weight: Vec<Eligible>,
+    /// For each need with no edge in the grown graph, why.
+    pub(crate) no_edge: Vec<Option<NoEdge>>,
+}
+
+/// Where the offer nodes of each need's edges are read: a graph, or a
+/// graph grown by appended providers.
+pub(crate) trait NeedOffers {
+    /// Number of nodes (needs, then offers).
+    fn node_count(&self) -> usize;
+    /// The (provider, offer) of an offer node.
+    fn offer_of(&self, node: u32) -> (u32, u32);
+    /// The offer nodes of need `i`'s edges: its base edges', then its new
+    /// edges' (none for a graph).
+    fn need_offers(&self, i: usize) -> [&[u32]; 2];
+}
+
+impl NeedOffers for EligibilityGraph {
+    fn node_count(&self) -> usize {
+        EligibilityGraph::node_count(self)
+    }
+
+    fn offer_of(&self, node: u32) -> (u32, u32) {
+        EligibilityGraph::offer_of(self, node)
+    }
+
+    fn need_offers(&self, i: usize) -> [&[u32]; 2] {
+        let run = &self.need_edges[i];
+        [&self.edge_offer[run.start as usize..run.end as usize], &[]]
+    }
+}
+
+impl NeedOffers for GraphGrowth<'_> {
+    fn node_count(&self) -> usize {
+        self.base.needs + self.offers.len()
+    }
+
+    fn offer_of(&self, node: u32) -> (u32, u32) {
+        (node as usize)
+            .checked_sub(self.base.needs)
+            .and_then(|k| self.offers.get(k))
+            .copied()
+            .unwrap_or((u32::MAX, u32::MAX))
+    }
+
+    fn need_offers(&self, i: usize) -> [&[u32]; 2] {
+        [
+            self.base.need_offers(i)[0],
+            &self.edge_offer[self.new_edges(i)],
+        ]
+    }
+}
+
+impl EligibilityGraph {
+    /// The growth of this graph for `ix`, a district that is this graph's
+    /// with providers appended (and amounts changed, which eligibility does
+    /// not read): the new offers' edges alone are looked for, through a
+    /// bucket index of the new offers. The caller vouches that the
+    /// providers this graph was built from are those of `ix` but for
+    /// amounts; only the counts are checked.
+    pub(crate) fn growth(&self, ix: &DistrictIndex) -> Result<GraphGrowth<'_>> {
+        let old = self.first_offer.len();
+        let fits = self.needs == ix.needs.len()
+            && old <= ix.providers.len()
+            && self.first_offer.iter().enumerate().all(|(p, &first)| {
+                let end = self.first_offer.get(p + 1).copied();
+                let end = end.unwrap_or((self.needs + self.offers.len()) as u32);
+                (end - first) as usize == ix.providers[p].offers.len()
+            });
+        if !fits {
+            return Err(ValidationError::new(
+                RecordKind::Network,
+                "eligibility graph",
+                "shape",
+                "the district is not the graph's with providers appended",
+            )
+            .into());
+        }
+        let n = self.needs;
+        let mut first_offer = self.first_offer.clone();
+        let mut offers = self.offers.clone();
+        for (pi, p) in ix.providers.iter().enumerate().skip(old) {
+            first_offer.push((n + offers.len()) as u32);
+            offers.extend((0..p.offers.len() as u32).map(|oi| (pi as u32, oi)));
+        }
+        let buckets = Buckets::of(ix, &offers[self.offers.len()..], n + self.offers.len());
+        let chunks = find_edges(ix, &buckets);
+        Ok(GraphGrowth::of(self, first_offer, offers, chunks))
+    }
+}
+
+impl<'a> GraphGrowth<'a> {
+    /// The growth of `base` by the edges `chunks` found for each need, in
+    /// need order (so it is the same at any thread count).
+    fn of(
+        base: &'a EligibilityGraph,
+        first_offer: Vec<u32>,
+        offers: Vec<(u32, u32)>,
+        chunks: Vec<ChunkEdges>,
+    ) -> GraphGrowth<'a> {
+        let total = chunks.iter().map(|(e, _)| e.len()).sum::<usize>();
+        let mut g = GraphGrowth {
+            base,
+            first_offer,
+            offers,
+            new_start: Vec::with_capacity(base.needs + 1),
+            edge_offer: Vec::with_capacity(total),
+            edge_weight: Vec::with_capacity(total),
+            no_edge: base.no_edge.clone(),
+        };
+        let mut i = 0usize;
+        for (edges, ends) in chunks {
+            let mut from = 0usize;
+            for (end, any_eligible) in ends {
+                g.new_start.push(g.edge_offer.len() as u32);
+                let found = &edges[from..end as usize];
+                from = end as usize;
+                for &(node, e) in found {
+                    g.edge_offer.push(node);
+                    g.edge_weight.push(e);
+                }
+                // A need without edges before keeps its reason unless an
+                // offer is eligible now: worth serving (an edge) or not.
+                if !found.is_empty() {
+                    g.no_edge[i] = None;
+                } else if any_eligible && g.no_edge[i].is_some() {
+                    g.no_edge[i] = Some(NoEdge::NotWorthServing);
+                }
+                i += 1;
+            }
+        }
+        g.new_start.push(g.edge_offer.len() as u32);
+        g
+    }
+
+    /// Need `i`'s new edges (indices into this growth's edge arrays).
+    pub(crate) fn new_edges(&self, i: usize) -> Range<usize> {
+        self.new_start[i] as usize..self.new_start[i + 1] as usize
+    }
+
+    /// How far need `i`'s old edges move in the grown graph: the new edges
+    /// of the needs before it.
+    pub(crate) fn shift(&self, i: usize) -> u32 {
+        self.new_start[i]
+    }
+
+    /// The grown graph's index of new edge `e` of need `i`: after the
+    /// need's old edges, moved.
+    pub(crate) fn graph_edge(&self, i: usize, e: usize) -> u32 {
+        self.base.need_edges[i].end + e as u32
+    }
+
+    /// The grown graph written out: equal to a build of the grown
+    /// district's graph.
+    pub(crate) fn graph(&self) -> EligibilityGraph {
+        let base = self.base;
+        let n = base.needs;
+        let mut g = EligibilityGraph::with_nodes(n, self.first_offer.clone(), self.offers.clone());
+        let total = base.edge_count() + self.edge_offer.len();
+        g.edge_need.reserve(total);
+        g.edge_offer.reserve(total);
+        g.edge_weight.reserve(total);
+        g.need_edges.reserve(n);
+        // Needs `pending..i` gain nothing: their old runs are copied in one
+        // stretch with the next need that does gain, or at the end.
+        let mut pending = 0usize;
+        for i in 0..n {
+            let new = self.new_edges(i);
+            if new.is_empty() {
+                continue;
+            }
+            g.copy_runs(base, pending..i + 1);
+            pending = i + 1;
+            for e in new {
+                g.edge_need.push(i as u32);
+                g.edge_offer.push(self.edge_offer[e]);
+                g.edge_weight.push(self.edge_weight[e]);
+            }
+            let run = g.need_edges.last_mut().expect("need i's run");
+            run.end = g.edge_need.len() as u32;
+        }
+        g.copy_runs(base, pending..n);
+        g.no_edge.clone_from(&self.no_edge);
+        g
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ServiceArea;
+    use crate::synthetic::{Knobs, generate};
+
+    /// The growth written out equals a fresh build, and what the growth
+    /// says of each need (its new edges, where its runs sit, its offers)
+    /// is what the written-out graph holds. The new providers include one
+    /// whose skills reach needs that had no edge.
+    #[test]
+    fn growth_agrees_with_a_fresh_build() {
+        for seed in 0..4 {
+            let d = generate(&Knobs::preset("small").unwrap(), seed);
+            let base = EligibilityGraph::build(&d.validate().unwrap());
+            let mut grown = d.clone();
+            for (k, p) in d.providers.iter().step_by(7).enumerate() {
+                let mut copy = p.clone();
+                copy.id = format!("copy{k}");
+                if k == 1 {
+                    // Every skill, every hour, the whole district, free.
+                    copy.skills = d.needs.iter().flat_map(|n| n.skills.clone()).collect();
+                    copy.availability.clear();
+                    copy.service_area = Some(ServiceArea::District);
+                    for o in &mut copy.offers {
+                        o.price = None;
+                    }
+                }
+                grown.providers.push(copy);
+            }
+            let ix = grown.validate().unwrap();
+            let growth = base.growth(&ix).unwrap();
+            let g = growth.graph();
+            let fresh = EligibilityGraph::build(&ix);
+            assert!(g.edge_count() > base.edge_count(), "seed {seed}");
+            assert_eq!(
+                (&g.edge_need, &g.edge_offer, &g.edge_weight),
+                (&fresh.edge_need, &fresh.edge_offer, &fresh.edge_weight),
+                "seed {seed}"
+            );
+            assert_eq!(
+                (&g.need_edges, &g.no_edge, &g.first_offer, &g.offers),
+                (
+                    &fresh.need_edges,
+                    &fresh.no_edge,
+                    &fresh.first_offer,
+                    &fresh.offers
+                ),
+                "seed {seed}"
+            );
+            let mut reached = 0;
+            for i in 0..base.needs {
+                let (old, run) = (&base.need_edges[i], &g.need_edges[i]);
+                assert_eq!(run.start, old.start + growth.shift(i), "seed {seed}");
+                for e in growth.new_edges(i) {
+                    let k = growth.graph_edge(i, e) as usize;
+                    assert!(run.contains(&(k as u32)) && k as u32 >= run.start + old.len() as u32);
+                    assert_eq!(g.edge_offer[k], growth.edge_offer[e], "seed {seed}");
+                    assert_eq!(g.edge_weight[k], growth.edge_weight[e], "seed {seed}");
+                }
+                let [a, b] = growth.need_offers(i);
+                assert_eq!([a, b].concat(), g.need_offers(i)[0], "seed {seed}");
+                reached += usize::from(old.is_empty() && !run.is_empty());
+            }
+            assert!(reached > 0, "seed {seed}: no need newly reached");
+            for node in 0..g.node_count() as u32 {
+                assert_eq!(growth.offer_of(node), g.offer_of(node));
+            }
+        }
+    }
+}
