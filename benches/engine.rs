@@ -201,7 +201,9 @@ fn scenario(c: &mut Criterion) {
     // broad small shock (the volunteers' capacity −1%: 196 of their 2,549
     // offers and 174 of their 1,703 shared capacities lose a unit), and 1%
     // more providers (a copy of every 100th, which changes the networks'
-    // shape), and one newly incubated social organization. `sweep`: a
+    // shape), one newly incubated social organization, and the copies'
+    // capacity given to the providers copied (every 100th provider's
+    // capacities doubled: the same growth, amounts only). `sweep`: a
     // sweep's path (`ScenarioBase::outcome`: apply, re-read the amounts into
     // the base index, re-solve the changed networks of the kept base
     // session; for new providers, validate, grow the kept graph and solve
@@ -232,6 +234,21 @@ fn scenario(c: &mut Criterion) {
             format!(r#"{{"add_provider": {{"provider": {copy}}}}}"#)
         })
         .collect();
+    // The capacity the copies bring, given to the providers they copy
+    // instead: the same growth without the change of shape, so the amount
+    // path's time for it bounds what growing the networks in place could
+    // reach.
+    let doublings: Vec<String> = d
+        .providers
+        .iter()
+        .step_by(100)
+        .map(|p| {
+            format!(
+                r#"{{"scale_capacity": {{"select": {{"provider": "{}"}}, "factor": 2}}}}"#,
+                p.id
+            )
+        })
+        .collect();
     // One newly incubated social organization: a copy of the first one.
     let mut incubated = d
         .providers
@@ -246,9 +263,11 @@ fn scenario(c: &mut Criterion) {
             {{"name": "1% of needs x1.5", "changes": [{{"scale_demand": {{"community": "c01", "category": "professional", "factor": 1.5}}}}]}},
             {{"name": "volunteers x0.99", "changes": [{{"scale_capacity": {{"select": {{"kind": "volunteer"}}, "factor": 0.99}}}}]}},
             {{"name": "add 1% more providers", "changes": [{}]}},
-            {{"name": "add 1 social organization", "changes": [{{"add_provider": {{"provider": {incubated}}}}}]}}]"#,
+            {{"name": "add 1 social organization", "changes": [{{"add_provider": {{"provider": {incubated}}}}}]}},
+            {{"name": "double 1% of providers", "changes": [{}]}}]"#,
         closures.join(", "),
-        additions.join(", ")
+        additions.join(", "),
+        doublings.join(", ")
     ))
     .unwrap();
     let mut g = c.benchmark_group("scenario");
