@@ -427,9 +427,12 @@ impl ScenarioBase {
         let options = &options;
         let amounts_only = scenario.amounts_only();
         // The re-read index is that of `changed`: the scenario changed
-        // amounts only, of the district `self.index` was validated from.
+        // amounts only, of the district `self.index` was validated from
+        // (and appended providers, which are checked in full).
         let ix = if amounts_only {
             self.index.with_amounts_of(&changed)?
+        } else if scenario.adds_providers() {
+            self.index.with_providers_appended(&changed)?
         } else {
             changed.validate()?
         };

@@ -1,6 +1,9 @@
 //! The validated district: ids resolved to dense indices, real numbers in
 //! fixed point.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use super::rules::{Check, err};
 use crate::error::RecordKind;
 use crate::model::{ProviderKind, TimeWindow};
@@ -49,6 +52,9 @@ pub struct DistrictIndex {
     pub sector_limits: Vec<SectorLimit>,
     /// The bounds that keep weights exact, re-checked when amounts change.
     pub(super) exactness: Exactness,
+    /// The id of each skill named so far (needs' first, in order, then
+    /// providers'), which providers appended to the district extend.
+    pub(super) skill_ids: Arc<HashMap<String, u32>>,
 }
 
 /// One side of a sector bound with resolved references: providers of `kind`
@@ -134,17 +140,31 @@ pub struct OfferIndex {
 /// What keeps a district's weights exact in 64-bit integers: the largest
 /// weight of a unit (thousandths) and the networks' largest node count. The
 /// largest weight times the nodes, and times the units, must fit `i64` with
-/// room for the solver's potentials (see `solve::network_simplex`).
+/// room for the solver's potentials (see `solve::network_simplex`). The
+/// largest weight is kept in its factors, so that providers appended to a
+/// validated district (their offers' quality) move it as a validation
+/// afresh would.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Exactness {
-    pub(super) max_weight: i128,
+    /// The largest category value × priority × vulnerability multiplier.
+    pub(super) scale: i128,
+    /// The unserved penalty's part of the largest weight (and 1).
+    pub(super) penalty: i128,
+    /// The largest offer quality, in millionths.
+    pub(super) max_quality: i64,
     pub(super) nodes: i128,
 }
 
 impl Exactness {
+    /// The largest weight of a unit, in thousandths.
+    fn max_weight(&self) -> i128 {
+        let s = i128::from(crate::fixed::INPUT_SCALE);
+        self.scale * i128::from(self.max_quality) / s / 1000 + self.penalty
+    }
+
     /// Whether weights stay exact with `total_units` units of need.
     pub(super) fn check(&self, total_units: i128) -> Check<()> {
-        let Exactness { max_weight, nodes } = *self;
+        let (max_weight, nodes) = (self.max_weight(), self.nodes);
         let limit = i128::from(i64::MAX) / 8;
         if max_weight * nodes > limit || max_weight * total_units > limit {
             return Err(err(

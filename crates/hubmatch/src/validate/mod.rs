@@ -4,14 +4,15 @@
 //! Every rule has a message naming the record and field, and the value given.
 //! Validation never panics, whatever the input. The rules on single values
 //! are in `rules`; the index types in `index`; `amounts` re-checks only the
-//! amounts of a district whose structure an index already validated (the
-//! scenarios of a sweep).
+//! amounts of a district whose structure an index already validated, and
+//! the providers appended to it (the scenarios of a sweep).
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use crate::error::{RecordKind, Result};
 use crate::fixed::INPUT_SCALE;
-use crate::model::{District, FORMAT, ServiceArea};
+use crate::model::{District, FORMAT, Provider, ServiceArea};
 
 mod amounts;
 mod index;
@@ -52,6 +53,76 @@ impl District {
     }
 }
 
+/// What records are checked against: the district's communities, grid
+/// cells and categories in force, by id.
+struct Refs<'a> {
+    communities: HashMap<&'a str, usize>,
+    cells: HashMap<&'a str, usize>,
+    categories: HashMap<&'a str, usize>,
+}
+
+impl<'a> Refs<'a> {
+    /// The references of `d`, a district validated already, whose
+    /// categories in force are `categories` (in index order).
+    fn of(d: &'a District, categories: &'a [String]) -> Refs<'a> {
+        let by_position = |ids: &mut dyn Iterator<Item = &'a str>| -> HashMap<&'a str, usize> {
+            ids.enumerate().map(|(k, id)| (id, k)).collect()
+        };
+        Refs {
+            communities: by_position(&mut d.communities.iter().map(|c| c.id.as_str())),
+            cells: by_position(
+                &mut d
+                    .communities
+                    .iter()
+                    .flat_map(|c| c.cells.iter().map(|g| g.id.as_str())),
+            ),
+            categories: by_position(&mut categories.iter().map(String::as_str)),
+        }
+    }
+
+    fn community(&self, kind: RecordKind, rec: &str, field: &str, id: &str) -> Check<usize> {
+        self.communities.get(id).copied().ok_or_else(|| {
+            err(
+                kind,
+                rec,
+                field,
+                format!("{id:?} is not a community of the district"),
+            )
+        })
+    }
+
+    fn cell(&self, kind: RecordKind, rec: &str, id: &str) -> Check<usize> {
+        self.cells.get(id).copied().ok_or_else(|| {
+            err(
+                kind,
+                rec,
+                "cell",
+                format!("{id:?} is not a grid cell of the district"),
+            )
+        })
+    }
+
+    fn category(&self, kind: RecordKind, rec: &str, id: &str) -> Check<usize> {
+        self.categories.get(id).copied().ok_or_else(|| {
+            err(
+                kind,
+                rec,
+                "category",
+                format!("{id:?} is not a service category"),
+            )
+        })
+    }
+}
+
+/// The node count the weights' bounds assume for a district: every need,
+/// provider and offer, and two more.
+fn node_count(d: &District) -> i128 {
+    (d.needs.len()
+        + d.providers.len()
+        + d.providers.iter().map(|p| p.offers.len()).sum::<usize>()
+        + 2) as i128
+}
+
 #[derive(Default)]
 struct Validator {
     skills: HashMap<String, u32>,
@@ -74,6 +145,123 @@ impl Validator {
         out.sort_unstable();
         out.dedup();
         out
+    }
+
+    /// Provider `pr` checked against the district's references and the
+    /// policy's `allowed` kinds per category; raises `max_quality` to its
+    /// offers' best.
+    fn provider(
+        &mut self,
+        refs: &Refs<'_>,
+        allowed: &[[bool; 4]],
+        pr: &Provider,
+        max_quality: &mut i64,
+    ) -> Check<ProviderIndex> {
+        use RecordKind as K;
+        let rec = pr.id.as_str();
+        let home = pr
+            .home
+            .as_deref()
+            .map(|h| refs.community(K::Provider, rec, "home", h))
+            .transpose()?;
+        let mut area: Vec<usize> = match pr.effective_area() {
+            ServiceArea::Home => match home {
+                Some(h) => vec![h],
+                None => {
+                    return Err(err(
+                        K::Provider,
+                        rec,
+                        "service_area",
+                        "is \"home\" but the provider has no home community".into(),
+                    ));
+                }
+            },
+            ServiceArea::District => (0..refs.communities.len()).collect(),
+            ServiceArea::Communities(list) => list
+                .iter()
+                .map(|c| refs.community(K::Provider, rec, "service_area", c))
+                .collect::<Check<_>>()?,
+        };
+        area.sort_unstable();
+        area.dedup();
+        let cell = pr
+            .cell
+            .as_deref()
+            .map(|c| refs.cell(K::Provider, rec, c))
+            .transpose()?;
+        let capacity = pr
+            .capacity
+            .map(|c| count(K::Provider, rec, "capacity", c, 0))
+            .transpose()?;
+        let mut quotas = Vec::with_capacity(pr.quotas.len());
+        for (c, q) in &pr.quotas {
+            let field = format!("quotas.{c}");
+            let ci = refs.community(K::Provider, rec, &field, c)?;
+            if area.binary_search(&ci).is_err() {
+                return Err(err(
+                    K::Provider,
+                    rec,
+                    &field,
+                    format!("community {c:?} is outside the provider's service area"),
+                ));
+            }
+            quotas.push((ci, count(K::Provider, rec, &field, *q, 0)?));
+        }
+        quotas.sort_unstable();
+        let availability = pr
+            .availability
+            .iter()
+            .map(|w| window(K::Provider, rec, "availability", w))
+            .collect::<Check<_>>()?;
+        let mut offers = Vec::with_capacity(pr.offers.len());
+        let mut seen = Vec::with_capacity(pr.offers.len());
+        for o in &pr.offers {
+            let orec = format!("{}/{}", pr.id, o.category);
+            let cat = refs.category(K::Offer, &orec, &o.category)?;
+            if seen.contains(&cat) {
+                return Err(err(
+                    K::Offer,
+                    &orec,
+                    "category",
+                    "is offered twice by the same provider".into(),
+                ));
+            }
+            seen.push(cat);
+            if !allowed[cat].iter().any(|&a| a) {
+                return Err(err(
+                    K::Offer,
+                    &orec,
+                    "category",
+                    format!(
+                        "{:?} may be served by no provider kind under the policy",
+                        o.category
+                    ),
+                ));
+            }
+            let quality = amount(K::Offer, &orec, "quality", o.quality, MAX_QUALITY)?;
+            *max_quality = (*max_quality).max(quality);
+            offers.push(OfferIndex {
+                category: cat,
+                capacity: count(K::Offer, &orec, "capacity", o.capacity, 0)?,
+                unit_cost: amount(K::Offer, &orec, "unit_cost", o.unit_cost, MAX_AMOUNT)?,
+                price: o
+                    .price
+                    .map(|x| amount(K::Offer, &orec, "price", x, MAX_AMOUNT))
+                    .transpose()?,
+                quality,
+            });
+        }
+        Ok(ProviderIndex {
+            kind: pr.kind,
+            home,
+            area,
+            cell,
+            skills: self.skill_ids(&pr.skills),
+            availability,
+            capacity,
+            quotas,
+            offers,
+        })
     }
 
     #[allow(clippy::too_many_lines)]
@@ -184,36 +372,15 @@ impl Validator {
                 ));
             }
         }
-        let community = |kind: K, rec: &str, field: &str, id: &str| -> Check<usize> {
-            com_ix.get(id).copied().ok_or_else(|| {
-                err(
-                    kind,
-                    rec,
-                    field,
-                    format!("{id:?} is not a community of the district"),
-                )
-            })
+        let refs = Refs {
+            communities: com_ix,
+            cells: cell_ix,
+            categories: cat_ix,
         };
-        let cell = |kind: K, rec: &str, id: &str| -> Check<usize> {
-            cell_ix.get(id).copied().ok_or_else(|| {
-                err(
-                    kind,
-                    rec,
-                    "cell",
-                    format!("{id:?} is not a grid cell of the district"),
-                )
-            })
-        };
-        let category = |kind: K, rec: &str, id: &str| -> Check<usize> {
-            cat_ix.get(id).copied().ok_or_else(|| {
-                err(
-                    kind,
-                    rec,
-                    "category",
-                    format!("{id:?} is not a service category"),
-                )
-            })
-        };
+        let community =
+            |kind, rec: &str, field: &str, id: &str| refs.community(kind, rec, field, id);
+        let cell = |kind, rec: &str, id: &str| refs.cell(kind, rec, id);
+        let category = |kind, rec: &str, id: &str| refs.category(kind, rec, id);
 
         // Needs.
         ids(K::Need, d.needs.iter().map(|n| n.id.as_str()))?;
@@ -282,110 +449,7 @@ impl Validator {
         let mut providers = Vec::with_capacity(d.providers.len());
         let mut max_quality = 0;
         for pr in &d.providers {
-            let rec = pr.id.as_str();
-            let home = pr
-                .home
-                .as_deref()
-                .map(|h| community(K::Provider, rec, "home", h))
-                .transpose()?;
-            let mut area: Vec<usize> = match pr.effective_area() {
-                ServiceArea::Home => match home {
-                    Some(h) => vec![h],
-                    None => {
-                        return Err(err(
-                            K::Provider,
-                            rec,
-                            "service_area",
-                            "is \"home\" but the provider has no home community".into(),
-                        ));
-                    }
-                },
-                ServiceArea::District => (0..com_ix.len()).collect(),
-                ServiceArea::Communities(list) => list
-                    .iter()
-                    .map(|c| community(K::Provider, rec, "service_area", c))
-                    .collect::<Check<_>>()?,
-            };
-            area.sort_unstable();
-            area.dedup();
-            let cell = pr
-                .cell
-                .as_deref()
-                .map(|c| cell(K::Provider, rec, c))
-                .transpose()?;
-            let capacity = pr
-                .capacity
-                .map(|c| count(K::Provider, rec, "capacity", c, 0))
-                .transpose()?;
-            let mut quotas = Vec::with_capacity(pr.quotas.len());
-            for (c, q) in &pr.quotas {
-                let field = format!("quotas.{c}");
-                let ci = community(K::Provider, rec, &field, c)?;
-                if area.binary_search(&ci).is_err() {
-                    return Err(err(
-                        K::Provider,
-                        rec,
-                        &field,
-                        format!("community {c:?} is outside the provider's service area"),
-                    ));
-                }
-                quotas.push((ci, count(K::Provider, rec, &field, *q, 0)?));
-            }
-            quotas.sort_unstable();
-            let availability = pr
-                .availability
-                .iter()
-                .map(|w| window(K::Provider, rec, "availability", w))
-                .collect::<Check<_>>()?;
-            let mut offers = Vec::with_capacity(pr.offers.len());
-            let mut seen = Vec::with_capacity(pr.offers.len());
-            for o in &pr.offers {
-                let orec = format!("{}/{}", pr.id, o.category);
-                let cat = category(K::Offer, &orec, &o.category)?;
-                if seen.contains(&cat) {
-                    return Err(err(
-                        K::Offer,
-                        &orec,
-                        "category",
-                        "is offered twice by the same provider".into(),
-                    ));
-                }
-                seen.push(cat);
-                if !allowed[cat].iter().any(|&a| a) {
-                    return Err(err(
-                        K::Offer,
-                        &orec,
-                        "category",
-                        format!(
-                            "{:?} may be served by no provider kind under the policy",
-                            o.category
-                        ),
-                    ));
-                }
-                let quality = amount(K::Offer, &orec, "quality", o.quality, MAX_QUALITY)?;
-                max_quality = max_quality.max(quality);
-                offers.push(OfferIndex {
-                    category: cat,
-                    capacity: count(K::Offer, &orec, "capacity", o.capacity, 0)?,
-                    unit_cost: amount(K::Offer, &orec, "unit_cost", o.unit_cost, MAX_AMOUNT)?,
-                    price: o
-                        .price
-                        .map(|x| amount(K::Offer, &orec, "price", x, MAX_AMOUNT))
-                        .transpose()?,
-                    quality,
-                });
-            }
-            providers.push(ProviderIndex {
-                kind: pr.kind,
-                home,
-                area,
-                cell,
-                skills: self.skill_ids(&pr.skills),
-                availability,
-                capacity,
-                quotas,
-                offers,
-            });
+            providers.push(self.provider(&refs, &allowed, pr, &mut max_quality)?);
         }
 
         // Coverage floors.
@@ -404,13 +468,13 @@ impl Validator {
             .coverage_floor
             .map(|v| floor("coverage_floor", v))
             .transpose()?;
-        let mut community_floor = vec![default_floor; com_ix.len()];
+        let mut community_floor = vec![default_floor; refs.communities.len()];
         for (c, v) in &p.community_floors {
             let field = format!("community_floors.{c}");
             let ci = community(K::Policy, "policy", &field, c)?;
             community_floor[ci] = Some(floor(&field, *v)?);
         }
-        let mut category_floor = vec![None; com_ix.len() * cats.len()];
+        let mut category_floor = vec![None; refs.communities.len() * cats.len()];
         for (key, v) in &p.category_floors {
             let field = format!("category_floors.{key}");
             let Some((c, k)) = key.split_once('/') else {
@@ -422,7 +486,7 @@ impl Validator {
                 ));
             };
             let ci = community(K::Policy, "policy", &field, c)?;
-            let ki = *cat_ix.get(k).ok_or_else(|| {
+            let ki = *refs.categories.get(k).ok_or_else(|| {
                 err(
                     K::Policy,
                     "policy",
@@ -437,14 +501,17 @@ impl Validator {
         let mut sector_limits = Vec::new();
         for (b, bound) in p.sector_bounds.iter().enumerate() {
             let field = |f: &str| format!("sector_bounds[{b}].{f}");
-            let category = *cat_ix.get(bound.category.as_str()).ok_or_else(|| {
-                err(
-                    K::Policy,
-                    "policy",
-                    &field("category"),
-                    format!("{:?} is not a service category", bound.category),
-                )
-            })?;
+            let category = *refs
+                .categories
+                .get(bound.category.as_str())
+                .ok_or_else(|| {
+                    err(
+                        K::Policy,
+                        "policy",
+                        &field("category"),
+                        format!("{:?} is not a service category", bound.category),
+                    )
+                })?;
             let com = bound
                 .community
                 .as_deref()
@@ -515,19 +582,14 @@ impl Validator {
         let max_value = category_value.iter().copied().max().unwrap_or(0);
         let max_priority = priority_multiplier.iter().copied().max().unwrap_or(0);
         let s = i128::from(INPUT_SCALE);
-        let max_weight = i128::from(max_value) * i128::from(max_priority) / s
-            * i128::from(max_vulnerability)
-            / s
-            * i128::from(max_quality)
-            / s
-            / 1000
-            + i128::from(unserved_penalty) / 1000
-            + 1;
-        let nodes = (d.needs.len()
-            + d.providers.len()
-            + d.providers.iter().map(|p| p.offers.len()).sum::<usize>()
-            + 2) as i128;
-        let exactness = Exactness { max_weight, nodes };
+        let exactness = Exactness {
+            scale: i128::from(max_value) * i128::from(max_priority) / s
+                * i128::from(max_vulnerability)
+                / s,
+            penalty: i128::from(unserved_penalty) / 1000 + 1,
+            max_quality,
+            nodes: node_count(d),
+        };
         exactness.check(total_units)?;
 
         Ok(DistrictIndex {
@@ -547,6 +609,7 @@ impl Validator {
             category_floor,
             sector_limits,
             exactness,
+            skill_ids: Arc::new(self.skills),
         })
     }
 }
