@@ -81,37 +81,44 @@ impl<'a> Refs<'a> {
     }
 
     fn community(&self, kind: RecordKind, rec: &str, field: &str, id: &str) -> Check<usize> {
-        self.communities.get(id).copied().ok_or_else(|| {
-            err(
-                kind,
-                rec,
-                field,
-                format!("{id:?} is not a community of the district"),
-            )
-        })
+        find(
+            &self.communities,
+            (kind, rec, field),
+            id,
+            "a community of the district",
+        )
     }
 
     fn cell(&self, kind: RecordKind, rec: &str, id: &str) -> Check<usize> {
-        self.cells.get(id).copied().ok_or_else(|| {
-            err(
-                kind,
-                rec,
-                "cell",
-                format!("{id:?} is not a grid cell of the district"),
-            )
-        })
+        find(
+            &self.cells,
+            (kind, rec, "cell"),
+            id,
+            "a grid cell of the district",
+        )
     }
 
     fn category(&self, kind: RecordKind, rec: &str, id: &str) -> Check<usize> {
-        self.categories.get(id).copied().ok_or_else(|| {
-            err(
-                kind,
-                rec,
-                "category",
-                format!("{id:?} is not a service category"),
-            )
-        })
+        find(
+            &self.categories,
+            (kind, rec, "category"),
+            id,
+            "a service category",
+        )
     }
+}
+
+/// The index of `id` in `map`, or an error on the record's field saying
+/// it is not `what`.
+fn find(
+    map: &HashMap<&str, usize>,
+    (kind, rec, field): (RecordKind, &str, &str),
+    id: &str,
+    what: &str,
+) -> Check<usize> {
+    map.get(id)
+        .copied()
+        .ok_or_else(|| err(kind, rec, field, format!("{id:?} is not {what}")))
 }
 
 /// The node count the weights' bounds assume for a district: every need,

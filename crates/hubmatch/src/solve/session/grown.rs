@@ -3,18 +3,17 @@
 //! networks change shape. Only the new offers' eligibility is looked for,
 //! and kept beside the base graph (`graph::growth`: the grown graph is
 //! written out only when networks are built afresh); the networks the new
-//! providers leave as they were keep
-//! the base solution; the others are grown from the base networks
-//! (`solve::grown_parts`), and start from the base optimum carried over
-//! (`solve::carry`). A network grown lists its new offers last, so its
-//! basis in the result is of that layout, not a fresh build's.
+//! providers leave as they were keep the base solution; the others are
+//! grown from the base networks (`solve::grown_parts`), and start from the
+//! base optimum carried over (`solve::carry`). A network grown lists its
+//! new offers last, so its basis in the result is of that layout, not a
+//! fresh build's.
 //!
 //! Complexity: O(needs + the new offers' candidates) to find their edges,
 //! O(needs + the grown networks' edges) to build the networks; each grown
-//! network's
-//! aggregation and solve from the carried basis (primal pivots that bring
-//! in the new edges that pay, and dual work where amounts changed too),
-//! and O(edges) to read out and certify it.
+//! network's aggregation and solve from the carried basis (primal pivots
+//! that bring in the new edges that pay, and dual work where amounts
+//! changed too), and O(edges) to read out and certify it.
 
 use std::borrow::Cow;
 
@@ -171,8 +170,8 @@ impl DistrictSession {
         Classes::Given(classes.map(Box::new))
     }
 
-    /// The networks of `ix` on its grown graph (`growth`), each with the base network
-    /// it grew from. Without floors, a network whose needs gained no edge
+    /// The networks of `ix` on its grown graph (the base graph and
+    /// `growth`), each with the base network it grew from. Without floors, a network whose needs gained no edge
     /// and whose amounts are the base's keeps its base network, which is
     /// not built again (a single new provider homed in one community
     /// leaves twelve of district-13's thirteen as they were); the others
