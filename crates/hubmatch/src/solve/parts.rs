@@ -148,7 +148,8 @@ impl PartAmounts {
 /// providers' homes and shared capacities, floors), in per-community mode
 /// when `shares` (the split of `ix`'s district-level capacity) is given and
 /// pooled otherwise; the answer equals the amounts of `parts_on(ix, graph,
-/// mode)` (on that graph, or on it grown by providers appended to `ix`). O(needs + offers). `None` for a provider that no longer fits its
+/// mode)` (on that graph, or on it grown by providers appended to `ix`).
+/// O(needs + offers). `None` for a provider that no longer fits its
 /// network (another home, or no shared capacity any more).
 pub(crate) fn amounts_on(
     ix: &DistrictIndex,

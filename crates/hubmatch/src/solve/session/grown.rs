@@ -170,14 +170,14 @@ impl DistrictSession {
         Classes::Given(classes.map(Box::new))
     }
 
-    /// The networks of `ix` on its grown graph (the base graph and
-    /// `growth`), each with the base network it grew from. Without floors, a network whose needs gained no edge
-    /// and whose amounts are the base's keeps its base network, which is
-    /// not built again (a single new provider homed in one community
-    /// leaves twelve of district-13's thirteen as they were); the others
-    /// are grown from their base networks (`solve::grown_parts`), unless
-    /// (pooled) new offers join networks. Otherwise every network is
-    /// built, and those equal to their base network are found when solved.
+    /// The networks of `ix` on its grown graph (the base graph and `growth`),
+    /// each with the base network it grew from. Without floors, a network whose
+    /// needs gained no edge and whose amounts are the base's keeps its base
+    /// network, which is not built again (a single new provider homed in one
+    /// community leaves twelve of district-13's thirteen as they were); the
+    /// others are grown from their base networks (`solve::grown_parts`), unless
+    /// (pooled) new offers join networks. Otherwise every network is built, and
+    /// those equal to their base network are found when solved.
     fn grown_networks(&self, ix: &DistrictIndex, growth: &GraphGrowth<'_>) -> Result<Vec<Network>> {
         let floors = self.structure.floors.iter().any(|&f| f);
         let one_each = self.parts.len() == ix.communities.len();
