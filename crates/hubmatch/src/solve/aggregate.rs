@@ -20,8 +20,10 @@ use rustc_hash::{FxHashMap, FxHasher};
 use crate::graph::BipartiteProblem;
 
 /// What a need with new edges is grouped by when classes are refined:
-/// its base class, its unserved group and its new (offer, weight) edges.
-type SplitKey = (u32, u32, Vec<(u32, i64)>);
+/// its base class and its unserved group (as the first pair), then its new
+/// (offer, weight) edges. Looked up by slice, so only a new class's key is
+/// allocated.
+type SplitKey = Vec<(u32, i64)>;
 
 /// The classes of a problem and the aggregated problem.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -138,9 +140,9 @@ impl Aggregation {
     /// edges are grouped by need, in need order; a need's first edges are
     /// its `base` edges in their order, to the same offers at the same
     /// weights, and the rest go to offers `base` does not have (numbered
-    /// after its own); needs keep their unserved groups. Then a need's signature is its base signature
-    /// followed by its new edges, so the classes refine the base's by the
-    /// new edges: equal to `Aggregation::build(grown)`, read in
+    /// after its own); needs keep their unserved groups. Then a need's
+    /// signature is its base signature followed by its new edges, so the
+    /// classes refine the base's by the new edges: equal to `Aggregation::build(grown)`, read in
     /// O(needs + edges + new edges × log) instead of sorting and hashing
     /// every run. `None` where `build` gives none, and when the edges are
     /// not grouped so (the caller builds instead).
@@ -167,6 +169,7 @@ impl Aggregation {
         let mut plain = vec![u32::MAX; self.class_count()];
         let mut keyed: FxHashMap<SplitKey, u32> = FxHashMap::default();
         let mut fresh: Vec<u32> = Vec::new();
+        let mut split_key: SplitKey = Vec::new();
         for i in 0..n {
             offsets.push(sorted_edges.len() as u32);
             let (gs, ge) = (starts[i], starts[i + 1]);
@@ -208,13 +211,20 @@ impl Aggregation {
                 }
                 *slot
             } else {
-                let group = grown.unserved_group_of(i).map_or(u32::MAX, |g| g);
-                let edges = fresh
-                    .iter()
-                    .map(|&k| (grown.edge_offer[k as usize], grown.edge_weight[k as usize]));
-                *keyed
-                    .entry((base_class, group, edges.collect()))
-                    .or_insert(next)
+                let group = grown.unserved_group_of(i).unwrap_or(u32::MAX);
+                split_key.clear();
+                split_key.push((base_class, i64::from(group)));
+                split_key.extend(
+                    fresh
+                        .iter()
+                        .map(|&k| (grown.edge_offer[k as usize], grown.edge_weight[k as usize])),
+                );
+                if let Some(&c) = keyed.get(split_key.as_slice()) {
+                    c
+                } else {
+                    keyed.insert(split_key.clone(), next);
+                    next
+                }
             };
             if c == next {
                 class_units.push(0);

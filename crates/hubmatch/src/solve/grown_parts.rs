@@ -28,14 +28,13 @@ use crate::solve::shares::Shares;
 use crate::validate::DistrictIndex;
 use rayon::prelude::*;
 
-/// Each pooled base network of `base` (built on `grown.base`, for a
-/// district that `ix` extends with providers appended, `grown` being the
-/// new offers' edges) as
-/// `ix` makes it: `None` when it gains no offer and keeps its amounts,
-/// else the network grown and with `ix`'s amounts. `None` in all (the
+/// Each pooled base network of `base` (built on `grown.base`, for a district
+/// that `ix` extends with providers appended, `grown` being the new offers'
+/// edges) as `ix` makes it: `None` when it gains no offer and keeps its
+/// amounts, else the network grown and with `ix`'s amounts. `None` in all (the
 /// caller builds afresh) when the networks do not grow on their own: a new
-/// offer or shared capacity reaches two base networks, a need that had no
-/// edge gains one, or floors are set.
+/// offer or shared capacity reaches two base networks, a need that had no edge
+/// gains one, or floors are set.
 pub(crate) fn pooled_grown(
     ix: &DistrictIndex,
     grown: &GraphGrowth<'_>,
@@ -93,15 +92,14 @@ pub(crate) fn pooled_grown(
     )
 }
 
-/// Each per-community base network of `base` (one per community, in
-/// community order, built on `grown.base` with the split of
-/// district-level capacity; no floors) as `ix` makes it (with providers
-/// appended; `grown` the new offers' edges, `shares` its split, `amounts`
-/// each base network's amounts in
-/// `ix`): `None` when its needs gain no edge and it keeps its amounts, else
-/// the network grown. A community's new offers are those the split gives
-/// it capacity of, and its needs that had no edge there join it when one
-/// reaches them.
+/// Each per-community base network of `base` (one per community, in community
+/// order, built on `grown.base` with the split of district-level capacity; no
+/// floors) as `ix` makes it (with providers appended; `grown` the new offers'
+/// edges, `shares` its split, `amounts` each base network's amounts in `ix`):
+/// `None` when its needs gain no edge and it keeps its amounts, else the
+/// network grown. A community's new offers are those the split gives it
+/// capacity of, and its needs that had no edge there join it when one reaches
+/// them.
 pub(crate) fn community_grown(
     ix: &DistrictIndex,
     grown: &GraphGrowth<'_>,

@@ -128,14 +128,13 @@ impl Shares {
         s
     }
 
-    /// The split of a district whose eligibility graph is `grown`'s base
-    /// (the graph these shares were split on) with providers appended: the
-    /// new offers' edges alone are read (old offers keep their edges, so
-    /// their rows stand), and rows for the new providers without a home
-    /// come after the old ones, split by the base's needs' units. Move it to
-    /// `ix`'s amounts with [`Shares::updated`]; then every capacity it gives
-    /// is `Shares::of(ix, &grown.graph())`'s (rows may come in another
-    /// order).
+    /// The split of a district whose eligibility graph is `grown`'s base (the
+    /// graph these shares were split on) with providers appended: the new
+    /// offers' edges alone are read (old offers keep their edges, so their rows
+    /// stand), and rows for the new providers without a home come after the old
+    /// ones, split by the base's needs' units. Move it to `ix`'s amounts with
+    /// [`Shares::updated`]; then every capacity it gives is
+    /// `Shares::of(ix, &grown.graph())`'s (rows may come in another order).
     /// O(needs + new edges + new rows · communities · log communities),
     /// where a split afresh reads every edge.
     pub(crate) fn grown(&self, ix: &DistrictIndex, grown: &GraphGrowth<'_>) -> Shares {
@@ -162,11 +161,10 @@ impl Shares {
         s
     }
 
-    /// Adds to the rows the demand of each need `i` (its `units`) on the
-    /// offers of its edges in `graph` (its new edges alone when `new_only`)
-    /// whose provider has no home,
-    /// opening rows for offers and providers first met. A need counts once
-    /// per provider, however many of its offers fit.
+    /// Adds to the rows the demand of each need `i` (its `units`) on the offers
+    /// of its edges in `graph` (its new edges alone when `new_only`) whose
+    /// provider has no home, opening rows for offers and providers first met. A
+    /// need counts once per provider, however many of its offers fit.
     fn add_demand(
         &mut self,
         ix: &DistrictIndex,

@@ -45,8 +45,8 @@ impl DistrictIndex {
     /// every rule, against the district's references and the skills the
     /// index has named. Equal to `changed.validate()` on such a district,
     /// its first error included (the rules run in the same record order),
-    /// without reading the needs' other fields again: about 2 ms instead of
-    /// 15–40 ms on district-13.
+    /// without reading the needs' other fields again: a sweep that adds one
+    /// provider to district-13 saves about 30 ms a scenario.
     pub(crate) fn with_providers_appended(&self, changed: &District) -> Result<DistrictIndex> {
         self.read_amounts(changed, true).map_err(Into::into)
     }
