@@ -56,69 +56,62 @@ impl District {
 /// What records are checked against: the district's communities, grid
 /// cells and categories in force, by id.
 struct Refs<'a> {
-    communities: HashMap<&'a str, usize>,
-    cells: HashMap<&'a str, usize>,
-    categories: HashMap<&'a str, usize>,
+    communities: Ids<'a>,
+    cells: Ids<'a>,
+    categories: Ids<'a>,
+}
+
+/// Records of one kind by id, and what a record not among them is said
+/// not to be.
+struct Ids<'a> {
+    index: HashMap<&'a str, usize>,
+    what: &'static str,
+}
+
+impl Ids<'_> {
+    /// The index of `id`, or an error on the record's field saying it is
+    /// not one of these.
+    fn find(&self, kind: RecordKind, rec: &str, field: &str, id: &str) -> Check<usize> {
+        let what = self.what;
+        self.index
+            .get(id)
+            .copied()
+            .ok_or_else(|| err(kind, rec, field, format!("{id:?} is not {what}")))
+    }
 }
 
 impl<'a> Refs<'a> {
+    /// The references given by id maps, in index order.
+    fn new(
+        communities: HashMap<&'a str, usize>,
+        cells: HashMap<&'a str, usize>,
+        categories: HashMap<&'a str, usize>,
+    ) -> Refs<'a> {
+        let ids = |index, what| Ids { index, what };
+        Refs {
+            communities: ids(communities, "a community of the district"),
+            cells: ids(cells, "a grid cell of the district"),
+            categories: ids(categories, "a service category"),
+        }
+    }
+
     /// The references of `d`, a district validated already, whose
     /// categories in force are `categories` (in index order).
     fn of(d: &'a District, categories: &'a [String]) -> Refs<'a> {
         let by_position = |ids: &mut dyn Iterator<Item = &'a str>| -> HashMap<&'a str, usize> {
             ids.enumerate().map(|(k, id)| (id, k)).collect()
         };
-        Refs {
-            communities: by_position(&mut d.communities.iter().map(|c| c.id.as_str())),
-            cells: by_position(
+        Refs::new(
+            by_position(&mut d.communities.iter().map(|c| c.id.as_str())),
+            by_position(
                 &mut d
                     .communities
                     .iter()
                     .flat_map(|c| c.cells.iter().map(|g| g.id.as_str())),
             ),
-            categories: by_position(&mut categories.iter().map(String::as_str)),
-        }
-    }
-
-    fn community(&self, kind: RecordKind, rec: &str, field: &str, id: &str) -> Check<usize> {
-        find(
-            &self.communities,
-            (kind, rec, field),
-            id,
-            "a community of the district",
+            by_position(&mut categories.iter().map(String::as_str)),
         )
     }
-
-    fn cell(&self, kind: RecordKind, rec: &str, id: &str) -> Check<usize> {
-        find(
-            &self.cells,
-            (kind, rec, "cell"),
-            id,
-            "a grid cell of the district",
-        )
-    }
-
-    fn category(&self, kind: RecordKind, rec: &str, id: &str) -> Check<usize> {
-        find(
-            &self.categories,
-            (kind, rec, "category"),
-            id,
-            "a service category",
-        )
-    }
-}
-
-/// The index of `id` in `map`, or an error on the record's field saying
-/// it is not `what`.
-fn find(
-    map: &HashMap<&str, usize>,
-    (kind, rec, field): (RecordKind, &str, &str),
-    id: &str,
-    what: &str,
-) -> Check<usize> {
-    map.get(id)
-        .copied()
-        .ok_or_else(|| err(kind, rec, field, format!("{id:?} is not {what}")))
 }
 
 /// The node count the weights' bounds assume for a district: every need,
@@ -169,7 +162,7 @@ impl Validator {
         let home = pr
             .home
             .as_deref()
-            .map(|h| refs.community(K::Provider, rec, "home", h))
+            .map(|h| refs.communities.find(K::Provider, rec, "home", h))
             .transpose()?;
         let mut area: Vec<usize> = match pr.effective_area() {
             ServiceArea::Home => match home {
@@ -183,10 +176,10 @@ impl Validator {
                     ));
                 }
             },
-            ServiceArea::District => (0..refs.communities.len()).collect(),
+            ServiceArea::District => (0..refs.communities.index.len()).collect(),
             ServiceArea::Communities(list) => list
                 .iter()
-                .map(|c| refs.community(K::Provider, rec, "service_area", c))
+                .map(|c| refs.communities.find(K::Provider, rec, "service_area", c))
                 .collect::<Check<_>>()?,
         };
         area.sort_unstable();
@@ -194,7 +187,7 @@ impl Validator {
         let cell = pr
             .cell
             .as_deref()
-            .map(|c| refs.cell(K::Provider, rec, c))
+            .map(|c| refs.cells.find(K::Provider, rec, "cell", c))
             .transpose()?;
         let capacity = pr
             .capacity
@@ -203,7 +196,7 @@ impl Validator {
         let mut quotas = Vec::with_capacity(pr.quotas.len());
         for (c, q) in &pr.quotas {
             let field = format!("quotas.{c}");
-            let ci = refs.community(K::Provider, rec, &field, c)?;
+            let ci = refs.communities.find(K::Provider, rec, &field, c)?;
             if area.binary_search(&ci).is_err() {
                 return Err(err(
                     K::Provider,
@@ -224,7 +217,9 @@ impl Validator {
         let mut seen = Vec::with_capacity(pr.offers.len());
         for o in &pr.offers {
             let orec = format!("{}/{}", pr.id, o.category);
-            let cat = refs.category(K::Offer, &orec, &o.category)?;
+            let cat = refs
+                .categories
+                .find(K::Offer, &orec, "category", &o.category)?;
             if seen.contains(&cat) {
                 return Err(err(
                     K::Offer,
@@ -379,15 +374,11 @@ impl Validator {
                 ));
             }
         }
-        let refs = Refs {
-            communities: com_ix,
-            cells: cell_ix,
-            categories: cat_ix,
-        };
+        let refs = Refs::new(com_ix, cell_ix, cat_ix);
         let community =
-            |kind, rec: &str, field: &str, id: &str| refs.community(kind, rec, field, id);
-        let cell = |kind, rec: &str, id: &str| refs.cell(kind, rec, id);
-        let category = |kind, rec: &str, id: &str| refs.category(kind, rec, id);
+            |kind, rec: &str, field: &str, id: &str| refs.communities.find(kind, rec, field, id);
+        let cell = |kind, rec: &str, id: &str| refs.cells.find(kind, rec, "cell", id);
+        let category = |kind, rec: &str, id: &str| refs.categories.find(kind, rec, "category", id);
 
         // Needs.
         ids(K::Need, d.needs.iter().map(|n| n.id.as_str()))?;
@@ -475,13 +466,13 @@ impl Validator {
             .coverage_floor
             .map(|v| floor("coverage_floor", v))
             .transpose()?;
-        let mut community_floor = vec![default_floor; refs.communities.len()];
+        let mut community_floor = vec![default_floor; refs.communities.index.len()];
         for (c, v) in &p.community_floors {
             let field = format!("community_floors.{c}");
             let ci = community(K::Policy, "policy", &field, c)?;
             community_floor[ci] = Some(floor(&field, *v)?);
         }
-        let mut category_floor = vec![None; refs.communities.len() * cats.len()];
+        let mut category_floor = vec![None; refs.communities.index.len() * cats.len()];
         for (key, v) in &p.category_floors {
             let field = format!("category_floors.{key}");
             let Some((c, k)) = key.split_once('/') else {
@@ -493,14 +484,7 @@ impl Validator {
                 ));
             };
             let ci = community(K::Policy, "policy", &field, c)?;
-            let ki = *refs.categories.get(k).ok_or_else(|| {
-                err(
-                    K::Policy,
-                    "policy",
-                    &field,
-                    format!("{k:?} is not a service category"),
-                )
-            })?;
+            let ki = refs.categories.find(K::Policy, "policy", &field, k)?;
             category_floor[ci * cats.len() + ki] = Some(floor(&field, *v)?);
         }
 
@@ -508,17 +492,9 @@ impl Validator {
         let mut sector_limits = Vec::new();
         for (b, bound) in p.sector_bounds.iter().enumerate() {
             let field = |f: &str| format!("sector_bounds[{b}].{f}");
-            let category = *refs
-                .categories
-                .get(bound.category.as_str())
-                .ok_or_else(|| {
-                    err(
-                        K::Policy,
-                        "policy",
-                        &field("category"),
-                        format!("{:?} is not a service category", bound.category),
-                    )
-                })?;
+            let category =
+                refs.categories
+                    .find(K::Policy, "policy", &field("category"), &bound.category)?;
             let com = bound
                 .community
                 .as_deref()
