@@ -258,14 +258,16 @@ pub fn run(cli: Cli) -> Result<()> {
             bar.finish_and_clear();
             std::fs::create_dir_all(&out).map_err(|e| io_error(&out, e))?;
             let mut rows = vec![report::SweepRow::new("base", &d, &sweep.base, &sweep.base)];
-            for o in &sweep.outcomes {
+            for (o, s) in sweep.outcomes.iter().zip(&list) {
+                // One changed district at a time: outcomes hold none.
+                let changed = s.apply(&d)?;
                 rows.push(report::SweepRow::new(
                     &o.name,
-                    &o.district,
+                    &changed,
                     &o.result,
                     &sweep.base,
                 ));
-                let diff = hubmatch::analyze::diff(&d, &sweep.base, &o.district, &o.result);
+                let diff = hubmatch::analyze::diff(&d, &sweep.base, &changed, &o.result);
                 let name: String = o
                     .name
                     .chars()

@@ -172,7 +172,8 @@ fn grown_outcomes_are_identical_at_any_thread_count() {
             serde_json::to_string(&two).unwrap(),
             "{mode:?}"
         );
-        let cold = match_district(&one.district.validate().unwrap(), mode, &opts, None).unwrap();
+        let changed = s.apply(&d).unwrap().validate().unwrap();
+        let cold = match_district(&changed, mode, &opts, None).unwrap();
         assert_eq!(one.result.objective, cold.objective, "{mode:?}");
     }
 }

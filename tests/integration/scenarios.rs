@@ -1,4 +1,5 @@
-//! Scenario changes: how scaling turns factors into whole units.
+//! Scenario changes: how scaling turns factors into whole units, and the
+//! order changes apply in.
 
 use hubmatch::analyze::Scenario;
 use hubmatch::model::ProviderKind;
@@ -102,4 +103,66 @@ fn scaling_beyond_exact_whole_numbers_is_refused() {
         "scenario \"s\": scale_capacity.factor would scale 1000000000000 units by 1000000 \
          beyond 2^53, where whole numbers are no longer exact"
     );
+}
+
+#[test]
+fn changes_apply_in_order_to_providers_added_before_them() {
+    use hubmatch::analyze::ScenarioBase;
+    use hubmatch::solve::{MatchOptions, Mode, match_district};
+    let d = example();
+    let mut vol2 = d.providers[3].clone(); // vol1: shared 3, offers 3 and 2
+    vol2.id = "vol2".into();
+    let added = format!(
+        r#"{{"add_provider": {{"provider": {}}}}}"#,
+        serde_json::to_string(&vol2).unwrap()
+    );
+    let scale = r#"{"scale_capacity": {"select": {"kind": "volunteer"}, "factor": 0.7}}"#;
+    // The newcomer joins the volunteers' pools, after vol1: shared 2.1 and
+    // 2.1 (4.2 → 4) give 2 each; offers 2.1, 1.4, 2.1, 1.4 (7 units) give
+    // their one unit left to the first larger remainder, vol1's 1.4.
+    let s = scenario(&format!("{added}, {scale}"));
+    let changed = s.apply(&d).unwrap();
+    let capacities = |k: usize| {
+        let p = &changed.providers[k];
+        (
+            p.capacity,
+            p.offers.iter().map(|o| o.capacity).collect::<Vec<_>>(),
+        )
+    };
+    assert_eq!(changed.providers[4].id, "vol2");
+    assert_eq!(capacities(3), (Some(2), vec![2, 2]));
+    assert_eq!(capacities(4), (Some(2), vec![2, 1]));
+    // Scaled before it was added, the newcomer keeps its capacities.
+    let before = scenario(&format!("{scale}, {added}")).apply(&d).unwrap();
+    assert_eq!(before.providers[4], vol2);
+    // Closed after it was added; closing it before is an error.
+    let closed = scenario(&format!(
+        r#"{added}, {{"close_provider": {{"provider": "vol2"}}}}"#
+    ));
+    let p = &closed.apply(&d).unwrap().providers[4];
+    assert_eq!(p.capacity, Some(0));
+    assert!(p.offers.iter().all(|o| o.capacity == 0));
+    let early = scenario(&format!(
+        r#"{{"close_provider": {{"provider": "vol2"}}}}, {added}"#
+    ));
+    assert_eq!(
+        early.apply(&d).unwrap_err().to_string(),
+        r#"scenario "s": close_provider.provider "vol2" is not a provider of the district"#
+    );
+    // A kept base answers each as the changed district solved afresh.
+    let opts = MatchOptions::default();
+    for mode in [Mode::PerCommunity, Mode::Pooled] {
+        let base = ScenarioBase::new(&d, mode, &opts).unwrap();
+        for s in [&s, &closed] {
+            let cold = match_district(&s.apply(&d).unwrap().validate().unwrap(), mode, &opts, None);
+            assert_eq!(
+                base.outcome(s).unwrap().result.objective,
+                cold.unwrap().objective
+            );
+        }
+        assert_eq!(
+            base.outcome(&early).unwrap_err().to_string(),
+            early.apply(&d).unwrap_err().to_string()
+        );
+    }
 }

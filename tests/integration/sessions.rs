@@ -300,7 +300,7 @@ fn scenario_outcomes_stop_on_their_own_cancel_flag() {
         .unwrap();
     let again = base.outcome(&shock).unwrap();
     assert_eq!(go.result, again.result);
-    let ix = go.district.validate().unwrap();
+    let ix = shock.apply(base.district()).unwrap().validate().unwrap();
     let cold = match_district(&ix, Mode::Pooled, &MatchOptions::default(), None).unwrap();
     assert_eq!(go.result.objective, cold.objective);
     assert!(go.result.stats.pivots > 1024, "{}", go.result.stats.pivots);

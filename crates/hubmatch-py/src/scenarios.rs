@@ -41,17 +41,24 @@ pub fn sweep_scenarios(
             });
         }
     };
-    let sweep = run(py, move |cancel| {
+    let (sweep, changed) = run(py, move |cancel| {
         let options = cancellable(cancel);
-        analyze::sweep(d, mode, &parsed, &options, &callback)
+        let sweep = analyze::sweep(d, mode, &parsed, &options, &callback)?;
+        // The outcomes hold no district; their tables need theirs.
+        let changed = parsed
+            .iter()
+            .map(|s| s.apply(d))
+            .collect::<hubmatch::Result<Vec<_>>>()?;
+        Ok((sweep, changed))
     })?;
     let base = PyMatchResult::new(d, sweep.base, None);
     let outcomes = sweep
         .outcomes
         .into_iter()
-        .map(|o| {
-            let r = PyMatchResult::new(&o.district, o.result, None);
-            (o.name, PyDistrict { inner: o.district }, r)
+        .zip(changed)
+        .map(|(o, changed)| {
+            let r = PyMatchResult::new(&changed, o.result, None);
+            (o.name, PyDistrict { inner: changed }, r)
         })
         .collect();
     Ok((base, outcomes))
@@ -104,9 +111,12 @@ impl PyScenarioBase {
     fn outcome(&self, py: Python<'_>, scenario: &str) -> PyResult<(PyDistrict, PyMatchResult)> {
         let scenario = parse(scenario)?;
         let base = &self.inner;
-        let o = run(py, |cancel| base.outcome_cancellable(&scenario, cancel))?;
-        let result = PyMatchResult::new(&o.district, o.result, None);
-        Ok((PyDistrict { inner: o.district }, result))
+        let (o, changed) = run(py, |cancel| {
+            let o = base.outcome_cancellable(&scenario, cancel)?;
+            Ok((o, scenario.apply(base.district())?))
+        })?;
+        let result = PyMatchResult::new(&changed, o.result, None);
+        Ok((PyDistrict { inner: changed }, result))
     }
 }
 

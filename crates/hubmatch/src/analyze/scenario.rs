@@ -8,9 +8,11 @@
 //! (capacities, closures, demand) gets its amounts read into the base's
 //! index and re-solves just the networks it changes, each from the base
 //! optimum's tree by dual pivots; one that adds providers (and maybe
-//! changes amounts) is validated, grows the base's eligibility graph by the
-//! new offers' edges and solves the networks they reach from the base
-//! optimum's bases carried over; policy changes are validated and start
+//! changes amounts) has the new providers checked, grows the base's
+//! eligibility graph by the new offers' edges and solves the networks they
+//! reach from the base optimum's bases carried over (neither copies the
+//! district: an [`Outcome`] holds the result alone); policy changes are
+//! applied, validated and start
 //! from the base's bases when their networks keep their shape, from scratch
 //! otherwise. [`sweep`] runs many scenarios in parallel.
 //! [`diff`] says who gained and who lost, by community, category and provider kind.
@@ -27,7 +29,7 @@ use crate::model::{District, Policy, Provider, ProviderKind};
 use crate::solve::district::match_district_on;
 use crate::solve::session::DistrictSession;
 use crate::solve::{CancelFlag, MatchOptions, MatchResult, Mode, match_district};
-use crate::validate::DistrictIndex;
+use crate::validate::{Amounts, DistrictIndex};
 
 /// Which offers a capacity change touches; every field left out matches all.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -232,19 +234,50 @@ impl Scenario {
 
     /// The district with this scenario's changes applied (not validated).
     pub fn apply(&self, district: &District) -> Result<District> {
+        let amounts = self.amounts(district)?;
         let mut d = district.clone();
+        amounts.write_into(&mut d);
+        // The policy enters no amount, so only the last one given counts.
+        let policy = self.changes.iter().rev().find_map(|c| match c {
+            Change::SetPolicy { policy } => Some(policy),
+            _ => None,
+        });
+        if let Some(policy) = policy {
+            d.policy = (**policy).clone();
+        }
+        Ok(d)
+    }
+
+    /// The amounts of `district` with this scenario's changes (all but
+    /// policies) applied, in order: a scenario answered this way needs no
+    /// copy of the district's records.
+    pub(crate) fn amounts(&self, district: &District) -> Result<Amounts> {
+        let mut a = Amounts::of(district);
         for change in &self.changes {
             match change {
                 Change::ScaleCapacity { select, factor: f } => {
                     let f = factor(&self.name, "scale_capacity.factor", *f)?;
+                    let in_category =
+                        |category: &String| select.category.as_ref().is_none_or(|c| c == category);
                     let mut offers = Vec::new();
                     let mut shared = Vec::new();
-                    for p in d.providers.iter_mut().filter(|p| select.matches(p)) {
-                        for o in &mut p.offers {
-                            if select.category.as_ref().is_none_or(|c| *c == o.category) {
-                                offers.push(&mut o.capacity);
-                            }
+                    let base = district
+                        .providers
+                        .iter()
+                        .zip(a.capacity.iter_mut().zip(&mut a.offers));
+                    for (p, (capacity, caps)) in base.filter(|(p, _)| select.matches(p)) {
+                        let caps = p.offers.iter().zip(caps.iter_mut());
+                        offers.extend(
+                            caps.filter(|(o, _)| in_category(&o.category))
+                                .map(|(_, c)| c),
+                        );
+                        if select.category.is_none() {
+                            shared.extend(capacity.as_mut());
                         }
+                    }
+                    for p in a.added.iter_mut().filter(|p| select.matches(p)) {
+                        let caps = p.offers.iter_mut().filter(|o| in_category(&o.category));
+                        offers.extend(caps.map(|o| &mut o.capacity));
                         if select.category.is_none() {
                             shared.extend(p.capacity.as_mut());
                         }
@@ -254,35 +287,36 @@ impl Scenario {
                     apportion(&mut shared, f, &self.name, field)?;
                 }
                 Change::CloseProvider { provider } => {
-                    let p = d
-                        .providers
-                        .iter_mut()
-                        .find(|p| p.id == *provider)
-                        .ok_or_else(|| {
-                            bad(
-                                &self.name,
-                                "close_provider.provider",
-                                format!("{provider:?} is not a provider of the district"),
-                            )
-                        })?;
-                    p.offers.iter_mut().for_each(|o| o.capacity = 0);
-                    p.capacity = p.capacity.map(|_| 0);
+                    if let Some(k) = district.providers.iter().position(|p| p.id == *provider) {
+                        a.offers[k].iter_mut().for_each(|c| *c = 0);
+                        a.capacity[k] = a.capacity[k].map(|_| 0);
+                    } else if let Some(p) = a.added.iter_mut().find(|p| p.id == *provider) {
+                        p.offers.iter_mut().for_each(|o| o.capacity = 0);
+                        p.capacity = p.capacity.map(|_| 0);
+                    } else {
+                        return Err(bad(
+                            &self.name,
+                            "close_provider.provider",
+                            format!("{provider:?} is not a provider of the district"),
+                        ));
+                    }
                 }
-                Change::AddProvider { provider } => d.providers.push((**provider).clone()),
+                Change::AddProvider { provider } => a.added.push((**provider).clone()),
                 Change::ScaleDemand {
                     category,
                     community,
                     factor: f,
                 } => {
                     let f = factor(&self.name, "scale_demand.factor", *f)?;
-                    let mut units: Vec<&mut i64> = d
+                    let mut units: Vec<&mut i64> = district
                         .needs
-                        .iter_mut()
-                        .filter(|n| {
+                        .iter()
+                        .zip(&mut a.units)
+                        .filter(|(n, _)| {
                             category.as_ref().is_none_or(|c| *c == n.category)
                                 && community.as_ref().is_none_or(|c| *c == n.community)
                         })
-                        .map(|n| &mut n.units)
+                        .map(|(_, u)| u)
                         .collect();
                     apportion(&mut units, f, &self.name, "scale_demand.factor")?;
                     // A need keeps at least one unit (the total may then
@@ -291,21 +325,24 @@ impl Scenario {
                         *u = (*u).max(1);
                     }
                 }
-                Change::SetPolicy { policy } => d.policy = (**policy).clone(),
+                Change::SetPolicy { .. } => {}
             }
         }
-        Ok(d)
+        Ok(a)
     }
 }
 
 /// The outcome of one scenario of a sweep.
+///
+/// It holds no copy of the changed district: that is the scenario applied
+/// to the base district ([`Scenario::apply`]), for whoever needs its
+/// records (a copy of district-13 took more time than re-solving a 1%
+/// change, and 40 MB an outcome).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Outcome {
     /// Scenario name.
     pub name: String,
-    /// The changed district.
-    pub district: District,
-    /// Its optimal allocation.
+    /// The changed district's optimal allocation.
     pub result: MatchResult,
 }
 
@@ -324,13 +361,15 @@ pub struct Sweep {
 /// scenario against it; [`sweep`] does so for many in parallel.
 ///
 /// A scenario that changes amounts only (capacities, closures, demand) is
-/// not validated afresh: its amounts are read into a copy of the base's
-/// index, by the same rules (a fifth of a validation's time on district-13),
-/// and only the networks it changes are re-solved, each from the base
-/// optimum's tree. One that adds providers is validated and solved by
+/// neither applied to a copy of the district nor validated afresh: its
+/// amounts, written beside the base's records, are read into a copy of the
+/// base's index by the same rules (a fifth of a validation's time on
+/// district-13), and only the networks it changes are re-solved, each from
+/// the base optimum's tree. One that adds providers has its amounts read so
+/// too, the new providers checked in full, and is solved by
 /// [`DistrictSession::solve_grown`] (the base's networks carried over to
-/// the grown ones). Policy changes are validated and solved from the
-/// base's bases where their networks keep their shape.
+/// the grown ones). Policy changes are applied, validated and solved from
+/// the base's bases where their networks keep their shape.
 ///
 /// ```
 /// use hubmatch::analyze::scenario::{Scenario, ScenarioBase};
@@ -341,7 +380,8 @@ pub struct Sweep {
 /// let more: Scenario = serde_json::from_str(
 ///     r#"{"name": "more", "changes": [{"scale_demand": {"factor": 2.0}}]}"#).unwrap();
 /// let o = base.outcome(&more).unwrap();
-/// let cold = match_district(&o.district.validate().unwrap(), Mode::Pooled, &opts, None).unwrap();
+/// let changed = more.apply(base.district()).unwrap();
+/// let cold = match_district(&changed.validate().unwrap(), Mode::Pooled, &opts, None).unwrap();
 /// assert_eq!(o.result.objective, cold.objective);
 /// ```
 pub struct ScenarioBase {
@@ -421,20 +461,19 @@ impl ScenarioBase {
     }
 
     fn outcome_until(&self, scenario: &Scenario, cancel: Option<&CancelFlag>) -> Result<Outcome> {
-        let changed = scenario.apply(&self.district)?;
         let (mode, mut options) = (self.mode, self.options.clone());
         options.simplex.cancel = cancel.cloned();
         let options = &options;
         let amounts_only = scenario.amounts_only();
-        // The re-read index is that of `changed`: the scenario changed
-        // amounts only, of the district `self.index` was validated from
-        // (and appended providers, which are checked in full).
-        let ix = if amounts_only {
-            self.index.with_amounts_of(&changed)?
-        } else if scenario.adds_providers() {
-            self.index.with_providers_appended(&changed)?
+        // A scenario that changes amounts (and appends providers) keeps the
+        // base's records, so its amounts are read into the base's index
+        // (the appended providers checked in full); other changes are
+        // validated afresh.
+        let ix = if amounts_only || scenario.adds_providers() {
+            let amounts = scenario.amounts(&self.district)?;
+            self.index.with_amounts(&self.district, &amounts)?
         } else {
-            changed.validate()?
+            scenario.apply(&self.district)?.validate()?
         };
         let warm = Some(self.base().bases.as_slice());
         let result = match &self.kept {
@@ -453,7 +492,6 @@ impl ScenarioBase {
         };
         Ok(Outcome {
             name: scenario.name.clone(),
-            district: changed,
             result,
         })
     }

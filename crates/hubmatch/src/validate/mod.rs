@@ -5,7 +5,7 @@
 //! Validation never panics, whatever the input. The rules on single values
 //! are in `rules`; the index types in `index`; `amounts` re-checks only the
 //! amounts of a district whose structure an index already validated, and
-//! the providers appended to it (the scenarios of a sweep).
+//! the providers appended to it (the scenarios of a sweep, as `Amounts`).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -18,6 +18,7 @@ mod amounts;
 mod index;
 mod rules;
 
+pub(crate) use amounts::Amounts;
 use index::Exactness;
 pub use index::{DistrictIndex, NeedIndex, OfferIndex, ProviderIndex, SectorLimit};
 use rules::{Check, amount, coordinate, count, err, ids, window};
