@@ -18,6 +18,7 @@
 //! [`diff`] says who gained and who lost, by community, category and provider kind.
 
 use std::collections::BTreeMap;
+use std::sync::{Mutex, PoisonError};
 
 use rayon::prelude::*;
 use schemars::JsonSchema;
@@ -390,6 +391,9 @@ pub struct ScenarioBase {
     mode: Mode,
     options: MatchOptions,
     kept: Kept,
+    /// Copies of `index` that scenarios wrote their amounts into, each
+    /// free again once its scenario is solved (one per thread at most).
+    spares: Mutex<Vec<DistrictIndex>>,
 }
 
 /// What a [`ScenarioBase`] keeps of the base solve (each variant holds
@@ -420,6 +424,7 @@ impl ScenarioBase {
             mode,
             options: options.clone(),
             kept,
+            spares: Mutex::new(Vec::new()),
         })
     }
 
@@ -469,27 +474,47 @@ impl ScenarioBase {
         // base's records, so its amounts are read into the base's index
         // (the appended providers checked in full); other changes are
         // validated afresh.
-        let ix = if amounts_only || scenario.adds_providers() {
-            let amounts = scenario.amounts(&self.district)?;
-            self.index.with_amounts(&self.district, &amounts)?
-        } else {
-            scenario.apply(&self.district)?.validate()?
-        };
-        let warm = Some(self.base().bases.as_slice());
-        let result = match &self.kept {
-            // Amounts only: the same policy, so still no sector bounds.
-            Kept::Session(session) if amounts_only => session.solve_until(&ix, cancel)?,
-            // New providers after the base's, which are as they were but
-            // for amounts; the same policy.
-            Kept::Session(session) if scenario.adds_providers() => {
-                session.solve_grown_until(&ix, cancel)?
-            }
-            Kept::Bases(kept) if amounts_only => {
-                match_district_on(&ix, &kept.0, mode, options, warm)?
-            }
+        if !amounts_only && !scenario.adds_providers() {
+            let ix = scenario.apply(&self.district)?.validate()?;
+            let warm = Some(self.base().bases.as_slice());
             // Other changes may change the networks' shape: validated afresh.
-            _ => match_district(&ix, mode, options, warm)?,
-        };
+            let result = match_district(&ix, mode, options, warm)?;
+            return Ok(Outcome {
+                name: scenario.name.clone(),
+                result,
+            });
+        }
+        let amounts = scenario.amounts(&self.district)?;
+        let spare = self
+            .spares
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .pop();
+        let mut ix = spare.unwrap_or_else(|| self.index.clone());
+        let result = self
+            .index
+            .read_amounts_into(&self.district, &amounts, &mut ix)
+            .and_then(|()| match &self.kept {
+                // Amounts only: the same policy, so still no sector bounds.
+                Kept::Session(session) if amounts_only => session.solve_until(&ix, cancel),
+                // New providers after the base's, which are as they were
+                // but for amounts; the same policy.
+                Kept::Session(session) => session.solve_grown_until(&ix, cancel),
+                Kept::Bases(kept) if amounts_only => {
+                    let warm = Some(self.base().bases.as_slice());
+                    match_district_on(&ix, &kept.0, mode, options, warm)
+                }
+                Kept::Bases(_) => {
+                    let warm = Some(self.base().bases.as_slice());
+                    match_district(&ix, mode, options, warm)
+                }
+            });
+        // Whatever the scenario's answer, the copy serves the next one.
+        self.spares
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(ix);
+        let result = result?;
         Ok(Outcome {
             name: scenario.name.clone(),
             result,

@@ -8,12 +8,13 @@
 //! district's records, so a scenario is answered without a copy of the
 //! district: copying district-13's 65,000 needs (their ids, communities,
 //! categories, skills) took about 33 ms, more than half of a sweep's
-//! answer to a 1% change per community. A full validation of district-13
-//! takes about 14 ms in a sweep, most of it hashing ids and allocating
-//! skill lists; this copy of the index with the amounts read again takes
-//! about 5 ms. The amounts are checked by the same rules, in the same
-//! record order, as [`District::validate`] checks them, so the first error
-//! and its message are the same.
+//! answer to a 1% change per community. They are written into a copy of
+//! the index that earlier scenarios may have used (copying the index took
+//! 5 ms more, its needs' skill lists); a full validation of district-13
+//! takes 14–35 ms, most of it hashing ids and allocating skill lists. The
+//! amounts are checked by the same rules, in the same record order, as
+//! [`District::validate`] checks them, so the first error and its message
+//! are the same.
 //!
 //! Crate-private: [`crate::analyze::ScenarioBase`] writes a scenario's
 //! changes into [`Amounts`] of the district it validated.
@@ -78,27 +79,43 @@ impl Amounts {
 }
 
 impl DistrictIndex {
-    /// The index of `d`, the district this index was validated from, with
-    /// amounts `a` (read from it, then changed): the need units and
-    /// capacities are read again and checked, and the weights' exactness
-    /// with the new units; the providers appended are checked by every
-    /// rule, against the district's references and the skills the index
-    /// has named; the rest is copied. Equal to the validation of `d` with
-    /// `a` written into it ([`Amounts::write_into`]), its first error
-    /// included (the rules run in the same record order).
-    pub(crate) fn with_amounts(&self, d: &District, a: &Amounts) -> Result<DistrictIndex> {
-        self.read_amounts(d, a).map_err(Into::into)
+    /// Writes into `ix` the index of `d`, the district this index was
+    /// validated from, with amounts `a` (read from it, then changed): the
+    /// need units and capacities are read again and checked, and the
+    /// weights' exactness with the new units; the providers appended are
+    /// checked by every rule, against the district's references and the
+    /// skills the index has named. `ix` is a copy of this index, or one
+    /// this method wrote before (whatever it answered then): everything
+    /// else is this index's already, so a sweep reuses its copies rather
+    /// than copying 65,000 needs' skill lists (5 ms on district-13) for
+    /// each scenario. Afterwards `ix` equals the validation of `d` with `a`
+    /// written into it ([`Amounts::write_into`]); the first error is the
+    /// same too (the rules run in the same record order), and leaves `ix`
+    /// to be written again.
+    pub(crate) fn read_amounts_into(
+        &self,
+        d: &District,
+        a: &Amounts,
+        ix: &mut DistrictIndex,
+    ) -> Result<()> {
+        self.read_amounts(d, a, ix).map_err(Into::into)
     }
 
-    /// [`DistrictIndex::with_amounts`], its errors as checks.
-    fn read_amounts(&self, d: &District, a: &Amounts) -> Check<DistrictIndex> {
+    /// [`DistrictIndex::read_amounts_into`], its errors as checks.
+    fn read_amounts(&self, d: &District, a: &Amounts, ix: &mut DistrictIndex) -> Check<()> {
+        let base = self.providers.len();
         debug_assert!(
             a.units.len() == d.needs.len()
-                && a.capacity.len() == d.providers.len()
-                && a.offers.len() == d.providers.len()
-                && self.providers.len() == d.providers.len()
+                && a.capacity.len() == base
+                && a.offers.len() == base
+                && base == d.providers.len()
+                && ix.needs.len() == self.needs.len()
+                && ix.providers.len() >= base
         );
-        let mut ix = self.clone();
+        // What appending providers changes, back to this index's.
+        ix.providers.truncate(base);
+        ix.skill_ids = Arc::clone(&self.skill_ids);
+        ix.exactness = self.exactness;
         let mut total_units: i128 = 0;
         for ((n, &units), m) in d.needs.iter().zip(&a.units).zip(&mut ix.needs) {
             m.units = count(K::Need, &n.id, "units", units, 1)?;
@@ -117,8 +134,7 @@ impl DistrictIndex {
         if !a.added.is_empty() {
             ix.append_providers(d, &a.added)?;
         }
-        ix.exactness.check(total_units)?;
-        Ok(ix)
+        ix.exactness.check(total_units)
     }
 
     /// Checks the `added` providers, appended to `d` (the district this
@@ -200,17 +216,26 @@ mod tests {
         (0i64..20).prop_map(|k| if k < 2 { -1 } else { k / 4 })
     }
 
-    /// `a` read against the index of `d` (validated), and `d` with `a`
-    /// written into it validated in full, their errors as text.
+    /// `a` read against the index of `d` (validated), into a copy of it
+    /// that answered other amounts first (providers appended, with a new
+    /// skill and top quality, and every unit doubled), and `d` with `a` written into it validated in full, their
+    /// errors as text.
     fn both(
         d: &District,
         a: &Amounts,
     ) -> (Result<DistrictIndex, String>, Result<DistrictIndex, String>) {
         let ix = d.validate().unwrap();
-        let fast = ix.with_amounts(d, a).map_err(|e| e.to_string());
+        let mut spare = ix.clone();
+        let mut other = Amounts::of(d);
+        other.units.iter_mut().for_each(|u| *u *= 2);
+        other.added.push(appended(d, 3, 4, 8)); // a new skill
+        other.added.push(appended(d, 3, 6, 9)); // top quality
+        ix.read_amounts_into(d, &other, &mut spare).unwrap();
+        let fast = ix.read_amounts_into(d, a, &mut spare).map(|()| spare);
         let mut changed = d.clone();
         a.write_into(&mut changed);
-        (fast, changed.validate().map_err(|e| e.to_string()))
+        let full = changed.validate().map_err(|e| e.to_string());
+        (fast.map_err(|e| e.to_string()), full)
     }
 
     proptest! {
@@ -298,12 +323,7 @@ mod tests {
         let mut copy = d.clone();
         Amounts::of(&d).write_into(&mut copy);
         assert_eq!(copy, d);
-        assert_eq!(
-            d.validate()
-                .unwrap()
-                .with_amounts(&d, &Amounts::of(&d))
-                .unwrap(),
-            d.validate().unwrap()
-        );
+        let (fast, full) = both(&d, &Amounts::of(&d));
+        assert_eq!(fast.unwrap(), full.unwrap());
     }
 }
