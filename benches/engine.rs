@@ -204,11 +204,11 @@ fn scenario(c: &mut Criterion) {
     // shape), one newly incubated social organization, and the copies'
     // capacity given to the providers copied (every 100th provider's
     // capacities doubled: the same growth, amounts only). `sweep`: a
-    // sweep's path (`ScenarioBase::outcome`: apply, re-read the amounts into
-    // the base index, re-solve the changed networks of the kept base
-    // session; for new providers, validate, grow the kept graph and solve
-    // the grown networks from the base's bases carried over) against
-    // `from_scratch` (apply, validate, match). `resolve` against `solve`:
+    // sweep's path (`ScenarioBase::outcome`: the scenario's amounts read
+    // into a copy of the base index, the changed networks of the kept base
+    // session re-solved; new providers checked, the kept graph grown and
+    // the grown networks solved from the base's bases carried over)
+    // against `from_scratch` (apply, validate, match). `resolve` against `solve`:
     // the same two on the changed district already validated
     // (`DistrictSession::solve` or `solve_grown`). All check their
     // certificates.
