@@ -213,12 +213,14 @@ pub fn hub_value(
 ) -> PyResult<PyHubValue> {
     let d = with_policy(district, policy.as_ref());
     let dref = &d;
-    let value = run(py, move |cancel| {
+    let (value, alone, hub) = run(py, move |cancel| {
         let options = cancellable(cancel);
-        analyze::hub_value(&dref.validate()?, &options)
+        let value = analyze::hub_value(&dref.validate()?, &options)?;
+        let alone = PyMatchResult::new(dref, value.alone.clone(), None);
+        let hub = PyMatchResult::new(dref, value.hub.clone(), None);
+        Ok((value, alone, hub))
     })?;
-    let alone = Py::new(py, PyMatchResult::new(&d, value.alone.clone(), None))?;
-    let hub = Py::new(py, PyMatchResult::new(&d, value.hub.clone(), None))?;
+    let (alone, hub) = (Py::new(py, alone)?, Py::new(py, hub)?);
     Ok(PyHubValue {
         district: d,
         value,
@@ -442,15 +444,15 @@ pub fn price_of_fairness(
     let mode = mode_of(mode)?;
     let d = with_policy(district, policy.as_ref());
     let dref = &d;
-    let p = run(py, move |cancel| {
+    run(py, move |cancel| {
         let options = cancellable(cancel);
-        analyze::price_of_fairness(&dref.validate()?, mode, &options)
-    })?;
-    Ok((
-        weight_to_f64(p.price),
-        PyMatchResult::new(&d, p.with_floors, None),
-        PyMatchResult::new(&d, p.without_floors, None),
-    ))
+        let p = analyze::price_of_fairness(&dref.validate()?, mode, &options)?;
+        Ok((
+            weight_to_f64(p.price),
+            PyMatchResult::new(dref, p.with_floors, None),
+            PyMatchResult::new(dref, p.without_floors, None),
+        ))
+    })
 }
 
 /// Registers the analytics functions and classes.

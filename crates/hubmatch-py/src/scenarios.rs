@@ -41,27 +41,23 @@ pub fn sweep_scenarios(
             });
         }
     };
-    let (sweep, changed) = run(py, move |cancel| {
+    run(py, move |cancel| {
         let options = cancellable(cancel);
         let sweep = analyze::sweep(d, mode, &parsed, &options, &callback)?;
+        let base = PyMatchResult::new(d, sweep.base, None);
         // The outcomes hold no district; their tables need theirs.
-        let changed = parsed
-            .iter()
-            .map(|s| s.apply(d))
+        let outcomes = sweep
+            .outcomes
+            .into_iter()
+            .zip(&parsed)
+            .map(|(o, s)| {
+                let changed = s.apply(d)?;
+                let r = PyMatchResult::new(&changed, o.result, None);
+                Ok((o.name, PyDistrict { inner: changed }, r))
+            })
             .collect::<hubmatch::Result<Vec<_>>>()?;
-        Ok((sweep, changed))
-    })?;
-    let base = PyMatchResult::new(d, sweep.base, None);
-    let outcomes = sweep
-        .outcomes
-        .into_iter()
-        .zip(changed)
-        .map(|(o, changed)| {
-            let r = PyMatchResult::new(&changed, o.result, None);
-            (o.name, PyDistrict { inner: changed }, r)
-        })
-        .collect();
-    Ok((base, outcomes))
+        Ok((base, outcomes))
+    })
 }
 
 /// A district solved once in one mode and kept, to answer scenarios one at
@@ -83,10 +79,12 @@ impl PyScenarioBase {
         let mode = mode_of(mode)?;
         let d = &district.get().inner;
         // Each outcome brings its own cancel flag (see `outcome`).
-        let inner = run(py, |cancel| {
-            ScenarioBase::new(d, mode, &cancellable(cancel))
+        let (inner, base) = run(py, |cancel| {
+            let inner = ScenarioBase::new(d, mode, &cancellable(cancel))?;
+            let base = PyMatchResult::new(d, inner.base().clone(), None);
+            Ok((inner, base))
         })?;
-        let base = Py::new(py, PyMatchResult::new(d, inner.base().clone(), None))?;
+        let base = Py::new(py, base)?;
         Ok(PyScenarioBase {
             inner,
             district: district.unbind(),
@@ -111,12 +109,12 @@ impl PyScenarioBase {
     fn outcome(&self, py: Python<'_>, scenario: &str) -> PyResult<(PyDistrict, PyMatchResult)> {
         let scenario = parse(scenario)?;
         let base = &self.inner;
-        let (o, changed) = run(py, |cancel| {
+        run(py, |cancel| {
             let o = base.outcome_cancellable(&scenario, cancel)?;
-            Ok((o, scenario.apply(base.district())?))
-        })?;
-        let result = PyMatchResult::new(&changed, o.result, None);
-        Ok((PyDistrict { inner: changed }, result))
+            let changed = scenario.apply(base.district())?;
+            let result = PyMatchResult::new(&changed, o.result, None);
+            Ok((PyDistrict { inner: changed }, result))
+        })
     }
 }
 
