@@ -23,6 +23,7 @@ __all__ = [
     "ParseError",
     "Policy",
     "ScenarioBase",
+    "apply_scenario",
     "coverage",
     "diff",
     "explain",
@@ -330,8 +331,11 @@ def coverage(district: District, result: MatchResult) -> Any:
 
 def sweep_scenarios(
     district: District, scenarios: list[str], mode: str = "pooled", progress: Any | None = None
-) -> tuple[MatchResult, list[tuple[str, District, MatchResult]]]:
+) -> tuple[MatchResult, list[tuple[str, MatchResult]]]:
     """Solves the district and each scenario, warm-started from the base optimum."""
+
+def apply_scenario(district: District, scenario: str) -> District:
+    """The district with the scenario (JSON text) applied, not validated."""
 
 @final
 class ScenarioBase:

@@ -46,6 +46,11 @@ def test_sweep_and_diff(example_path: Path) -> None:
     diff = s.diff("no volunteers").set_index(["dimension", "key"])
     assert diff.loc[("provider_kind", "volunteer"), "served_change"] == -3
     assert diff.loc[("community", "c2"), "served_change"] == -3
+    # The sweep keeps each scenario's text, not its changed district, and
+    # applies it when asked for.
+    assert list(s.districts) == list(s.results) == list(s.scenarios)
+    assert s.districts["no volunteers"] != d
+    assert s.districts["no volunteers"] == hm.ScenarioBase(d).outcome(scenarios[1])[0]
     for name, r in s.results.items():
         r.verify(s.districts[name])
 

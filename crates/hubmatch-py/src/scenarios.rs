@@ -14,10 +14,11 @@ fn parse(text: &str) -> PyResult<Scenario> {
     serde_json::from_str(text).map_err(|e| crate::errors::to_py_parse("scenario", &e.to_string()))
 }
 
-/// Solves the district and each scenario (dicts or JSON text of the
-/// `Scenario` format), scenarios in parallel and warm-started from the base
-/// optimum; `progress(k)` is called as scenario `k` finishes. Returns
-/// (base result, list of (name, district, result)).
+/// Solves the district and each scenario (JSON text of the `Scenario`
+/// format), scenarios in parallel and warm-started from the base optimum;
+/// `progress(k)` is called as scenario `k` finishes. Returns (base result,
+/// list of (name, result)): no changed district is kept (`apply_scenario`
+/// gives one), each is built only for its result's tables.
 #[pyfunction]
 #[pyo3(signature = (district, scenarios, mode = "pooled", progress = None))]
 #[allow(clippy::type_complexity, clippy::needless_pass_by_value)] // pyo3 extracts arguments by value
@@ -27,7 +28,7 @@ pub fn sweep_scenarios(
     scenarios: Vec<String>,
     mode: &str,
     progress: Option<Py<PyAny>>,
-) -> PyResult<(PyMatchResult, Vec<(String, PyDistrict, PyMatchResult)>)> {
+) -> PyResult<(PyMatchResult, Vec<(String, PyMatchResult)>)> {
     let mode = mode_of(mode)?;
     let parsed: Vec<Scenario> = scenarios
         .iter()
@@ -45,19 +46,31 @@ pub fn sweep_scenarios(
         let options = cancellable(cancel);
         let sweep = analyze::sweep(d, mode, &parsed, &options, &callback)?;
         let base = PyMatchResult::new(d, sweep.base, None);
-        // The outcomes hold no district; their tables need theirs.
         let outcomes = sweep
             .outcomes
             .into_iter()
             .zip(&parsed)
             .map(|(o, s)| {
                 let changed = s.apply(d)?;
-                let r = PyMatchResult::new(&changed, o.result, None);
-                Ok((o.name, PyDistrict { inner: changed }, r))
+                Ok((o.name, PyMatchResult::new(&changed, o.result, None)))
             })
             .collect::<hubmatch::Result<Vec<_>>>()?;
         Ok((base, outcomes))
     })
+}
+
+/// The district with the scenario (JSON text of the `Scenario` format)
+/// applied, not validated.
+#[pyfunction]
+pub fn apply_scenario(
+    py: Python<'_>,
+    district: &PyDistrict,
+    scenario: &str,
+) -> PyResult<PyDistrict> {
+    let scenario = parse(scenario)?;
+    let d = &district.inner;
+    let inner = run(py, move |_| scenario.apply(d))?;
+    Ok(PyDistrict { inner })
 }
 
 /// A district solved once in one mode and kept, to answer scenarios one at
@@ -122,5 +135,6 @@ impl PyScenarioBase {
 pub fn register(m: &Bound<'_, pyo3::types::PyModule>) -> PyResult<()> {
     m.add_class::<PyScenarioBase>()?;
     m.add_function(wrap_pyfunction!(sweep_scenarios, m)?)?;
+    m.add_function(wrap_pyfunction!(apply_scenario, m)?)?;
     Ok(())
 }
