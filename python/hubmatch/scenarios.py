@@ -45,7 +45,7 @@ def volunteers(factor: float) -> dict[str, Any]:
 
 class ChangedDistricts(Mapping[str, District]):
     """Each scenario's changed district by name, applied when asked for: a
-    sweep keeps none (a district-13 copy is about 40 MB), and building one
+    sweep keeps none (a district-13 copy holds 19 MB), and building one
     takes about 35 ms there.
 
     >>> import hubmatch as hm

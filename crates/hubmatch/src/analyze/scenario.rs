@@ -338,7 +338,7 @@ impl Scenario {
 /// It holds no copy of the changed district: that is the scenario applied
 /// to the base district ([`Scenario::apply`]), for whoever needs its
 /// records (a copy of district-13 took more time than re-solving a 1%
-/// change, and 40 MB an outcome).
+/// change, and held 19 MB an outcome).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Outcome {
     /// Scenario name.
