@@ -262,11 +262,12 @@ impl Scenario {
                         |category: &String| select.category.as_ref().is_none_or(|c| c == category);
                     let mut offers = Vec::new();
                     let mut shared = Vec::new();
-                    let base = district
-                        .providers
-                        .iter()
-                        .zip(a.capacity.iter_mut().zip(&mut a.offers));
-                    for (p, (capacity, caps)) in base.filter(|(p, _)| select.matches(p)) {
+                    let providers = district.providers.iter().chain(&a.added);
+                    let amounts = a.capacity.iter_mut().zip(&mut a.offers);
+                    for (p, (capacity, caps)) in providers.zip(amounts) {
+                        if !select.matches(p) {
+                            continue;
+                        }
                         let caps = p.offers.iter().zip(caps.iter_mut());
                         offers.extend(
                             caps.filter(|(o, _)| in_category(&o.category))
@@ -276,33 +277,23 @@ impl Scenario {
                             shared.extend(capacity.as_mut());
                         }
                     }
-                    for p in a.added.iter_mut().filter(|p| select.matches(p)) {
-                        let caps = p.offers.iter_mut().filter(|o| in_category(&o.category));
-                        offers.extend(caps.map(|o| &mut o.capacity));
-                        if select.category.is_none() {
-                            shared.extend(p.capacity.as_mut());
-                        }
-                    }
                     let field = "scale_capacity.factor";
                     apportion(&mut offers, f, &self.name, field)?;
                     apportion(&mut shared, f, &self.name, field)?;
                 }
                 Change::CloseProvider { provider } => {
-                    if let Some(k) = district.providers.iter().position(|p| p.id == *provider) {
-                        a.offers[k].iter_mut().for_each(|c| *c = 0);
-                        a.capacity[k] = a.capacity[k].map(|_| 0);
-                    } else if let Some(p) = a.added.iter_mut().find(|p| p.id == *provider) {
-                        p.offers.iter_mut().for_each(|o| o.capacity = 0);
-                        p.capacity = p.capacity.map(|_| 0);
-                    } else {
+                    let mut providers = district.providers.iter().chain(&a.added);
+                    let Some(k) = providers.position(|p| p.id == *provider) else {
                         return Err(bad(
                             &self.name,
                             "close_provider.provider",
                             format!("{provider:?} is not a provider of the district"),
                         ));
-                    }
+                    };
+                    a.offers[k].iter_mut().for_each(|c| *c = 0);
+                    a.capacity[k] = a.capacity[k].map(|_| 0);
                 }
-                Change::AddProvider { provider } => a.added.push((**provider).clone()),
+                Change::AddProvider { provider } => a.add(provider),
                 Change::ScaleDemand {
                     category,
                     community,
@@ -469,52 +460,37 @@ impl ScenarioBase {
         let (mode, mut options) = (self.mode, self.options.clone());
         options.simplex.cancel = cancel.cloned();
         let options = &options;
+        let warm = Some(self.base().bases.as_slice());
         let amounts_only = scenario.amounts_only();
-        // A scenario that changes amounts (and appends providers) keeps the
-        // base's records, so its amounts are read into the base's index
-        // (the appended providers checked in full); other changes are
-        // validated afresh.
-        if !amounts_only && !scenario.adds_providers() {
-            let ix = scenario.apply(&self.district)?.validate()?;
-            let warm = Some(self.base().bases.as_slice());
+        let result = if amounts_only || scenario.adds_providers() {
+            // The base's records as they were but for amounts (and
+            // providers appended, checked in full): the amounts are read
+            // into a copy of the base's index.
+            let amounts = scenario.amounts(&self.district)?;
+            let spares = || self.spares.lock().unwrap_or_else(PoisonError::into_inner);
+            let mut ix = spares().pop().unwrap_or_else(|| self.index.clone());
+            let result = self
+                .index
+                .read_amounts_into(&self.district, &amounts, &mut ix)
+                .and_then(|()| match &self.kept {
+                    // Amounts only: the same policy, so still no sector bounds.
+                    Kept::Session(session) if amounts_only => session.solve_until(&ix, cancel),
+                    // New providers after the base's, which are as they
+                    // were but for amounts; the same policy.
+                    Kept::Session(session) => session.solve_grown_until(&ix, cancel),
+                    Kept::Bases(kept) if amounts_only => {
+                        match_district_on(&ix, &kept.0, mode, options, warm)
+                    }
+                    Kept::Bases(_) => match_district(&ix, mode, options, warm),
+                });
+            // Whatever the scenario's answer, the copy serves the next one.
+            spares().push(ix);
+            result?
+        } else {
             // Other changes may change the networks' shape: validated afresh.
-            let result = match_district(&ix, mode, options, warm)?;
-            return Ok(Outcome {
-                name: scenario.name.clone(),
-                result,
-            });
-        }
-        let amounts = scenario.amounts(&self.district)?;
-        let spare = self
-            .spares
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .pop();
-        let mut ix = spare.unwrap_or_else(|| self.index.clone());
-        let result = self
-            .index
-            .read_amounts_into(&self.district, &amounts, &mut ix)
-            .and_then(|()| match &self.kept {
-                // Amounts only: the same policy, so still no sector bounds.
-                Kept::Session(session) if amounts_only => session.solve_until(&ix, cancel),
-                // New providers after the base's, which are as they were
-                // but for amounts; the same policy.
-                Kept::Session(session) => session.solve_grown_until(&ix, cancel),
-                Kept::Bases(kept) if amounts_only => {
-                    let warm = Some(self.base().bases.as_slice());
-                    match_district_on(&ix, &kept.0, mode, options, warm)
-                }
-                Kept::Bases(_) => {
-                    let warm = Some(self.base().bases.as_slice());
-                    match_district(&ix, mode, options, warm)
-                }
-            });
-        // Whatever the scenario's answer, the copy serves the next one.
-        self.spares
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push(ix);
-        let result = result?;
+            let ix = scenario.apply(&self.district)?.validate()?;
+            match_district(&ix, mode, options, warm)?
+        };
         Ok(Outcome {
             name: scenario.name.clone(),
             result,

@@ -31,9 +31,10 @@ use crate::model::{District, Provider};
 
 /// The amounts a scenario changes, beside the records of the district
 /// they belong to: every need's units and every provider's shared and
-/// offer capacities, in record order, and providers appended after the
-/// district's (whole records, their amounts in them). Quotas are not
-/// among them: no scenario changes them.
+/// offer capacities, in record order (the district's providers, then
+/// those appended), and the providers appended (whole records, whose
+/// amounts are the ones here). Quotas are not among them: no scenario
+/// changes them.
 #[derive(Debug, Clone)]
 pub(crate) struct Amounts {
     /// Units of each need.
@@ -49,16 +50,35 @@ pub(crate) struct Amounts {
 impl Amounts {
     /// The amounts of `d`, none appended.
     pub(crate) fn of(d: &District) -> Amounts {
-        Amounts {
+        let mut a = Amounts {
             units: d.needs.iter().map(|n| n.units).collect(),
-            capacity: d.providers.iter().map(|p| p.capacity).collect(),
-            offers: d
-                .providers
-                .iter()
-                .map(|p| p.offers.iter().map(|o| o.capacity).collect())
-                .collect(),
+            capacity: Vec::with_capacity(d.providers.len()),
+            offers: Vec::with_capacity(d.providers.len()),
             added: Vec::new(),
-        }
+        };
+        d.providers.iter().for_each(|p| a.read(p));
+        a
+    }
+
+    /// Appends provider `p`, its amounts read into these.
+    pub(crate) fn add(&mut self, p: &Provider) {
+        self.read(p);
+        self.added.push(p.clone());
+    }
+
+    /// Appends the amounts of provider `p`.
+    fn read(&mut self, p: &Provider) {
+        self.capacity.push(p.capacity);
+        self.offers
+            .push(p.offers.iter().map(|o| o.capacity).collect());
+    }
+
+    /// The providers appended, these amounts written into them.
+    pub(crate) fn added_providers(&self) -> Vec<Provider> {
+        let mut added = self.added.clone();
+        let first = self.capacity.len() - added.len();
+        self.write_providers(&mut added, first);
+        added
     }
 
     /// Writes these amounts into `d`, the district they were read from
@@ -67,14 +87,19 @@ impl Amounts {
         for (n, &u) in d.needs.iter_mut().zip(&self.units) {
             n.units = u;
         }
-        let amounts = self.capacity.iter().zip(&self.offers);
-        for (p, (&capacity, offers)) in d.providers.iter_mut().zip(amounts) {
+        self.write_providers(&mut d.providers, 0);
+        d.providers.extend(self.added_providers());
+    }
+
+    /// Writes the amounts of providers `first..` into `providers`.
+    fn write_providers(&self, providers: &mut [Provider], first: usize) {
+        let amounts = self.capacity[first..].iter().zip(&self.offers[first..]);
+        for (p, (&capacity, offers)) in providers.iter_mut().zip(amounts) {
             p.capacity = capacity;
             for (o, &c) in p.offers.iter_mut().zip(offers) {
                 o.capacity = c;
             }
         }
-        d.providers.extend(self.added.iter().cloned());
     }
 }
 
@@ -106,8 +131,8 @@ impl DistrictIndex {
         let base = self.providers.len();
         debug_assert!(
             a.units.len() == d.needs.len()
-                && a.capacity.len() == base
-                && a.offers.len() == base
+                && a.capacity.len() == base + a.added.len()
+                && a.offers.len() == base + a.added.len()
                 && base == d.providers.len()
                 && ix.needs.len() == self.needs.len()
                 && ix.providers.len() >= base
@@ -121,9 +146,10 @@ impl DistrictIndex {
             m.units = count(K::Need, &n.id, "units", units, 1)?;
             total_units += i128::from(m.units);
         }
-        if !a.added.is_empty() {
+        let added = a.added_providers();
+        if !added.is_empty() {
             // A validation checks every id before any provider's fields.
-            let all = d.providers.iter().chain(&a.added);
+            let all = d.providers.iter().chain(&added);
             ids(K::Provider, all.map(|p| p.id.as_str()))?;
         }
         let amounts = a.capacity.iter().zip(&a.offers);
@@ -131,8 +157,8 @@ impl DistrictIndex {
         {
             read_provider_amounts(pr, capacity, offers, q)?;
         }
-        if !a.added.is_empty() {
-            ix.append_providers(d, &a.added)?;
+        if !added.is_empty() {
+            ix.append_providers(d, &added)?;
         }
         ix.exactness.check(total_units)
     }
@@ -154,8 +180,7 @@ impl DistrictIndex {
         }
         self.skill_ids = Arc::new(validator.skills);
         self.exactness.max_quality = max_quality;
-        let added_nodes: usize = added.iter().map(|p| 1 + p.offers.len()).sum();
-        self.exactness.nodes = node_count(d) + added_nodes as i128;
+        self.exactness.nodes = node_count(d.needs.len(), d.providers.iter().chain(added));
         Ok(())
     }
 }
@@ -218,8 +243,8 @@ mod tests {
 
     /// `a` read against the index of `d` (validated), into a copy of it
     /// that answered other amounts first (providers appended, with a new
-    /// skill and top quality, and every unit doubled), and `d` with `a` written into it validated in full, their
-    /// errors as text.
+    /// skill and top quality, and every unit doubled), and `d` with `a`
+    /// written into it validated in full, their errors as text.
     fn both(
         d: &District,
         a: &Amounts,
@@ -228,8 +253,8 @@ mod tests {
         let mut spare = ix.clone();
         let mut other = Amounts::of(d);
         other.units.iter_mut().for_each(|u| *u *= 2);
-        other.added.push(appended(d, 3, 4, 8)); // a new skill
-        other.added.push(appended(d, 3, 6, 9)); // top quality
+        other.add(&appended(d, 3, 4, 8)); // a new skill
+        other.add(&appended(d, 3, 6, 9)); // top quality
         ix.read_amounts_into(d, &other, &mut spare).unwrap();
         let fast = ix.read_amounts_into(d, a, &mut spare).map(|()| spare);
         let mut changed = d.clone();
@@ -310,7 +335,7 @@ mod tests {
             a.units.clone_from(&units);
             a.capacity[3] = shared;
             for (n, &(k, how)) in added.iter().enumerate() {
-                a.added.push(appended(&d, k, how, n));
+                a.add(&appended(&d, k, how, n));
             }
             let (fast, full) = both(&d, &a);
             prop_assert_eq!(fast, full);

@@ -115,13 +115,11 @@ impl<'a> Refs<'a> {
     }
 }
 
-/// The node count the weights' bounds assume for a district: every need,
-/// provider and offer, and two more.
-fn node_count(d: &District) -> i128 {
-    (d.needs.len()
-        + d.providers.len()
-        + d.providers.iter().map(|p| p.offers.len()).sum::<usize>()
-        + 2) as i128
+/// The node count the weights' bounds assume for a district of `needs`
+/// needs and `providers`: every need, provider and offer, and two more.
+fn node_count<'a>(needs: usize, providers: impl IntoIterator<Item = &'a Provider>) -> i128 {
+    let providers: usize = providers.into_iter().map(|p| 1 + p.offers.len()).sum();
+    (needs + providers + 2) as i128
 }
 
 #[derive(Default)]
@@ -572,7 +570,7 @@ impl Validator {
                 / s,
             penalty: i128::from(unserved_penalty) / 1000 + 1,
             max_quality,
-            nodes: node_count(d),
+            nodes: node_count(d.needs.len(), &d.providers),
         };
         exactness.check(total_units)?;
 
