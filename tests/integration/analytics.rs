@@ -436,3 +436,77 @@ fn sweep_matches_solving_each_scenario_from_scratch() {
         .unwrap_err();
     assert!(err.to_string().contains("eligibility graph"), "{err}");
 }
+
+#[test]
+fn summary_of_the_example_by_hand() {
+    use hubmatch::io::results::{ResultTables, Summary};
+    let d = example();
+    let ix = d.validate().unwrap();
+    let r = match_district(&ix, Mode::Pooled, &MatchOptions::default(), None).unwrap();
+    let s = Summary::new(&d, &r);
+    let by: Vec<(&str, i64, i64, i64)> = (s.by_community.iter())
+        .map(|(id, c)| (id.as_str(), c.needed, c.served, c.unmet))
+        .collect();
+    // As in `coverage_and_equity_of_the_example_by_hand`: c1 7 needed, 6
+    // served; c2 6 needed, 4 served (gov1 1 unit, vol1 3).
+    assert_eq!(by, vec![("c1", 7, 6, 1), ("c2", 6, 4, 2)]);
+    assert_eq!((s.needed, s.served, s.unmet), (13, 10, 3));
+    assert_eq!(
+        s.by_kind["volunteer"].served,
+        3 + d_served_by(&d, &r, "c1", "volunteer")
+    );
+    assert!((s.by_community["c2"].weight - 75.0).abs() < 1e-9);
+    assert_eq!(s.unmet_by_reason.values().sum::<i64>(), 3);
+    assert_eq!(s, ResultTables::new(&d, &r).summary);
+}
+
+/// Units served by providers of `kind` to needs of `community`, counted
+/// from the assignments.
+fn d_served_by(
+    d: &hubmatch::District,
+    r: &hubmatch::solve::MatchResult,
+    community: &str,
+    kind: &str,
+) -> i64 {
+    (r.assignments.iter())
+        .filter(|a| d.needs[a.need as usize].community == community)
+        .filter(|a| d.providers[a.provider as usize].kind.as_str() == kind)
+        .map(|a| a.units)
+        .sum()
+}
+
+#[test]
+fn summaries_agree_with_the_coverage_report_on_synthetic_districts() {
+    use hubmatch::io::results::Summary;
+    for seed in 0..4 {
+        let d = generate(&Knobs::preset("small").unwrap(), seed);
+        let ix = d.validate().unwrap();
+        for mode in [Mode::Pooled, Mode::PerCommunity] {
+            let r = match_district(&ix, mode, &MatchOptions::default(), None).unwrap();
+            let s = Summary::new(&d, &r);
+            let report = coverage(&ix, &r);
+            for c in &report.communities {
+                let id = &d.communities[c.community as usize].id;
+                let got = &s.by_community[id];
+                assert_eq!((got.needed, got.served), (c.needed, c.served), "{id}");
+                assert_eq!(got.unmet, c.needed - c.served, "{id}");
+            }
+            let categories = d.effective_categories();
+            for (k, category) in categories.iter().enumerate() {
+                let cells = report.cells.iter().filter(|c| c.category as usize == k);
+                let (needed, served) = cells.fold((0, 0), |(n, s), c| (n + c.needed, s + c.served));
+                match s.by_category.get(&category.id) {
+                    Some(got) => assert_eq!((got.needed, got.served), (needed, served)),
+                    None => assert_eq!(needed, 0),
+                }
+            }
+            for (k, kind) in hubmatch::ProviderKind::ALL.iter().enumerate() {
+                let served: i64 = report.communities.iter().map(|c| c.served_by_kind[k]).sum();
+                assert_eq!(s.by_kind[kind.as_str()].served, served, "{kind:?}");
+            }
+            let equity = report.equity.unwrap();
+            let worst = &d.communities[equity.worst_off as usize].id;
+            assert_eq!(s.equity.as_ref().unwrap().worst_off, *worst);
+        }
+    }
+}

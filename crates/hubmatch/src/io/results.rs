@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -192,6 +193,219 @@ pub struct Summary {
     pub pivots: u64,
 }
 
+impl Summary {
+    /// The summary of `result`, a matching of `district`, without the rows
+    /// of [`ResultTables`]: what a sweep shows of each scenario. Totals are
+    /// summed into slots found once per need (their ids compared with the
+    /// previous need's first, as needs come grouped), not looked up by id
+    /// per row: a few milliseconds on district-13, where the rows, owned
+    /// strings each, take tens.
+    ///
+    /// ```
+    /// use hubmatch::io::results::{ResultTables, Summary};
+    /// use hubmatch::solve::{match_district, MatchOptions, Mode};
+    /// let d = hubmatch::io::json::read_district("../../tests/data/example.json").unwrap();
+    /// let r = match_district(&d.validate().unwrap(), Mode::Pooled, &MatchOptions::default(), None).unwrap();
+    /// let s = Summary::new(&d, &r);
+    /// assert_eq!(s, ResultTables::new(&d, &r).summary);
+    /// assert_eq!(s.served + s.unmet, s.needed);
+    /// ```
+    pub fn new(district: &District, result: &MatchResult) -> Summary {
+        let needs = &district.needs;
+        let providers = &district.providers;
+        // Slots: communities by id (the district's, sorted as the map is),
+        // categories by id (those needs have), kinds in `ALL` order.
+        let community_ids = numbered(district.communities.iter().map(|c| c.id.as_str()));
+        let category_ids = numbered(needs.iter().map(|n| n.category.as_str()));
+        let need_community = slots(needs.len(), |i| needs[i].community.as_str(), &community_ids);
+        let need_category = slots(needs.len(), |i| needs[i].category.as_str(), &category_ids);
+        let mut communities = vec![CommunitySummary::default(); community_ids.len()];
+        let mut categories = vec![CommunitySummary::default(); category_ids.len()];
+        let mut kinds = [
+            KindUse::default(),
+            KindUse::default(),
+            KindUse::default(),
+            KindUse::default(),
+        ];
+        let kind_slot = |p: u32| {
+            let kind = providers[p as usize].kind;
+            crate::ProviderKind::ALL
+                .iter()
+                .position(|&k| k == kind)
+                .unwrap_or(0)
+        };
+        for (i, n) in needs.iter().enumerate() {
+            if let Some(s) = communities.get_mut(need_community[i]) {
+                s.needed += n.units;
+            }
+            if let Some(s) = categories.get_mut(need_category[i]) {
+                s.needed += n.units;
+            }
+        }
+        for a in &result.assignments {
+            let i = a.need as usize;
+            kinds[kind_slot(a.provider)].served += a.units;
+            let weight = weight_to_f64(a.weight) * a.units as f64;
+            for s in [
+                categories.get_mut(need_category[i]),
+                communities.get_mut(need_community[i]),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                s.served += a.units;
+                s.weight += weight;
+            }
+        }
+        let mut unmet_by_reason: BTreeMap<&str, i64> = BTreeMap::new();
+        for u in &result.unmet {
+            let i = u.need as usize;
+            *unmet_by_reason.entry(u.reason.as_str()).or_default() += u.units;
+            for s in [
+                communities.get_mut(need_community[i]),
+                categories.get_mut(need_category[i]),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                s.unmet += u.units;
+            }
+        }
+        for o in &result.offers {
+            kinds[kind_slot(o.provider)].capacity += o.capacity;
+        }
+        let keyed = |ids: &FxHashMap<&str, usize>, sums: Vec<CommunitySummary>| {
+            let mut by_slot = vec![""; ids.len()];
+            for (id, &k) in ids {
+                by_slot[k] = id;
+            }
+            (by_slot.into_iter().map(str::to_owned))
+                .zip(sums)
+                .collect::<BTreeMap<String, CommunitySummary>>()
+        };
+        let by_community = keyed(&community_ids, communities);
+        let by_category = keyed(&category_ids, categories);
+        let by_kind: BTreeMap<String, KindUse> = crate::ProviderKind::ALL
+            .iter()
+            .zip(kinds)
+            .map(|(k, s)| (k.as_str().to_owned(), s))
+            .collect();
+        let ids: Vec<&String> = by_community.keys().collect();
+        let shares: Vec<(u32, f64)> = by_community
+            .values()
+            .enumerate()
+            .filter(|(_, s)| s.needed > 0)
+            .map(|(k, s)| (k as u32, s.served as f64 / s.needed as f64))
+            .collect();
+        let equity = crate::analyze::coverage::equity(&shares).map(|e| EquitySummary {
+            min_coverage: e.min_coverage,
+            worst_off: ids[e.worst_off as usize].clone(),
+            jain: e.jain,
+            gini: e.gini,
+        });
+        let needed = needs.iter().map(|n| n.units).sum();
+        let served = result.assignments.iter().map(|a| a.units).sum();
+        Summary {
+            mode: result.mode.as_str().to_owned(),
+            district: district.id.clone(),
+            objective: weight_to_f64(result.objective),
+            need_count: needs.len(),
+            needed,
+            served,
+            unmet: result.unmet.iter().map(|u| u.units).sum(),
+            by_community,
+            by_category,
+            by_kind,
+            unmet_by_reason: (unmet_by_reason.into_iter())
+                .map(|(reason, units)| (reason.to_owned(), units))
+                .collect(),
+            equity,
+            floors: result
+                .floors
+                .iter()
+                .map(|f| {
+                    let community = &district.communities[f.community as usize].id;
+                    let categories = district.effective_categories();
+                    FloorSummary {
+                        floor: match f.category {
+                            Some(k) => format!("{community}/{}", categories[k as usize].id),
+                            None => community.clone(),
+                        },
+                        needed: f.needed,
+                        required: f.required,
+                        served: f.served,
+                        price: weight_to_f64(f.potential),
+                    }
+                })
+                .collect(),
+            sectors: result
+                .sectors
+                .iter()
+                .map(|u| SectorSummary {
+                    bound: u.bound,
+                    category: district.effective_categories()[u.category as usize]
+                        .id
+                        .clone(),
+                    kind: u.kind.as_str().to_owned(),
+                    community: u
+                        .community
+                        .map(|c| district.communities[c as usize].id.clone()),
+                    limit: if u.at_least { "at_least" } else { "at_most" }.to_owned(),
+                    share: u.share as f64 / 1000.0,
+                    served: u.served,
+                    served_by_kind: u.served_by_kind,
+                    multiplier: weight_to_f64(u.multiplier),
+                })
+                .collect(),
+            upper_bound: result.upper_bound.map(weight_to_f64),
+            networks: result.stats.networks,
+            needs: result.stats.needs,
+            classes: result.stats.classes,
+            edges: result.stats.edges,
+            pivots: result.stats.pivots,
+        }
+    }
+}
+
+/// Each distinct id with its position in sorted order.
+fn numbered<'a>(ids: impl Iterator<Item = &'a str>) -> FxHashMap<&'a str, usize> {
+    // Hashed one by one, runs of one id once: a sorted collection would
+    // compare strings at every step.
+    let mut distinct: FxHashMap<&str, usize> = FxHashMap::default();
+    let mut last = None;
+    for id in ids {
+        if last != Some(id) {
+            distinct.entry(id).or_default();
+            last = Some(id);
+        }
+    }
+    let mut sorted: Vec<&str> = distinct.keys().copied().collect();
+    sorted.sort_unstable();
+    for (k, id) in sorted.into_iter().enumerate() {
+        distinct.insert(id, k);
+    }
+    distinct
+}
+
+/// The slot of each of `n` ids (`id_of(i)`) in `ids`, `usize::MAX` where
+/// absent; an id equal to the one before takes its slot unlooked-up.
+fn slots<'a>(
+    n: usize,
+    id_of: impl Fn(usize) -> &'a str,
+    ids: &FxHashMap<&str, usize>,
+) -> Vec<usize> {
+    let mut out: Vec<usize> = Vec::with_capacity(n);
+    for i in 0..n {
+        let id = id_of(i);
+        let slot = match out.last() {
+            Some(&last) if id_of(i - 1) == id => last,
+            _ => ids.get(id).copied().unwrap_or(usize::MAX),
+        };
+        out.push(slot);
+    }
+    out
+}
+
 /// A result in table form.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ResultTables {
@@ -220,42 +434,12 @@ impl ResultTables {
     pub fn new(district: &District, result: &MatchResult) -> ResultTables {
         let needs = &district.needs;
         let providers = &district.providers;
-        let mut by_community: BTreeMap<String, CommunitySummary> = district
-            .communities
-            .iter()
-            .map(|c| (c.id.clone(), CommunitySummary::default()))
-            .collect();
-        for n in needs {
-            if let Some(s) = by_community.get_mut(&n.community) {
-                s.needed += n.units;
-            }
-        }
-        let mut by_category: BTreeMap<String, CommunitySummary> = BTreeMap::new();
-        for n in needs {
-            by_category.entry(n.category.clone()).or_default().needed += n.units;
-        }
-        let mut by_kind: BTreeMap<String, KindUse> = crate::ProviderKind::ALL
-            .iter()
-            .map(|k| (k.as_str().to_owned(), KindUse::default()))
-            .collect();
-        let assignments: Vec<AssignmentRow> = result
+        let assignments = result
             .assignments
             .iter()
             .map(|a| {
                 let n = &needs[a.need as usize];
                 let p = &providers[a.provider as usize];
-                by_kind
-                    .entry(p.kind.as_str().to_owned())
-                    .or_default()
-                    .served += a.units;
-                if let Some(s) = by_category.get_mut(&n.category) {
-                    s.served += a.units;
-                    s.weight += weight_to_f64(a.weight) * a.units as f64;
-                }
-                if let Some(s) = by_community.get_mut(&n.community) {
-                    s.served += a.units;
-                    s.weight += weight_to_f64(a.weight) * a.units as f64;
-                }
                 AssignmentRow {
                     need: n.id.clone(),
                     community: n.community.clone(),
@@ -268,21 +452,11 @@ impl ResultTables {
                 }
             })
             .collect();
-        let mut unmet_by_reason: BTreeMap<String, i64> = BTreeMap::new();
-        let unmet: Vec<UnmetRow> = result
+        let unmet = result
             .unmet
             .iter()
             .map(|u| {
                 let n = &needs[u.need as usize];
-                *unmet_by_reason
-                    .entry(u.reason.as_str().to_owned())
-                    .or_default() += u.units;
-                if let Some(s) = by_community.get_mut(&n.community) {
-                    s.unmet += u.units;
-                }
-                if let Some(s) = by_category.get_mut(&n.category) {
-                    s.unmet += u.units;
-                }
                 UnmetRow {
                     need: n.id.clone(),
                     community: n.community.clone(),
@@ -333,87 +507,11 @@ impl ResultTables {
                 shadow_price: weight_to_f64(u.potential),
             }
         }));
-        for o in &result.offers {
-            let kind = providers[o.provider as usize].kind.as_str();
-            by_kind.entry(kind.to_owned()).or_default().capacity += o.capacity;
-        }
-        let needed = needs.iter().map(|n| n.units).sum();
-        let served = result.assignments.iter().map(|a| a.units).sum();
-        let ids: Vec<&String> = by_community.keys().collect();
-        let shares: Vec<(u32, f64)> = by_community
-            .values()
-            .enumerate()
-            .filter(|(_, s)| s.needed > 0)
-            .map(|(k, s)| (k as u32, s.served as f64 / s.needed as f64))
-            .collect();
-        let equity = crate::analyze::coverage::equity(&shares).map(|e| EquitySummary {
-            min_coverage: e.min_coverage,
-            worst_off: ids[e.worst_off as usize].clone(),
-            jain: e.jain,
-            gini: e.gini,
-        });
-        let summary = Summary {
-            mode: result.mode.as_str().to_owned(),
-            district: district.id.clone(),
-            objective: weight_to_f64(result.objective),
-            need_count: needs.len(),
-            needed,
-            served,
-            unmet: result.unmet.iter().map(|u| u.units).sum(),
-            by_community,
-            by_category,
-            by_kind,
-            unmet_by_reason,
-            equity,
-            floors: result
-                .floors
-                .iter()
-                .map(|f| {
-                    let community = &district.communities[f.community as usize].id;
-                    let categories = district.effective_categories();
-                    FloorSummary {
-                        floor: match f.category {
-                            Some(k) => format!("{community}/{}", categories[k as usize].id),
-                            None => community.clone(),
-                        },
-                        needed: f.needed,
-                        required: f.required,
-                        served: f.served,
-                        price: weight_to_f64(f.potential),
-                    }
-                })
-                .collect(),
-            sectors: result
-                .sectors
-                .iter()
-                .map(|u| SectorSummary {
-                    bound: u.bound,
-                    category: district.effective_categories()[u.category as usize]
-                        .id
-                        .clone(),
-                    kind: u.kind.as_str().to_owned(),
-                    community: u
-                        .community
-                        .map(|c| district.communities[c as usize].id.clone()),
-                    limit: if u.at_least { "at_least" } else { "at_most" }.to_owned(),
-                    share: u.share as f64 / 1000.0,
-                    served: u.served,
-                    served_by_kind: u.served_by_kind,
-                    multiplier: weight_to_f64(u.multiplier),
-                })
-                .collect(),
-            upper_bound: result.upper_bound.map(weight_to_f64),
-            networks: result.stats.networks,
-            needs: result.stats.needs,
-            classes: result.stats.classes,
-            edges: result.stats.edges,
-            pivots: result.stats.pivots,
-        };
         ResultTables {
             assignments,
             unmet,
             utilisation,
-            summary,
+            summary: Summary::new(district, result),
         }
     }
 
