@@ -223,6 +223,12 @@ class MatchResult:
     def upper_bound(self) -> float | None:
         """Under sector bounds, a proven upper bound on the optimal objective."""
     @property
+    def served_units(self) -> int:
+        """Units served in all (builds no table)."""
+    @property
+    def unmet_units(self) -> int:
+        """Units left unserved in all (builds no table)."""
+    @property
     def totals(self) -> dict[str, Any]:
         """Every total of the result: overall, by community, category and provider kind, by reason."""
     def summary_json(self) -> str:

@@ -90,18 +90,18 @@ class SweepResult:
         """One row per scenario (and the base): objective, served and unmet
         units, and the change from the base."""
         rows = [("base", self.base)] + list(self.results.items())
-        base = self.base.totals
         out = []
+        # Unit totals read from the allocations: no result builds its tables.
         for name, r in rows:
-            t = r.totals
+            served, unmet = r.served_units, r.unmet_units
             out.append({
                 "scenario": name,
                 "objective": r.objective,
-                "served": t["served"],
-                "unmet": t["unmet"],
-                "coverage": t["served"] / t["needed"] if t["needed"] else 0.0,
+                "served": served,
+                "unmet": unmet,
+                "coverage": served / (served + unmet) if served + unmet else 0.0,
                 "objective_change": r.objective - self.base.objective,
-                "served_change": t["served"] - base["served"],
+                "served_change": served - self.base.served_units,
             })
         return pd.DataFrame(out)
 

@@ -55,6 +55,34 @@ def test_sweep_and_diff(example_path: Path) -> None:
         r.verify(s.districts[name])
 
 
+def test_tables_are_built_when_read_from_the_district_that_labels_them(example_path: Path) -> None:
+    import pickle
+
+    d = hm.read_json(example_path)
+    demand = {"name": "more admin demand", "changes": [{"scale_demand": {"category": "administrative", "factor": 2}}]}
+    s = hm.sweep(d, [demand], progress=False)
+    swept = s.results["more admin demand"]
+    # Unit totals come from the allocation, and agree with the tables.
+    assert swept.served_units + swept.unmet_units == swept.totals["needed"]
+    assert (swept.served_units, swept.unmet_units) == (swept.totals["served"], swept.totals["unmet"])
+    # Its tables count the changed district's units (the scenario applied
+    # when read), not the base's: as those of the result labelled by the
+    # changed district that ScenarioBase.outcome returns.
+    changed, answered = hm.ScenarioBase(d).outcome(demand)
+    assert swept.totals["needed"] > s.base.totals["needed"]
+    assert swept == answered
+    assert swept.assignments.equals(answered.assignments)
+    assert swept.unmet.equals(answered.unmet)
+    # A result pickled before its tables were read keeps them.
+    fresh = hm.sweep(d, [demand], progress=False).results["more admin demand"]
+    again = pickle.loads(pickle.dumps(fresh))
+    assert again == answered and again.totals == answered.totals
+    # match labels its result by the district given, whatever the policy.
+    r = hm.match(changed, "pooled")
+    assert r.totals["needed"] == swept.totals["needed"]
+    assert repr(r).startswith("MatchResult(mode=\"pooled\"")
+
+
 def test_scenario_base_answers_one_scenario_at_a_time(example_path: Path) -> None:
     d = hm.read_json(example_path)
     base = hm.ScenarioBase(d, "per_community")

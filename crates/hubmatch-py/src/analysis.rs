@@ -216,8 +216,8 @@ pub fn hub_value(
     let (value, alone, hub) = run(py, move |cancel| {
         let options = cancellable(cancel);
         let value = analyze::hub_value(&dref.validate()?, &options)?;
-        let alone = PyMatchResult::new(dref, value.alone.clone(), None);
-        let hub = PyMatchResult::new(dref, value.hub.clone(), None);
+        let alone = PyMatchResult::built(dref, value.alone.clone(), None);
+        let hub = PyMatchResult::built(dref, value.hub.clone(), None);
         Ok((value, alone, hub))
     })?;
     let (alone, hub) = (Py::new(py, alone)?, Py::new(py, hub)?);
@@ -449,8 +449,8 @@ pub fn price_of_fairness(
         let p = analyze::price_of_fairness(&dref.validate()?, mode, &options)?;
         Ok((
             weight_to_f64(p.price),
-            PyMatchResult::new(dref, p.with_floors, None),
-            PyMatchResult::new(dref, p.without_floors, None),
+            PyMatchResult::built(dref, p.with_floors, None),
+            PyMatchResult::built(dref, p.without_floors, None),
         ))
     })
 }

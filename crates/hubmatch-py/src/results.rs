@@ -1,10 +1,11 @@
 //! `match` and its `MatchResult`: results out as Arrow tables (pyarrow,
 //! then pandas or polars in the Python package), pickled exactly.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use arrow_array::{ArrayRef, BooleanArray, Float64Array, Int64Array, RecordBatch, StringArray};
 use arrow_schema::{Field, Schema};
+use hubmatch::analyze::Scenario;
 use hubmatch::io::results::ResultTables;
 use hubmatch::solve::{MatchOptions, MatchResult, Mode};
 use pyo3::exceptions::PyValueError;
@@ -23,29 +24,81 @@ pub(crate) struct State {
 }
 
 /// The optimal allocation of a district in one mode, with its tables.
+///
+/// The tables (rows of owned ids, 40-50 ms and 12 MB on district-13) are
+/// built when first read, with the GIL released, from the district that
+/// labels the result: a scenario sweep that reads only objectives and unit
+/// totals builds none, nor the changed districts that would label them.
 #[pyclass(module = "hubmatch", name = "MatchResult", frozen)]
 pub struct PyMatchResult {
-    state: State,
+    result: MatchResult,
+    tables: OnceLock<ResultTables>,
+    labels: Labels,
     seconds: Option<f64>,
 }
 
+/// What the tables of a result are built from.
+pub(crate) enum Labels {
+    /// Built already (the tables are set).
+    Built,
+    /// A district held by Python.
+    District(Py<PyDistrict>),
+    /// A scenario of a district held by Python, applied when the tables are built.
+    Scenario(Py<PyDistrict>, Arc<Scenario>),
+}
+
 impl PyMatchResult {
-    /// Wraps a core result of `district`.
-    pub(crate) fn new(
+    /// Wraps a core result of `district` with its tables built now.
+    pub(crate) fn built(
         district: &hubmatch::District,
         result: MatchResult,
         seconds: Option<f64>,
     ) -> Self {
-        let tables = ResultTables::new(district, &result);
+        let tables = OnceLock::from(ResultTables::new(district, &result));
         PyMatchResult {
-            state: State { result, tables },
+            result,
+            tables,
+            labels: Labels::Built,
+            seconds,
+        }
+    }
+
+    /// Wraps a core result whose tables are built from `labels` when first read.
+    pub(crate) fn labelled(labels: Labels, result: MatchResult, seconds: Option<f64>) -> Self {
+        PyMatchResult {
+            result,
+            tables: OnceLock::new(),
+            labels,
             seconds,
         }
     }
 
     /// The core result.
     pub(crate) fn core(&self) -> &MatchResult {
-        &self.state.result
+        &self.result
+    }
+
+    /// The result's tables, built on first use with the GIL released.
+    fn tables(&self, py: Python<'_>) -> PyResult<&ResultTables> {
+        if let Some(t) = self.tables.get() {
+            return Ok(t);
+        }
+        let r = &self.result;
+        let built = match &self.labels {
+            Labels::Built => {
+                return Err(PyValueError::new_err("a result without its tables"));
+            }
+            Labels::District(d) => {
+                let d = &d.get().inner;
+                run(py, move |_| Ok(ResultTables::new(d, r)))?
+            }
+            Labels::Scenario(d, scenario) => {
+                let d = &d.get().inner;
+                run(py, move |_| Ok(ResultTables::new(&scenario.apply(d)?, r)))?
+            }
+        };
+        // Another thread may have built them meanwhile: the same tables.
+        Ok(self.tables.get_or_init(|| built))
     }
 }
 
@@ -80,13 +133,13 @@ impl PyMatchResult {
     /// Objective in points: total weight served minus unserved penalties.
     #[getter]
     fn objective(&self) -> f64 {
-        hubmatch::fixed::weight_to_f64(self.state.result.objective)
+        hubmatch::fixed::weight_to_f64(self.result.objective)
     }
 
     /// Objective in exact integer thousandths of a point.
     #[getter]
     fn objective_exact(&self) -> i64 {
-        self.state.result.objective
+        self.result.objective
     }
 
     /// Wall time of the core matching in Rust (eligibility, solve and
@@ -99,12 +152,25 @@ impl PyMatchResult {
     /// `"pooled"` or `"per_community"`.
     #[getter]
     fn mode(&self) -> &'static str {
-        self.state.result.mode.as_str()
+        self.result.mode.as_str()
     }
 
     /// The summary (served and unmet units by community, category and provider kind) as JSON.
-    fn summary_json(&self) -> String {
-        serde_json::to_string(&self.state.tables.summary).unwrap_or_default()
+    fn summary_json(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(serde_json::to_string(&self.tables(py)?.summary).unwrap_or_default())
+    }
+
+    /// Units served in all (read from the allocation: builds no table).
+    #[getter]
+    fn served_units(&self) -> i64 {
+        self.result.assignments.iter().map(|a| a.units).sum()
+    }
+
+    /// Units left unserved in all (read from the allocation: builds no
+    /// table); with `served_units`, every unit needed.
+    #[getter]
+    fn unmet_units(&self) -> i64 {
+        self.result.unmet.iter().map(|u| u.units).sum()
     }
 
     /// One result table as a data frame: `name` is "assignments", "unmet" or
@@ -161,7 +227,7 @@ impl PyMatchResult {
     /// community: needed, served, unmet, coverage, weight).
     #[getter]
     fn summary(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        let by = &self.state.tables.summary.by_community;
+        let by = &self.tables(py)?.summary.by_community;
         let coverage = by.values().map(|s| {
             if s.needed > 0 {
                 s.served as f64 / s.needed as f64
@@ -190,7 +256,7 @@ impl PyMatchResult {
     /// floor, needed, required, served, price).
     #[getter]
     fn floors(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        let f = &self.state.tables.summary.floors;
+        let f = &self.tables(py)?.summary.floors;
         let t = table(
             py,
             vec![
@@ -209,7 +275,7 @@ impl PyMatchResult {
     /// served_by_kind, multiplier).
     #[getter]
     fn sectors(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        let f = &self.state.tables.summary.sectors;
+        let f = &self.tables(py)?.summary.sectors;
         let t = table(
             py,
             vec![
@@ -235,10 +301,7 @@ impl PyMatchResult {
     /// without sector bounds, where the certificate proves optimality.
     #[getter]
     fn upper_bound(&self) -> Option<f64> {
-        self.state
-            .result
-            .upper_bound
-            .map(hubmatch::fixed::weight_to_f64)
+        self.result.upper_bound.map(hubmatch::fixed::weight_to_f64)
     }
 
     /// Every total of the result as a dict: served and unmet units overall,
@@ -248,35 +311,40 @@ impl PyMatchResult {
     fn totals(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
         Ok(py
             .import("json")?
-            .call_method1("loads", (self.summary_json(),))?
+            .call_method1("loads", (self.summary_json(py)?,))?
             .unbind())
     }
 
     /// Checks the optimality certificate against `district` (the one matched);
     /// raises `CertificateError` if it does not hold.
     fn verify(&self, py: Python<'_>, district: &PyDistrict) -> PyResult<()> {
-        let (d, r) = (&district.inner, &self.state.result);
+        let (d, r) = (&district.inner, &self.result);
         run(py, move |_| r.verify(&d.validate()?))
     }
 
     fn __repr__(&self) -> String {
-        let s = &self.state.tables.summary;
+        let r = &self.result;
         format!(
             "MatchResult(mode={:?}, objective={}, served={}, unmet={})",
-            s.mode, s.objective, s.served, s.unmet
+            r.mode.as_str(),
+            hubmatch::fixed::weight_to_f64(r.objective),
+            self.served_units(),
+            self.unmet_units()
         )
     }
 
-    fn __eq__(&self, other: &Self) -> bool {
-        self.state.result == other.state.result && self.state.tables == other.state.tables
+    fn __eq__(&self, py: Python<'_>, other: &Self) -> PyResult<bool> {
+        Ok(self.result == other.result && self.tables(py)? == other.tables(py)?)
     }
 
     /// Restores a pickled result.
     #[staticmethod]
     fn _from_state(state: &[u8]) -> PyResult<Self> {
         serde_json::from_slice(state)
-            .map(|state| PyMatchResult {
-                state,
+            .map(|State { result, tables }| PyMatchResult {
+                result,
+                tables: OnceLock::from(tables),
+                labels: Labels::Built,
                 seconds: None,
             })
             .map_err(|e| crate::errors::to_py_parse("pickled MatchResult", &e.to_string()))
@@ -284,7 +352,12 @@ impl PyMatchResult {
 
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
         let py = slf.py();
-        let bytes = serde_json::to_vec(&slf.get().state).unwrap_or_default();
+        let this = slf.get();
+        let state = State {
+            result: this.result.clone(),
+            tables: this.tables(py)?.clone(),
+        };
+        let bytes = serde_json::to_vec(&state).unwrap_or_default();
         let ctor = py.get_type::<PyMatchResult>().getattr("_from_state")?;
         PyTuple::new(
             py,
@@ -299,7 +372,7 @@ impl PyMatchResult {
 impl PyMatchResult {
     // Units served: one row per need and provider (pyarrow table).
     fn assignments_arrow(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        let rows = &self.state.tables.assignments;
+        let rows = &self.tables(py)?.assignments;
         table(
             py,
             vec![
@@ -328,7 +401,7 @@ impl PyMatchResult {
 
     // Units left unserved, with the reason code (pyarrow table).
     fn unmet_arrow(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        let rows = &self.state.tables.unmet;
+        let rows = &self.tables(py)?.unmet;
         table(
             py,
             vec![
@@ -343,7 +416,7 @@ impl PyMatchResult {
 
     // Capacity, use and shadow price of each offer and shared capacity (pyarrow table).
     fn utilisation_arrow(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        let rows = &self.state.tables.utilisation;
+        let rows = &self.tables(py)?.utilisation;
         table(
             py,
             vec![
@@ -369,9 +442,10 @@ impl PyMatchResult {
 /// interchangeable needs (same optimum).
 #[pyfunction(name = "match")]
 #[pyo3(signature = (district, mode = "pooled", policy = None, aggregate = true))]
+#[allow(clippy::needless_pass_by_value)] // pyo3 extracts arguments by value
 pub fn match_(
     py: Python<'_>,
-    district: &PyDistrict,
+    district: Bound<'_, PyDistrict>,
     mode: &str,
     policy: Option<Bound<'_, PyPolicy>>,
     aggregate: bool,
@@ -381,9 +455,9 @@ pub fn match_(
             "mode must be \"pooled\" or \"per_community\", got {mode:?}"
         ))
     })?;
-    let base = &district.inner;
+    let base = &district.get().inner;
     let policy = policy.map(|p| p.get().inner.clone());
-    run(py, move |cancel| {
+    let (result, seconds) = run(py, move |cancel| {
         let with_policy;
         let d = match policy {
             Some(p) => {
@@ -402,11 +476,9 @@ pub fn match_(
         };
         let start = std::time::Instant::now();
         let result = hubmatch::solve::match_district(&ix, mode, &options, None)?;
-        let seconds = Some(start.elapsed().as_secs_f64());
-        let tables = ResultTables::new(d, &result);
-        Ok(PyMatchResult {
-            state: State { result, tables },
-            seconds,
-        })
-    })
+        Ok((result, Some(start.elapsed().as_secs_f64())))
+    })?;
+    // The policy labels nothing in the tables: the district given does.
+    let labels = Labels::District(district.unbind());
+    Ok(PyMatchResult::labelled(labels, result, seconds))
 }

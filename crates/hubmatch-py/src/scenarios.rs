@@ -2,12 +2,14 @@
 //! scenarios one at a time.
 
 use hubmatch::analyze::{self, Scenario, ScenarioBase};
+use std::sync::Arc;
+
 use pyo3::prelude::*;
 
 use crate::analysis::{cancellable, mode_of};
 use crate::district::PyDistrict;
 use crate::errors::run;
-use crate::results::PyMatchResult;
+use crate::results::{Labels, PyMatchResult};
 
 /// A scenario from the JSON text of the `Scenario` format.
 fn parse(text: &str) -> PyResult<Scenario> {
@@ -18,13 +20,13 @@ fn parse(text: &str) -> PyResult<Scenario> {
 /// format), scenarios in parallel and warm-started from the base optimum;
 /// `progress(k)` is called as scenario `k` finishes. Returns (base result,
 /// list of (name, result)): no changed district is kept (`apply_scenario`
-/// gives one), each is built only for its result's tables.
+/// gives one); a result's tables apply its scenario again when first read.
 #[pyfunction]
 #[pyo3(signature = (district, scenarios, mode = "pooled", progress = None))]
 #[allow(clippy::type_complexity, clippy::needless_pass_by_value)] // pyo3 extracts arguments by value
 pub fn sweep_scenarios(
     py: Python<'_>,
-    district: &PyDistrict,
+    district: Bound<'_, PyDistrict>,
     scenarios: Vec<String>,
     mode: &str,
     progress: Option<Py<PyAny>>,
@@ -34,7 +36,7 @@ pub fn sweep_scenarios(
         .iter()
         .map(|s| parse(s))
         .collect::<PyResult<_>>()?;
-    let d = &district.inner;
+    let d = &district.get().inner;
     let callback = move |k: usize| {
         if let Some(cb) = &progress {
             Python::attach(|py| {
@@ -42,21 +44,27 @@ pub fn sweep_scenarios(
             });
         }
     };
-    run(py, move |cancel| {
-        let options = cancellable(cancel);
-        let sweep = analyze::sweep(d, mode, &parsed, &options, &callback)?;
-        let base = PyMatchResult::new(d, sweep.base, None);
-        let outcomes = sweep
-            .outcomes
-            .into_iter()
-            .zip(&parsed)
-            .map(|(o, s)| {
-                let changed = s.apply(d)?;
-                Ok((o.name, PyMatchResult::new(&changed, o.result, None)))
-            })
-            .collect::<hubmatch::Result<Vec<_>>>()?;
-        Ok((base, outcomes))
-    })
+    let parsed_ref = &parsed;
+    let sweep = run(py, move |cancel| {
+        analyze::sweep(d, mode, parsed_ref, &cancellable(cancel), &callback)
+    })?;
+    // Each result's tables are built when read, from its scenario applied
+    // then: a sweep keeps no changed district.
+    let labels = |s: Option<Scenario>| match s {
+        None => Labels::District(district.clone().unbind()),
+        Some(s) => Labels::Scenario(district.clone().unbind(), Arc::new(s)),
+    };
+    let base = PyMatchResult::labelled(labels(None), sweep.base, None);
+    let outcomes = (sweep.outcomes.into_iter())
+        .zip(parsed)
+        .map(|(o, s)| {
+            (
+                o.name,
+                PyMatchResult::labelled(labels(Some(s)), o.result, None),
+            )
+        })
+        .collect();
+    Ok((base, outcomes))
 }
 
 /// The district with the scenario (JSON text of the `Scenario` format)
@@ -92,12 +100,14 @@ impl PyScenarioBase {
         let mode = mode_of(mode)?;
         let d = &district.get().inner;
         // Each outcome brings its own cancel flag (see `outcome`).
-        let (inner, base) = run(py, |cancel| {
-            let inner = ScenarioBase::new(d, mode, &cancellable(cancel))?;
-            let base = PyMatchResult::new(d, inner.base().clone(), None);
-            Ok((inner, base))
+        let inner = run(py, |cancel| {
+            ScenarioBase::new(d, mode, &cancellable(cancel))
         })?;
-        let base = Py::new(py, base)?;
+        let labels = Labels::District(district.clone().unbind());
+        let base = Py::new(
+            py,
+            PyMatchResult::labelled(labels, inner.base().clone(), None),
+        )?;
         Ok(PyScenarioBase {
             inner,
             district: district.unbind(),
@@ -119,15 +129,17 @@ impl PyScenarioBase {
 
     /// Applies the scenario (JSON text) to the base district and solves it;
     /// returns (changed district, result).
-    fn outcome(&self, py: Python<'_>, scenario: &str) -> PyResult<(PyDistrict, PyMatchResult)> {
+    fn outcome(&self, py: Python<'_>, scenario: &str) -> PyResult<(Py<PyDistrict>, PyMatchResult)> {
         let scenario = parse(scenario)?;
         let base = &self.inner;
-        run(py, |cancel| {
+        let (changed, result) = run(py, |cancel| {
             let o = base.outcome_cancellable(&scenario, cancel)?;
-            let changed = scenario.apply(base.district())?;
-            let result = PyMatchResult::new(&changed, o.result, None);
-            Ok((PyDistrict { inner: changed }, result))
-        })
+            Ok((scenario.apply(base.district())?, o.result))
+        })?;
+        // The changed district returned labels the result's tables.
+        let changed = Py::new(py, PyDistrict { inner: changed })?;
+        let labels = Labels::District(changed.clone_ref(py));
+        Ok((changed, PyMatchResult::labelled(labels, result, None)))
     }
 }
 
