@@ -356,6 +356,8 @@ class ScenarioBase:
         """The base district."""
     def outcome(self, scenario: str) -> tuple[District, MatchResult]:
         """Applies the scenario (JSON text) and solves it warm; (changed district, result)."""
+    def result(self, scenario: str) -> MatchResult:
+        """Solves the scenario warm and returns its result alone (no changed district)."""
 
 def diff(da: District, a: MatchResult, db: District, b: MatchResult) -> Any:
     """Who gained and who lost between two results (pandas DataFrame)."""

@@ -68,7 +68,10 @@ def test_tables_are_built_when_read_from_the_district_that_labels_them(example_p
     # Its tables count the changed district's units (the scenario applied
     # when read), not the base's: as those of the result labelled by the
     # changed district that ScenarioBase.outcome returns.
-    changed, answered = hm.ScenarioBase(d).outcome(demand)
+    kept = hm.ScenarioBase(d)
+    changed, answered = kept.outcome(demand)
+    # The result alone, labelled by the scenario: the same tables.
+    assert kept.result(demand) == answered
     assert swept.totals["needed"] > s.base.totals["needed"]
     assert swept == answered
     assert swept.assignments.equals(answered.assignments)

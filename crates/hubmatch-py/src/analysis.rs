@@ -121,11 +121,11 @@ impl PyHubValue {
                 ),
                 (
                     "from_community",
-                    text(m.iter().map(|x| d.communities[x.from as usize].id.clone())),
+                    text(m.iter().map(|x| d.communities[x.from as usize].id.as_str())),
                 ),
                 (
                     "to_community",
-                    text(m.iter().map(|x| d.communities[x.to as usize].id.clone())),
+                    text(m.iter().map(|x| d.communities[x.to as usize].id.as_str())),
                 ),
                 ("units", ints(m.iter().map(|x| x.units))),
             ],
@@ -176,7 +176,7 @@ impl PyHubValue {
         pandas(
             py,
             vec![
-                (name, text(g.iter().map(|x| ids[x.index as usize].clone()))),
+                (name, text(g.iter().map(|x| ids[x.index as usize].as_str()))),
                 ("needed", ints(g.iter().map(|x| x.needed))),
                 ("served_alone", ints(g.iter().map(|x| x.served_alone))),
                 ("served_hub", ints(g.iter().map(|x| x.served_hub))),
@@ -246,7 +246,7 @@ pub fn shadow_prices(
     pandas(
         py,
         vec![
-            ("provider", text(c.iter().map(|x| provider(x).id.clone()))),
+            ("provider", text(c.iter().map(|x| provider(x).id.as_str()))),
             (
                 "provider_kind",
                 text(c.iter().map(|x| provider(x).kind.as_str().to_owned())),
@@ -310,7 +310,7 @@ pub fn coverage(
             ),
             (
                 "category",
-                text(c.iter().map(|x| cats[x.category as usize].clone())),
+                text(c.iter().map(|x| cats[x.category as usize].as_str())),
             ),
             ("needed", ints(c.iter().map(|x| x.needed))),
             ("served", ints(c.iter().map(|x| x.served))),
@@ -345,8 +345,8 @@ pub fn diff(
     pandas(
         py,
         vec![
-            ("dimension", text(rows.iter().map(|r| r.dimension.clone()))),
-            ("key", text(rows.iter().map(|r| r.key.clone()))),
+            ("dimension", text(rows.iter().map(|r| r.dimension.as_str()))),
+            ("key", text(rows.iter().map(|r| r.key.as_str()))),
             ("served_a", ints(rows.iter().map(|r| r.served_a))),
             ("served_b", ints(rows.iter().map(|r| r.served_b))),
             (
@@ -382,21 +382,21 @@ pub fn explain(
     pandas(
         py,
         vec![
-            ("need", text(why.iter().map(|w| need(w).id.clone()))),
+            ("need", text(why.iter().map(|w| need(w).id.as_str()))),
             (
                 "community",
-                text(why.iter().map(|w| need(w).community.clone())),
+                text(why.iter().map(|w| need(w).community.as_str())),
             ),
             (
                 "category",
-                text(why.iter().map(|w| need(w).category.clone())),
+                text(why.iter().map(|w| need(w).category.as_str())),
             ),
             ("units", ints(why.iter().map(|w| w.units))),
             (
                 "reason",
                 text(why.iter().map(|w| w.reason.as_str().to_owned())),
             ),
-            ("text", text(why.iter().map(|w| w.text.clone()))),
+            ("text", text(why.iter().map(|w| w.text.as_str()))),
         ],
     )
 }

@@ -110,8 +110,10 @@ pub(crate) fn floats(values: impl Iterator<Item = f64>) -> ArrayRef {
     Arc::new(Float64Array::from_iter_values(values))
 }
 
-pub(crate) fn text(values: impl Iterator<Item = String>) -> ArrayRef {
-    Arc::new(StringArray::from(values.collect::<Vec<_>>()))
+/// A text column, its bytes copied once into the array (borrowed ids need
+/// no `String` each).
+pub(crate) fn text(values: impl Iterator<Item = impl AsRef<str>>) -> ArrayRef {
+    Arc::new(StringArray::from_iter_values(values))
 }
 
 pub(crate) fn table(py: Python<'_>, columns: Vec<(&str, ArrayRef)>) -> PyResult<Py<PyAny>> {
@@ -376,13 +378,13 @@ impl PyMatchResult {
         table(
             py,
             vec![
-                ("need", text(rows.iter().map(|r| r.need.clone()))),
-                ("community", text(rows.iter().map(|r| r.community.clone()))),
-                ("category", text(rows.iter().map(|r| r.category.clone()))),
-                ("provider", text(rows.iter().map(|r| r.provider.clone()))),
+                ("need", text(rows.iter().map(|r| r.need.as_str()))),
+                ("community", text(rows.iter().map(|r| r.community.as_str()))),
+                ("category", text(rows.iter().map(|r| r.category.as_str()))),
+                ("provider", text(rows.iter().map(|r| r.provider.as_str()))),
                 (
                     "provider_kind",
-                    text(rows.iter().map(|r| r.provider_kind.clone())),
+                    text(rows.iter().map(|r| r.provider_kind.as_str())),
                 ),
                 ("units", ints(rows.iter().map(|r| r.units))),
                 (
@@ -405,11 +407,11 @@ impl PyMatchResult {
         table(
             py,
             vec![
-                ("need", text(rows.iter().map(|r| r.need.clone()))),
-                ("community", text(rows.iter().map(|r| r.community.clone()))),
-                ("category", text(rows.iter().map(|r| r.category.clone()))),
+                ("need", text(rows.iter().map(|r| r.need.as_str()))),
+                ("community", text(rows.iter().map(|r| r.community.as_str()))),
+                ("category", text(rows.iter().map(|r| r.category.as_str()))),
                 ("units", ints(rows.iter().map(|r| r.units))),
-                ("reason", text(rows.iter().map(|r| r.reason.clone()))),
+                ("reason", text(rows.iter().map(|r| r.reason.as_str()))),
             ],
         )
     }
@@ -420,13 +422,13 @@ impl PyMatchResult {
         table(
             py,
             vec![
-                ("provider", text(rows.iter().map(|r| r.provider.clone()))),
+                ("provider", text(rows.iter().map(|r| r.provider.as_str()))),
                 (
                     "provider_kind",
-                    text(rows.iter().map(|r| r.provider_kind.clone())),
+                    text(rows.iter().map(|r| r.provider_kind.as_str())),
                 ),
-                ("category", text(rows.iter().map(|r| r.category.clone()))),
-                ("community", text(rows.iter().map(|r| r.community.clone()))),
+                ("category", text(rows.iter().map(|r| r.category.as_str()))),
+                ("community", text(rows.iter().map(|r| r.community.as_str()))),
                 ("capacity", ints(rows.iter().map(|r| r.capacity))),
                 ("used", ints(rows.iter().map(|r| r.used))),
                 ("utilisation", floats(rows.iter().map(|r| r.utilisation))),

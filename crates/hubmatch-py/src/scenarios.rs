@@ -141,6 +141,20 @@ impl PyScenarioBase {
         let labels = Labels::District(changed.clone_ref(py));
         Ok((changed, PyMatchResult::labelled(labels, result, None)))
     }
+
+    /// Solves the scenario (JSON text) warm from the base optimum and returns
+    /// its result alone: no changed district is built (its tables apply the
+    /// scenario when first read).
+    fn result(&self, py: Python<'_>, scenario: &str) -> PyResult<PyMatchResult> {
+        let scenario = parse(scenario)?;
+        let base = &self.inner;
+        let scenario_ref = &scenario;
+        let result = run(py, move |cancel| {
+            Ok(base.outcome_cancellable(scenario_ref, cancel)?.result)
+        })?;
+        let labels = Labels::Scenario(self.district.clone_ref(py), Arc::new(scenario));
+        Ok(PyMatchResult::labelled(labels, result, None))
+    }
 }
 
 /// Registers the scenario functions and classes.
