@@ -72,7 +72,7 @@ class ChangedDistricts(Mapping[str, District]):
         self._scenarios = dict(scenarios)
 
     def __getitem__(self, name: str) -> District:
-        return apply_scenario(self._district, self._scenarios[name])
+        return apply(self._district, self._scenarios[name])
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._scenarios)

@@ -215,10 +215,15 @@ impl Summary {
         let providers = &district.providers;
         // Slots: communities by id (the district's, sorted as the map is),
         // categories by id (those needs have), kinds in `ALL` order.
-        let community_ids = numbered(district.communities.iter().map(|c| c.id.as_str()));
-        let category_ids = numbered(needs.iter().map(|n| n.category.as_str()));
-        let need_community = slots(needs.len(), |i| needs[i].community.as_str(), &community_ids);
-        let need_category = slots(needs.len(), |i| needs[i].category.as_str(), &category_ids);
+        let (community_ids, community_slot) =
+            numbered(district.communities.iter().map(|c| c.id.as_str()));
+        let (category_ids, category_slot) = numbered(needs.iter().map(|n| n.category.as_str()));
+        let need_community = slots(
+            needs.len(),
+            |i| needs[i].community.as_str(),
+            &community_slot,
+        );
+        let need_category = slots(needs.len(), |i| needs[i].category.as_str(), &category_slot);
         let mut communities = vec![CommunitySummary::default(); community_ids.len()];
         let mut categories = vec![CommunitySummary::default(); category_ids.len()];
         let mut kinds = [
@@ -227,13 +232,7 @@ impl Summary {
             KindUse::default(),
             KindUse::default(),
         ];
-        let kind_slot = |p: u32| {
-            let kind = providers[p as usize].kind;
-            crate::ProviderKind::ALL
-                .iter()
-                .position(|&k| k == kind)
-                .unwrap_or(0)
-        };
+        let kind_slot = |p: u32| providers[p as usize].kind as usize;
         for (i, n) in needs.iter().enumerate() {
             if let Some(s) = communities.get_mut(need_community[i]) {
                 s.needed += n.units;
@@ -274,17 +273,13 @@ impl Summary {
         for o in &result.offers {
             kinds[kind_slot(o.provider)].capacity += o.capacity;
         }
-        let keyed = |ids: &FxHashMap<&str, usize>, sums: Vec<CommunitySummary>| {
-            let mut by_slot = vec![""; ids.len()];
-            for (id, &k) in ids {
-                by_slot[k] = id;
-            }
-            (by_slot.into_iter().map(str::to_owned))
+        let keyed = |ids: Vec<&str>, sums: Vec<CommunitySummary>| {
+            (ids.into_iter().map(str::to_owned))
                 .zip(sums)
                 .collect::<BTreeMap<String, CommunitySummary>>()
         };
-        let by_community = keyed(&community_ids, communities);
-        let by_category = keyed(&category_ids, categories);
+        let by_community = keyed(community_ids, communities);
+        let by_category = keyed(category_ids, categories);
         let by_kind: BTreeMap<String, KindUse> = crate::ProviderKind::ALL
             .iter()
             .zip(kinds)
@@ -367,8 +362,8 @@ impl Summary {
     }
 }
 
-/// Each distinct id with its position in sorted order.
-fn numbered<'a>(ids: impl Iterator<Item = &'a str>) -> FxHashMap<&'a str, usize> {
+/// The distinct ids, sorted, and each one's position among them.
+fn numbered<'a>(ids: impl Iterator<Item = &'a str>) -> (Vec<&'a str>, FxHashMap<&'a str, usize>) {
     // Hashed one by one, runs of one id once: a sorted collection would
     // compare strings at every step.
     let mut distinct: FxHashMap<&str, usize> = FxHashMap::default();
@@ -381,10 +376,10 @@ fn numbered<'a>(ids: impl Iterator<Item = &'a str>) -> FxHashMap<&'a str, usize>
     }
     let mut sorted: Vec<&str> = distinct.keys().copied().collect();
     sorted.sort_unstable();
-    for (k, id) in sorted.into_iter().enumerate() {
+    for (k, id) in sorted.iter().enumerate() {
         distinct.insert(id, k);
     }
-    distinct
+    (sorted, distinct)
 }
 
 /// The slot of each of `n` ids (`id_of(i)`) in `ids`, `usize::MAX` where
