@@ -72,6 +72,7 @@ impl Simplex {
             costs_changed,
             caps_changed,
             moved: _,
+            raised,
             lists_until_sparse,
         } = from;
         if network_arcs {
@@ -134,6 +135,7 @@ impl Simplex {
         self.path.clone_from(path);
         self.seq.clone_from(seq);
         self.stats = *stats;
+        self.raised.clone_from(raised);
     }
 }
 

@@ -49,6 +49,10 @@ pub(super) struct Simplex {
     /// Arcs whose flow or state may have changed since this simplex was
     /// copied (see `copy`); all of them after a new start or primal pivots.
     pub(super) moved: ArcLog,
+    /// Arcs at their upper bound whose capacity was raised above their flow
+    /// (see `Simplex::change_capacity`): each is pivoted once before pricing
+    /// (see [`Simplex::pivot_raised`]).
+    pub(super) raised: Vec<u32>,
     /// Candidate-list pricing gives way to block search once a major scan
     /// reads more than a quarter of the arcs to fill its list (set for the
     /// pivots after a repair, see [`Simplex::price_repaired`]).
@@ -112,6 +116,7 @@ impl Simplex {
             costs_changed: false,
             caps_changed: ArcLog::default(),
             moved: ArcLog::everything(),
+            raised: Vec::new(),
             lists_until_sparse: false,
         }
     }
@@ -248,8 +253,13 @@ impl Simplex {
         let (at_lower, (first, second, join)) = self.cycle_of(e);
 
         // Leaving arc: the last blocking arc in the direction of flow from the
-        // apex. `out` is the child end of the leaving tree arc.
-        let mut delta = self.cap[e];
+        // apex. `out` is the child end of the leaving tree arc. The entering
+        // arc is at a bound, or (raised) below its upper one.
+        let mut delta = if at_lower {
+            self.cap[e] - self.flow[e]
+        } else {
+            self.flow[e]
+        };
         let mut out = NONE;
         let mut out_on_first = false;
         let mut u = first;
@@ -308,6 +318,30 @@ impl Simplex {
             (second, first)
         };
         self.rehang(out, u_in, v_in, e as u32);
+    }
+
+    /// Brings every raised arc (at its upper bound until its capacity was
+    /// raised, see `Simplex::change_capacity`) back to a bound or into the
+    /// tree by one pivot in the direction its reduced cost pays: up to its
+    /// new capacity, or down. The tree stays feasible, so primal pivots
+    /// follow instead of the dual pivots that pushing the new capacity
+    /// around the tree would call for.
+    pub(super) fn pivot_raised(&mut self) {
+        let raised = std::mem::take(&mut self.raised);
+        for &a in &raised {
+            let a = a as usize;
+            if self.state[a] != ArcState::Upper as i8 || self.flow[a] >= self.cap[a] {
+                continue; // entered the tree since, or not raised after all
+            }
+            let rc =
+                self.cost[a] + self.pi[self.source[a] as usize] - self.pi[self.target[a] as usize];
+            if rc <= 0 {
+                self.state[a] = ArcState::Lower as i8;
+            }
+            self.pivot(a);
+        }
+        self.raised = raised;
+        self.raised.clear();
     }
 
     /// The cycle that non-tree arc `e` closes with the tree, in the direction

@@ -12,6 +12,7 @@ impl Simplex {
     /// Every node hangs from the root by its artificial arc, carrying its supply.
     pub(super) fn init_cold(&mut self) {
         self.moved.all = true;
+        self.raised.clear();
         let (n, m, root) = (self.n, self.m, self.root);
         self.flow[..m].fill(0);
         self.state[..m].fill(ArcState::Lower as i8);
@@ -65,6 +66,7 @@ impl Simplex {
     /// `max_repairs` arcs repaired.
     pub(super) fn init_from_repairing(&mut self, basis: &Basis, max_repairs: usize) -> bool {
         self.moved.all = true;
+        self.raised.clear();
         let (n, m, root) = (self.n, self.m, self.root as usize);
         if basis.state.len() != m + n {
             return false;
@@ -280,9 +282,42 @@ impl Simplex {
             let f = self.flow[a];
             return f <= cap && (if up { f < cap } else { f > 0 });
         }
-        // At its upper bound: the arc carries `cap` now; the difference goes
-        // back around the tree path from its head to its tail.
-        let delta = cap - old;
+        // At its upper bound. Raised: it keeps its flow, below its bound until
+        // `pivot_raised` moves it (the tree stays feasible).
+        let f = self.flow[a];
+        if cap >= f {
+            if cap > f && cap > old {
+                self.raised.push(a as u32);
+            }
+            return true;
+        }
+        self.push_to_bound(a)
+    }
+
+    /// Brings every raised arc still below its upper bound up to it (see
+    /// `Simplex::change_capacity`), as a lowered one is: false when that
+    /// breaks a tree arc's bounds (or strong feasibility).
+    pub(super) fn push_raised(&mut self) -> bool {
+        let raised = std::mem::take(&mut self.raised);
+        let mut ok = true;
+        for &a in &raised {
+            let a = a as usize;
+            if self.state[a] == ArcState::Upper as i8 && self.flow[a] < self.cap[a] {
+                ok &= self.push_to_bound(a);
+            }
+        }
+        self.raised = raised;
+        self.raised.clear();
+        ok
+    }
+
+    /// Sets the flow of non-tree arc `a` at its upper bound to its capacity,
+    /// the difference going back around the tree path from its head to its
+    /// tail; false when that breaks a tree arc's bounds (or strong
+    /// feasibility).
+    fn push_to_bound(&mut self, a: usize) -> bool {
+        let cap = self.cap[a];
+        let delta = cap - self.flow[a];
         // It stays at its upper bound even if that is now 0: its reduced
         // cost is still priced for that side.
         self.flow[a] = cap;
