@@ -21,8 +21,10 @@
 //! basis instead: never wrong, only cold.
 //!
 //! Complexity: O(nodes + edges): dense maps over the old needs, hash maps
-//! over the old offers, groups and floors, and each class's old edges
-//! read once into a row indexed by offer.
+//! over the old offers, groups and floors; a class whose edges start with
+//! its old ones in their order (as a grown network's do, see
+//! `Aggregation::refined`) is carried by position, any other reads its old
+//! edges once into a row indexed by offer.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -147,18 +149,51 @@ pub(crate) fn carry_basis(
         (Cow::Owned(starts), Cow::Owned(edges))
     };
     let new_solved = new.solved();
-    let (new_starts, new_edges) = new_solved.edges_by_need();
+    // A grown network's classes list their edges in runs (`Aggregation`),
+    // each starting with its old class's edges in their order: read in
+    // place, not gathered by class.
+    let (new_starts, new_edges) = if new_solved.edge_need.is_sorted() {
+        (new_solved.need_starts(), None)
+    } else {
+        let (starts, edges) = new_solved.edges_by_need();
+        (starts, Some(edges))
+    };
     let was = |arc: usize| old_basis.state[arc];
     let mut state = vec![ArcState::Lower; new_m + new_nodes];
     let mut scratch = vec![u32::MAX; oo];
     let mut fresh = Vec::new();
+    let mut in_order: Vec<u32> = Vec::new();
     for (c_new, c) in class_map.iter().enumerate() {
-        let class_edges = &new_edges[new_starts[c_new] as usize..new_starts[c_new + 1] as usize];
+        let (lo, hi) = (new_starts[c_new], new_starts[c_new + 1]);
+        let class_edges = if let Some(edges) = &new_edges {
+            &edges[lo as usize..hi as usize]
+        } else {
+            in_order.clear();
+            in_order.extend(lo..hi);
+            &in_order[..]
+        };
         let Some(c) = *c else {
             fresh.extend_from_slice(class_edges);
             continue;
         };
         let run = &edges[starts[c as usize] as usize..starts[c as usize + 1] as usize];
+        // The old edges first, to the same offers in the same order, then
+        // only edges to new offers: carried by position.
+        let (head, tail) = class_edges.split_at(run.len().min(class_edges.len()));
+        let new_offer = |k: u32| new_solved.edge_offer[k as usize] as usize;
+        if head.len() == run.len()
+            && run
+                .iter()
+                .zip(head)
+                .all(|(&e, &k)| offer_map[new_offer(k)] == Some(old_solved.edge_offer[e as usize]))
+            && tail.iter().all(|&k| offer_map[new_offer(k)].is_none())
+        {
+            for (&e, &k) in run.iter().zip(head) {
+                state[k as usize] = was(e as usize);
+            }
+            fresh.extend_from_slice(tail);
+            continue;
+        }
         for &e in run {
             scratch[old_solved.edge_offer[e as usize] as usize] = e;
         }
@@ -347,6 +382,51 @@ mod tests {
             prop_assert_eq!(warm.objective, cold.objective);
             prop_assert!(warm.stats.warm, "the carried basis was refused");
             prop_assert!(listed > 0 && lower, "new edges to price first: {} listed", listed);
+
+            // Carried by position (the need-level problem lists each need's
+            // old edges first, in their order) or through rows by offer (the
+            // same problem with its edges reversed): the same states.
+            if !aggregate {
+                let old_net = SolvedNetwork {
+                    part: &old_part,
+                    aggregation: None,
+                    layout: &old_layout,
+                    class_edges: None,
+                };
+                let by_position = carry_basis(
+                    old_net,
+                    &base.basis,
+                    SolvedNetwork {
+                        part: &new_part,
+                        aggregation: None,
+                        layout: &MatchingNetwork::build(&grown),
+                        class_edges: None,
+                    },
+                );
+                let e = grown.edge_count();
+                let mut reversed = grown.clone();
+                reversed.edge_need.reverse();
+                reversed.edge_offer.reverse();
+                reversed.edge_weight.reverse();
+                let reversed_part = part(reversed.clone(), new_part.offers.clone(), vec![0, 100]);
+                let (basis, fresh) = carry_basis(
+                    old_net,
+                    &base.basis,
+                    SolvedNetwork {
+                        part: &reversed_part,
+                        aggregation: None,
+                        layout: &MatchingNetwork::build(&reversed),
+                        class_edges: None,
+                    },
+                );
+                let unreversed: Vec<ArcState> = (0..basis.state.len())
+                    .map(|a| basis.state[if a < e { e - 1 - a } else { a }])
+                    .collect();
+                prop_assert_eq!(&by_position.0.state, &unreversed);
+                let mut fresh: Vec<u32> = fresh.iter().map(|&k| (e - 1) as u32 - k).collect();
+                fresh.sort_unstable();
+                prop_assert_eq!(&by_position.1, &fresh);
+            }
         }
     }
 }
