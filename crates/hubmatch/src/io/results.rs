@@ -233,11 +233,9 @@ impl Summary {
             KindUse::default(),
         ];
         let kind_slot = |p: u32| providers[p as usize].kind as usize;
+        let slot = |i: usize| (need_community[i], need_category[i]);
         for (i, n) in needs.iter().enumerate() {
-            if let Some(s) = communities.get_mut(need_community[i]) {
-                s.needed += n.units;
-            }
-            if let Some(s) = categories.get_mut(need_category[i]) {
+            for s in slots_of(&mut communities, &mut categories, slot(i)) {
                 s.needed += n.units;
             }
         }
@@ -245,13 +243,7 @@ impl Summary {
             let i = a.need as usize;
             kinds[kind_slot(a.provider)].served += a.units;
             let weight = weight_to_f64(a.weight) * a.units as f64;
-            for s in [
-                categories.get_mut(need_category[i]),
-                communities.get_mut(need_community[i]),
-            ]
-            .into_iter()
-            .flatten()
-            {
+            for s in slots_of(&mut communities, &mut categories, slot(i)) {
                 s.served += a.units;
                 s.weight += weight;
             }
@@ -260,13 +252,7 @@ impl Summary {
         for u in &result.unmet {
             let i = u.need as usize;
             *unmet_by_reason.entry(u.reason.as_str()).or_default() += u.units;
-            for s in [
-                communities.get_mut(need_community[i]),
-                categories.get_mut(need_category[i]),
-            ]
-            .into_iter()
-            .flatten()
-            {
+            for s in slots_of(&mut communities, &mut categories, slot(i)) {
                 s.unmet += u.units;
             }
         }
@@ -360,6 +346,18 @@ impl Summary {
             pivots: result.stats.pivots,
         }
     }
+}
+
+/// The slots of a need's community and category (`(c, k)`) among
+/// `communities` and `categories`, where it has them.
+fn slots_of<'a>(
+    communities: &'a mut [CommunitySummary],
+    categories: &'a mut [CommunitySummary],
+    (c, k): (usize, usize),
+) -> impl Iterator<Item = &'a mut CommunitySummary> {
+    [communities.get_mut(c), categories.get_mut(k)]
+        .into_iter()
+        .flatten()
 }
 
 /// The distinct ids, sorted, and each one's position among them.

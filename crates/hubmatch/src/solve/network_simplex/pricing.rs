@@ -32,8 +32,10 @@ impl Simplex {
         done
     }
 
+    /// Arc `a`'s reduced cost signed by its state: negative when moving it
+    /// off its bound pays.
     #[inline]
-    fn violation(&self, a: usize) -> i64 {
+    pub(super) fn violation(&self, a: usize) -> i64 {
         i64::from(self.state[a])
             * (self.cost[a] + self.pi[self.source[a] as usize] - self.pi[self.target[a] as usize])
     }

@@ -13,11 +13,11 @@ use crate::graph::FlowNetwork;
 /// tree, so a small change costs a few pivots and one pricing pass instead
 /// of a full solve. Capacities raised on arcs at their upper bound, when
 /// nothing else but costs changed, leave the tree feasible: those arcs are
-/// brought in by primal pivots. After other capacity or supply changes to an
-/// optimal tree the change is pushed along tree paths and the tree arcs it
-/// puts out of bounds leave by dual pivots, which keep the potentials
-/// optimal (see the `dual` module). When costs changed as well, or the dual pivots do not settle
-/// it, the tree's flows are recomputed (O(nodes + arcs)) and arcs out of
+/// brought in by primal pivots. After other capacity or supply changes to
+/// an optimal tree the change is pushed along tree paths and the tree arcs
+/// it puts out of bounds leave by dual pivots, which keep the potentials
+/// optimal (see the `dual` module). When costs changed as well, or the dual
+/// pivots do not settle it, the tree's flows are recomputed (O(nodes + arcs)) and arcs out of
 /// bounds leave the tree, their subtrees hanging from artificial arcs that
 /// the primal pivots then empty (see `Simplex::init_from`), priced by
 /// candidate lists while violations are dense (`Simplex::price_repaired`).
@@ -226,12 +226,7 @@ impl Resolver {
         if self.amounts == Amounts::Rebuild {
             s.set_cap(arc, capacity);
         } else if !s.change_capacity(arc, capacity) {
-            // Out of bounds (or of strong feasibility) on the tree now.
-            self.amounts = if self.optimal {
-                Amounts::Pushed
-            } else {
-                Amounts::Rebuild
-            };
+            self.tree_broken();
         }
         Ok(())
     }
@@ -323,11 +318,7 @@ impl Resolver {
             if (self.amounts == Amounts::Pushed || (weak && !self.stale))
                 && !self.simplex.push_raised()
             {
-                self.amounts = if self.optimal && self.amounts != Amounts::Rebuild {
-                    Amounts::Pushed
-                } else {
-                    Amounts::Rebuild
-                };
+                self.tree_broken();
             }
         }
         let raised = !self.simplex.raised.is_empty();
@@ -418,6 +409,19 @@ impl Resolver {
         }
         self.optimal = true;
         Ok(())
+    }
+
+    /// A change left tree arcs out of bounds (or of strong feasibility):
+    /// dual pivots settle it from an optimal tree, else the tree's flows
+    /// are rebuilt.
+    fn tree_broken(&mut self) {
+        if self.amounts != Amounts::Rebuild {
+            self.amounts = if self.optimal {
+                Amounts::Pushed
+            } else {
+                Amounts::Rebuild
+            };
+        }
     }
 
     /// Checks that supplies balance and sizes the artificial arcs to hold

@@ -333,9 +333,8 @@ impl Simplex {
             if self.state[a] != ArcState::Upper as i8 || self.flow[a] >= self.cap[a] {
                 continue; // entered the tree since, or not raised after all
             }
-            let rc =
-                self.cost[a] + self.pi[self.source[a] as usize] - self.pi[self.target[a] as usize];
-            if rc <= 0 {
+            // Lowering it does not pay: raise it instead.
+            if self.violation(a) >= 0 {
                 self.state[a] = ArcState::Lower as i8;
             }
             self.pivot(a);

@@ -263,8 +263,9 @@ impl Simplex {
     }
 
     /// Sets the capacity of network arc `a`, keeping the tree's flows when
-    /// that is cheap: a non-tree arc at its upper bound moves the difference
-    /// around its tree path. Returns false when the tree's flows must be
+    /// that is cheap: a non-tree arc at its upper bound keeps its flow when
+    /// raised (listed in `raised`) and moves the difference around its tree
+    /// path when lowered. Returns false when the tree's flows must be
     /// rebuilt instead (a bound or strong feasibility would break).
     pub(super) fn change_capacity(&mut self, a: usize, cap: i64) -> bool {
         let old = self.cap[a];
