@@ -4,7 +4,7 @@
 
 use hubmatch::Error;
 use hubmatch::graph::{BipartiteProblem, FlowNetwork, MatchingNetwork};
-use hubmatch::solve::network_simplex::{self, Resolver, SolveOptions};
+use hubmatch::solve::network_simplex::{self, Growth, NewArc, Resolver, SolveOptions};
 use hubmatch::solve::verify;
 use proptest::prelude::*;
 
@@ -290,6 +290,194 @@ proptest! {
                 (Err(Error::Infeasible(_)), Err(Error::Infeasible(_))) => {}
                 (a, b) => prop_assert!(false, "round {}: resolver {:?} vs cold {:?}", round, a.map(|s| s.cost), b.map(|s| s.cost)),
             }
+        }
+    }
+}
+
+/// `net` grown by `g` (see `Growth`): the old arcs in their order in the
+/// slots the new ones leave, their ends renumbered.
+fn grown_network(net: &FlowNetwork, g: &Growth) -> FlowNetwork {
+    let n1 = net.node_count() + g.nodes.len();
+    let old_nodes: Vec<u32> = (0..n1 as u32).filter(|v| !g.nodes.contains(v)).collect();
+    let mut out = FlowNetwork::new(n1);
+    for (v, &s) in old_nodes.iter().zip(&net.supply) {
+        out.supply[*v as usize] = s;
+    }
+    let (mut old, mut new) = (0, 0);
+    for a in 0..net.arc_count() + g.arcs.len() {
+        if new < g.arcs.len() && g.arcs[new].index as usize == a {
+            let x = g.arcs[new];
+            out.add_arc(x.source, x.target, x.capacity, x.cost);
+            new += 1;
+        } else {
+            let (s, t) = (net.source[old] as usize, net.target[old] as usize);
+            out.add_arc(old_nodes[s], old_nodes[t], net.capacity[old], net.cost[old]);
+            old += 1;
+        }
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// A solved network grown in place by new nodes (each hung by an arc
+    /// leaving it) and new arcs anywhere reaches the grown network's cold
+    /// optimum with a valid certificate, and goes on re-solving after
+    /// capacity and supply changes.
+    #[test]
+    fn grown_resolvers_reach_the_cold_optimum(seed in any::<u64>(), n in 2usize..12) {
+        let mut x = seed | 1;
+        let mut next = move |k: u64| { x ^= x << 13; x ^= x >> 7; x ^= x << 17; x % k };
+        let mut net = FlowNetwork::new(n);
+        for _ in 0..3 * n {
+            let (s, t) = (next(n as u64) as u32, next(n as u64) as u32);
+            if s != t {
+                net.add_arc(s, t, next(8) as i64, next(40) as i64 - 15);
+            }
+        }
+        for _ in 0..n {
+            let (s, t) = (next(n as u64) as usize, next(n as u64) as usize);
+            let q = next(5) as i64;
+            net.supply[s] += q;
+            net.supply[t] -= q;
+        }
+        let mut r = Resolver::new(&net, None, &SolveOptions::default()).unwrap();
+        if r.resolve().is_err() {
+            return Ok(()); // infeasible: nothing to grow from
+        }
+        // New nodes and arcs at random places; each new node hangs from a
+        // node already in the tree (an old one, or one hung before it).
+        let k = next(4) as usize;
+        let n1 = n + k;
+        let mut nodes: Vec<u32> = Vec::new();
+        while nodes.len() < k {
+            let v = next(n1 as u64) as u32;
+            if !nodes.contains(&v) {
+                nodes.push(v);
+            }
+        }
+        nodes.sort_unstable();
+        let in_tree: Vec<u32> = (0..n1 as u32).filter(|v| !nodes.contains(v)).collect();
+        let mut ends = Vec::new();
+        let mut hung = in_tree.clone();
+        for &v in &nodes {
+            let u = hung[next(hung.len() as u64) as usize];
+            ends.push((v, u, 1 + next(6) as i64, next(30) as i64 - 10, true));
+            hung.push(v);
+        }
+        for _ in 0..next(2 * n1 as u64 + 1) {
+            let (s, t) = (next(n1 as u64) as u32, next(n1 as u64) as u32);
+            if s != t {
+                ends.push((s, t, next(8) as i64, next(40) as i64 - 15, false));
+            }
+        }
+        let m1 = net.arc_count() + ends.len();
+        let mut slots: Vec<u32> = Vec::new();
+        while slots.len() < ends.len() {
+            let a = next(m1 as u64) as u32;
+            if !slots.contains(&a) {
+                slots.push(a);
+            }
+        }
+        slots.sort_unstable();
+        // Slots in order, ends shuffled over them.
+        let mut arcs: Vec<NewArc> = Vec::new();
+        let mut hang = Vec::new();
+        let mut order: Vec<usize> = (0..ends.len()).collect();
+        for i in (1..order.len()).rev() {
+            order.swap(i, next(i as u64 + 1) as usize);
+        }
+        for (&slot, &e) in slots.iter().zip(&order) {
+            let (source, target, capacity, cost, hangs) = ends[e];
+            arcs.push(NewArc { index: slot, source, target, capacity, cost });
+            if hangs {
+                hang.push((e, source, slot));
+            }
+        }
+        hang.sort_unstable();
+        let g = Growth { nodes, arcs, hang: hang.into_iter().map(|(_, v, a)| (v, a)).collect() };
+        let mut grown_net = grown_network(&net, &g);
+        let mut grown = r.grow(&g).unwrap();
+        for round in 0..3 {
+            match (grown.resolve(), network_simplex::solve(&grown_net, &SolveOptions::default())) {
+                (Ok(warm), Ok(cold)) => {
+                    prop_assert_eq!(warm.cost, cold.cost, "round {}", round);
+                    prop_assert_eq!(verify(&grown_net, &warm.flow, &warm.potential).unwrap().cost, i128::from(warm.cost));
+                }
+                (Err(Error::Infeasible(_)), Err(Error::Infeasible(_))) => {}
+                (a, b) => prop_assert!(false, "round {}: grown {:?} vs cold {:?}", round, a.map(|s| s.cost), b.map(|s| s.cost)),
+            }
+            let a = next(grown_net.arc_count() as u64) as usize;
+            grown_net.capacity[a] = next(9) as i64;
+            grown.set_capacity(a, grown_net.capacity[a]).unwrap();
+            let (s, t) = (next(n1 as u64) as usize, next(n1 as u64) as usize);
+            grown_net.supply[s] += 1;
+            grown_net.supply[t] -= 1;
+            grown.set_supply(s, grown_net.supply[s]).unwrap();
+            grown.set_supply(t, grown_net.supply[t]).unwrap();
+        }
+    }
+}
+
+#[test]
+fn growths_that_do_not_hang_every_node_are_refused() {
+    let mut net = FlowNetwork::new(2);
+    net.supply = vec![1, -1];
+    net.add_arc(0, 1, 1, 3);
+    let mut r = Resolver::new(&net, None, &SolveOptions::default()).unwrap();
+    let arc = |index, source, target, capacity| NewArc {
+        index,
+        source,
+        target,
+        capacity,
+        cost: 0,
+    };
+    // Not solved yet.
+    let g = Growth {
+        nodes: vec![2],
+        arcs: vec![arc(1, 2, 1, 1)],
+        hang: vec![(2, 1)],
+    };
+    assert!(r.grow(&g).is_err());
+    r.resolve().unwrap();
+    assert!(r.grow(&g).is_ok());
+    let bad = [
+        // A new node left out of the tree.
+        Growth {
+            nodes: vec![2],
+            arcs: vec![arc(1, 2, 1, 1)],
+            hang: vec![],
+        },
+        // Hung by an arc without capacity, or one entering it.
+        Growth {
+            nodes: vec![2],
+            arcs: vec![arc(1, 2, 1, 0)],
+            hang: vec![(2, 1)],
+        },
+        Growth {
+            nodes: vec![2],
+            arcs: vec![arc(1, 1, 2, 1)],
+            hang: vec![(2, 1)],
+        },
+        // Hung from a new node not yet in the tree.
+        Growth {
+            nodes: vec![2, 3],
+            arcs: vec![arc(1, 2, 3, 1), arc(2, 3, 1, 1)],
+            hang: vec![(2, 1), (3, 2)],
+        },
+        // Arcs out of order.
+        Growth {
+            nodes: vec![2],
+            arcs: vec![arc(2, 2, 1, 1), arc(1, 0, 2, 1)],
+            hang: vec![(2, 2)],
+        },
+    ];
+    for g in &bad {
+        match r.grow(g) {
+            Err(Error::Invalid(_)) => {}
+            Err(e) => panic!("{g:?}: {e}"),
+            Ok(_) => panic!("{g:?} accepted"),
         }
     }
 }

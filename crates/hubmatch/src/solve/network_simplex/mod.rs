@@ -325,10 +325,12 @@ pub(crate) fn solve_warm_or(
 
 mod copy;
 mod dual;
+mod grow;
 mod pricing;
 mod resolver;
 mod simplex;
 mod start;
 
+pub use grow::{Growth, NewArc};
 pub use resolver::Resolver;
 use simplex::Simplex;

@@ -42,17 +42,17 @@ use crate::graph::FlowNetwork;
 /// assert_eq!(r.resolve().unwrap().cost, 1);
 /// ```
 pub struct Resolver {
-    simplex: Simplex,
+    pub(super) simplex: Simplex,
     /// Costs changed since the last solve: potentials must be recomputed.
-    stale: bool,
+    pub(super) stale: bool,
     /// How capacity and supply changes since the last solve are absorbed.
-    amounts: Amounts,
+    pub(super) amounts: Amounts,
     /// The last solve ended optimal and no cost changed since.
-    optimal: bool,
+    pub(super) optimal: bool,
     /// Whether the tree is not strongly feasible, if known: after dual
     /// pivots it is worked out (O(nodes)) only when primal pivots are due,
     /// which a sweep's copies, restored from the base each time, never are.
-    weak: Option<bool>,
+    pub(super) weak: Option<bool>,
     /// Built once, shared by clones (it depends on the arcs alone).
     incidence: Option<Arc<Incidence>>,
     scratch: DualScratch,
@@ -126,7 +126,7 @@ impl Resolver {
     }
 
     /// A resolver around `simplex`, with nothing changed or solved yet.
-    fn around(simplex: Simplex) -> Resolver {
+    pub(super) fn around(simplex: Simplex) -> Resolver {
         Resolver {
             simplex,
             stale: false,
@@ -449,7 +449,7 @@ impl Resolver {
 
 /// Capacity and supply changes since the last solve.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Amounts {
+pub(super) enum Amounts {
     Unchanged,
     /// Pushed along the optimal tree: dual pivots are due.
     Pushed,

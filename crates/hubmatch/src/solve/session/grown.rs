@@ -117,6 +117,20 @@ impl DistrictSession {
                     Some(b) => self.refined_classes(b, part),
                     None => Classes::ByOptions,
                 };
+                if let Some(b) = base.filter(|_| from_base) {
+                    // Grown in place when it fits (`in_place`).
+                    let aggregation = match &classes {
+                        Classes::Given(a) => a.as_deref(),
+                        Classes::ByOptions => None,
+                    };
+                    let session = &self.sessions[b];
+                    if let Some(solved) = session.solve_grown_in_place(part, aggregation, &options)
+                    {
+                        let solution = solved.map_err(&unmet)?;
+                        let rows = rows_of(ix, part, &solution, &needed);
+                        return Ok((solution, rows));
+                    }
+                }
                 let solution =
                     solve_matching_from(&part.problem, &options, classes, |aggregation, layout| {
                         let b = base?;
@@ -158,7 +172,7 @@ impl DistrictSession {
     /// (`solve::grown_parts`: the old edges of each need come first, in
     /// order), refined from the base's; found as the options say when
     /// they do not aggregate.
-    fn refined_classes(&self, b: usize, part: &Part) -> Classes {
+    pub(super) fn refined_classes(&self, b: usize, part: &Part) -> Classes {
         if !self.options.aggregate {
             return Classes::ByOptions;
         }
@@ -178,7 +192,11 @@ impl DistrictSession {
     /// others are grown from their base networks (`solve::grown_parts`), unless
     /// (pooled) new offers join networks. Otherwise every network is built, and
     /// those equal to their base network are found when solved.
-    fn grown_networks(&self, ix: &DistrictIndex, growth: &GraphGrowth<'_>) -> Result<Vec<Network>> {
+    pub(super) fn grown_networks(
+        &self,
+        ix: &DistrictIndex,
+        growth: &GraphGrowth<'_>,
+    ) -> Result<Vec<Network>> {
         let floors = self.structure.floors.iter().any(|&f| f);
         let one_each = self.parts.len() == ix.communities.len();
         // The session keeps a split per community only.
@@ -242,7 +260,7 @@ impl DistrictSession {
 /// index), or one built for the grown district with the base network it
 /// grew from, if any, and whether it was grown from it
 /// (`solve::grown_parts`: then its classes refine the base's).
-enum Network {
+pub(super) enum Network {
     Kept(usize),
     Grown(Box<Part>, Option<usize>, bool),
 }

@@ -36,6 +36,7 @@ use crate::solve::parts::PartAmounts;
 
 mod district;
 mod grown;
+mod in_place;
 pub use district::DistrictSession;
 
 /// One matching network kept solved, re-solved after amount changes.
@@ -127,6 +128,10 @@ struct Shape {
     /// Edges of each class, in CSR form.
     class_edge_start: Vec<u32>,
     class_edges: Vec<u32>,
+    /// Whether the class problem's edges are grouped by class in class
+    /// order (`class_edges` is then the identity), as a network grows in
+    /// place from (see `in_place`).
+    class_edges_grouped: bool,
     /// The network's layout (its arcs live in the resolver).
     layout: MatchingNetwork,
 }
@@ -148,6 +153,7 @@ impl MatchingSession {
         layout.net = crate::graph::FlowNetwork::default();
         layout.crash_tree = Vec::new();
         let (class_edge_start, class_edges) = solved.edges_by_need();
+        let class_edges_grouped = solved.edge_need.is_sorted();
         let class_units = solved.units.clone();
         let solution = solution_from_flow(
             p,
@@ -164,6 +170,7 @@ impl MatchingSession {
                 aggregation,
                 class_edge_start,
                 class_edges,
+                class_edges_grouped,
                 layout,
             }),
             amounts: PartAmounts::of(p),

@@ -1,0 +1,289 @@
+//! A kept network grown in place by new offers: the warm path of a
+//! scenario that adds providers, where they only add offers and edges.
+//!
+//! A network grown from a base network (`solve::grown_parts`) lists each
+//! need's old edges first, in their order, then its new ones, and its new
+//! offers and groups after the old ones. When no need joins it, no amount
+//! of the old needs, offers and groups changes, and no class splits (the
+//! members of each class gain the same new edges: copies of a provider do,
+//! one incubated social organization does), its class network is the base
+//! one with new offer and group nodes and new arcs inserted. The session's
+//! optimal tree is then grown in place ([`Resolver::grow`]): each new
+//! group hangs from the sink and each new offer from its group (or the
+//! sink) by its own arc, empty; the new class edges are priced first.
+//! Otherwise the caller builds the network and carries the basis over
+//! (`solve::carry`), which also handles splits, needs newly reached and
+//! changed amounts, at the cost of rebuilding the network and its tree.
+//!
+//! Complexity: O(class edges) to compare the class problems' edges and to
+//! grow the tree, then the pivots and the split and certificate, O(edges).
+
+use super::MatchingSession;
+use crate::error::Result;
+use crate::graph::{FlowNetwork, MatchingNetwork};
+use crate::solve::aggregate::Aggregation;
+use crate::solve::matching::{MatchOptions, MatchingSolution, solution_from_flow};
+use crate::solve::network_simplex::{Growth, NewArc};
+use crate::solve::parts::Part;
+
+impl MatchingSession {
+    /// Solves `part`, grown from this session's network (see the module
+    /// docs) with `classes` (its classes refined from the session's, or
+    /// `None` when not aggregated), by growing the session's optimal tree;
+    /// `None` when the growth does not fit in place (the caller solves
+    /// from a carried basis instead).
+    pub(crate) fn solve_grown_in_place(
+        &self,
+        part: &Part,
+        classes: Option<&Aggregation>,
+        options: &MatchOptions,
+    ) -> Option<Result<MatchingSolution>> {
+        let growth = self.growth_to(part, classes)?;
+        let mut resolver = self.resolver.grow(&growth.growth).ok()?;
+        resolver.set_cancel(options.simplex.cancel.clone());
+        let solved = resolver.resolve_in_place().and_then(|mut sol| {
+            sol.stats.warm = true;
+            solution_from_flow(
+                &part.problem,
+                classes,
+                &growth.layout,
+                resolver.flows(),
+                sol,
+                options,
+                None,
+            )
+        });
+        Some(solved)
+    }
+
+    /// How this session's network grows into `part`'s (with `classes`),
+    /// or `None` when it does not grow in place.
+    fn growth_to(&self, part: &Part, classes: Option<&Aggregation>) -> Option<GrownNetwork> {
+        let old = &self.shape.problem;
+        let p = &part.problem;
+        let (o0, g0) = (old.offer_count(), old.group_capacity.len());
+        let same_amounts = !self.broken
+            && p.units == old.units
+            && p.offer_count() >= o0
+            && p.group_capacity.len() >= g0
+            && p.offer_capacity[..o0] == old.offer_capacity
+            && p.offer_group[..o0] == old.offer_group
+            && p.group_capacity[..g0] == old.group_capacity
+            && p.unserved_penalty == old.unserved_penalty
+            && p.unserved_group == old.unserved_group
+            && p.unserved_limit == old.unserved_limit
+            && p.unserved_parent == old.unserved_parent;
+        if !same_amounts {
+            return None;
+        }
+        // The classes must be the old ones, numbered alike.
+        let (from, to) = match (self.shape.aggregation.as_ref(), classes) {
+            (Some(a), Some(b)) if a.class_of == b.class_of => (&a.problem, &b.problem),
+            (None, None) => (old, p),
+            _ => return None,
+        };
+        if from.units != to.units {
+            return None;
+        }
+        let (n, h) = (to.need_count(), to.unserved_limit.len());
+        let (o1, g1) = (to.offer_count(), to.group_capacity.len());
+        let offer_node = |k: u32| (n as u32) + k;
+        let group_node = |k: u32| (n + o1) as u32 + k;
+        let sink = (n + o1 + g1 + h) as u32;
+        // The new class edges: each class's run in `to` is its run in `from`
+        // followed by edges to new offers (both grouped by class; the runs
+        // compared as slices).
+        let from_starts = &self.shape.class_edge_start;
+        let to_starts = grouped_starts(&to.edge_need, n)?;
+        if !self.shape.class_edges_grouped || from_starts.len() != n + 1 {
+            return None;
+        }
+        let e1 = to.edge_count();
+        let new_edges = e1 - from.edge_count().min(e1);
+        let mut arcs = Vec::with_capacity(new_edges + (o1 - o0) + (g1 - g0));
+        for c in 0..n {
+            let (f0, f1) = (from_starts[c] as usize, from_starts[c + 1] as usize);
+            let (t0, t1) = (to_starts[c] as usize, to_starts[c + 1] as usize);
+            let kept = t0 + (f1 - f0);
+            if kept > t1
+                || from.edge_offer[f0..f1] != to.edge_offer[t0..kept]
+                || from.edge_weight[f0..f1] != to.edge_weight[t0..kept]
+            {
+                return None;
+            }
+            for j in kept..t1 {
+                let offer = to.edge_offer[j];
+                if (offer as usize) < o0 {
+                    return None;
+                }
+                arcs.push(NewArc {
+                    index: j as u32,
+                    source: c as u32,
+                    target: offer_node(offer),
+                    capacity: to.units[c] + 1,
+                    cost: -to.edge_weight[j],
+                });
+            }
+        }
+        if arcs.len() != new_edges {
+            return None;
+        }
+        // The new offers' and groups' arcs, and the arcs that hang them:
+        // groups first, then their offers.
+        let layout = MatchingNetwork {
+            net: FlowNetwork::default(),
+            sink,
+            unserved_arcs: e1,
+            offer_arcs: e1 + n,
+            group_arcs: e1 + n + o1,
+            unserved_group_arcs: e1 + n + o1 + g1,
+            crash_tree: Vec::new(),
+        };
+        let mut hang = Vec::with_capacity((o1 - o0) + (g1 - g0));
+        for k in o0..o1 {
+            let head = to.offer_group[k].map_or(sink, group_node);
+            let capacity = to.offer_capacity[k];
+            arcs.push(NewArc {
+                index: (layout.offer_arcs + k) as u32,
+                source: offer_node(k as u32),
+                target: head,
+                capacity,
+                cost: 0,
+            });
+            hang.push((offer_node(k as u32), (layout.offer_arcs + k) as u32));
+        }
+        for k in g0..g1 {
+            arcs.push(NewArc {
+                index: (layout.group_arcs + k) as u32,
+                source: group_node(k as u32),
+                target: sink,
+                capacity: to.group_capacity[k],
+                cost: 0,
+            });
+        }
+        // An arc without capacity cannot hang a node (the tree would not
+        // be strongly feasible).
+        if arcs
+            .iter()
+            .rev()
+            .take(hang.len() + (g1 - g0))
+            .any(|a| a.capacity == 0)
+        {
+            return None;
+        }
+        let mut order: Vec<(u32, u32)> = (g0..g1)
+            .map(|k| (group_node(k as u32), (layout.group_arcs + k) as u32))
+            .collect();
+        order.extend(hang);
+        let nodes = (o0..o1)
+            .map(|k| offer_node(k as u32))
+            .chain((g0..g1).map(|k| group_node(k as u32)))
+            .collect();
+        Some(GrownNetwork {
+            growth: Growth {
+                nodes,
+                arcs,
+                hang: order,
+            },
+            layout,
+        })
+    }
+}
+
+/// Where each class's run starts in `edge_need` (`classes + 1` of them),
+/// when its edges are grouped by class in class order.
+fn grouped_starts(edge_need: &[u32], classes: usize) -> Option<Vec<u32>> {
+    let mut starts = Vec::with_capacity(classes + 1);
+    for (j, &c) in edge_need.iter().enumerate() {
+        // A new class (or several without edges) starts at j.
+        while starts.len() <= c as usize {
+            starts.push(j as u32);
+        }
+        if (c as usize) + 1 < starts.len() {
+            return None; // an earlier class again: not grouped
+        }
+    }
+    if starts.len() > classes {
+        return None;
+    }
+    starts.resize(classes + 1, edge_need.len() as u32);
+    Some(starts)
+}
+
+/// A session's network grown: how, and the grown layout (its arcs live in
+/// the grown resolver).
+struct GrownNetwork {
+    growth: Growth,
+    layout: MatchingNetwork,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::DistrictSession;
+    use super::super::grown::Network;
+    use crate::solve::district::Mode;
+    use crate::solve::matching::{Classes, MatchOptions, solve_matching};
+    use crate::synthetic::{Knobs, generate};
+
+    /// Copies of providers (their edges alike for every member of a class)
+    /// grow every network they reach in place, to the optimum of a cold
+    /// solve, certified; with more demand as well, none fits in place (the
+    /// carried basis takes it).
+    #[test]
+    fn copies_of_providers_grow_networks_in_place() {
+        let d = generate(&Knobs::preset("small").unwrap(), 3);
+        let ix = d.validate().unwrap();
+        let mut copies = d.clone();
+        for p in d.providers.iter().step_by(5) {
+            let mut copy = p.clone();
+            copy.id = format!("new-{}", p.id);
+            copies.providers.push(copy);
+        }
+        // The same copies with more demand: amounts change too.
+        let mut busier = copies.clone();
+        for need in &mut busier.needs {
+            need.units += 1;
+        }
+        let opts = MatchOptions::default();
+        for mode in [Mode::PerCommunity, Mode::Pooled] {
+            let session = DistrictSession::new(&ix, mode, &opts).unwrap();
+            for (grown, fits) in [(&copies, true), (&busier, false)] {
+                let gx = grown.validate().unwrap();
+                let growth = session.graph.growth(&gx).unwrap();
+                let networks = session.grown_networks(&gx, &growth).unwrap();
+                let mut in_place = 0;
+                for network in &networks {
+                    let Network::Grown(part, Some(b), true) = network else {
+                        continue;
+                    };
+                    let classes = session.refined_classes(*b, part);
+                    let aggregation = match &classes {
+                        Classes::Given(a) => a.as_deref(),
+                        Classes::ByOptions => None,
+                    };
+                    let Some(solved) =
+                        session.sessions[*b].solve_grown_in_place(part, aggregation, &opts)
+                    else {
+                        continue;
+                    };
+                    let solved = solved.unwrap();
+                    let cold = solve_matching(&part.problem, &opts, None).unwrap();
+                    assert_eq!(solved.objective, cold.objective, "{mode:?}");
+                    solved.verify(&part.problem).unwrap();
+                    assert!(solved.stats.warm && solved.stats.pivots < cold.stats.pivots);
+                    in_place += 1;
+                }
+                let grown_networks = networks
+                    .iter()
+                    .filter(|n| matches!(n, Network::Grown(..)))
+                    .count();
+                if fits {
+                    assert!(grown_networks > 0, "{mode:?}");
+                    assert_eq!(in_place, grown_networks, "{mode:?}");
+                } else {
+                    assert_eq!(in_place, 0, "{mode:?}");
+                }
+            }
+        }
+    }
+}
