@@ -120,6 +120,31 @@ impl BipartiteProblem {
         start
     }
 
+    /// Where each need's run of edges starts (needs + 1 of them, the last
+    /// the edge count) when the edges are grouped by need in need order
+    /// (`None` otherwise): read off the runs' ends, in one pass.
+    pub(crate) fn grouped_need_starts(&self) -> Option<Vec<u32>> {
+        let n = self.need_count();
+        let mut starts = Vec::with_capacity(n + 1);
+        let mut last = None;
+        for (k, &i) in self.edge_need.iter().enumerate() {
+            if Some(i) == last {
+                continue;
+            }
+            if last.is_some_and(|l| i < l) {
+                return None; // an earlier need again: not grouped
+            }
+            // A new need's run (after any needs without edges) starts at k.
+            starts.resize(i as usize + 1, k as u32);
+            last = Some(i);
+        }
+        if starts.len() > n {
+            return None;
+        }
+        starts.resize(n + 1, self.edge_need.len() as u32);
+        Some(starts)
+    }
+
     /// Number of needs.
     pub fn need_count(&self) -> usize {
         self.units.len()

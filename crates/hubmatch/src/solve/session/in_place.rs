@@ -94,7 +94,7 @@ impl MatchingSession {
         // followed by edges to new offers (both grouped by class; the runs
         // compared as slices).
         let from_starts = &self.shape.class_edge_start;
-        let to_starts = grouped_starts(&to.edge_need, n)?;
+        let to_starts = to.grouped_need_starts()?;
         if !self.shape.class_edges_grouped || from_starts.len() != n + 1 {
             return None;
         }
@@ -188,26 +188,6 @@ impl MatchingSession {
             layout,
         })
     }
-}
-
-/// Where each class's run starts in `edge_need` (`classes + 1` of them),
-/// when its edges are grouped by class in class order.
-fn grouped_starts(edge_need: &[u32], classes: usize) -> Option<Vec<u32>> {
-    let mut starts = Vec::with_capacity(classes + 1);
-    for (j, &c) in edge_need.iter().enumerate() {
-        // A new class (or several without edges) starts at j.
-        while starts.len() <= c as usize {
-            starts.push(j as u32);
-        }
-        if (c as usize) + 1 < starts.len() {
-            return None; // an earlier class again: not grouped
-        }
-    }
-    if starts.len() > classes {
-        return None;
-    }
-    starts.resize(classes + 1, edge_need.len() as u32);
-    Some(starts)
 }
 
 /// A session's network grown: how, and the grown layout (its arcs live in

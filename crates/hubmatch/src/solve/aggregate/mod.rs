@@ -19,11 +19,7 @@ use rustc_hash::{FxHashMap, FxHasher};
 
 use crate::graph::BipartiteProblem;
 
-/// What a need with new edges is grouped by when classes are refined:
-/// its base class and its unserved group (as the first pair), then its new
-/// (offer, weight) edges. Looked up by slice, so only a new class's key is
-/// allocated.
-type SplitKey = Vec<(u32, i64)>;
+mod refine;
 
 /// The classes of a problem and the aggregated problem.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -126,116 +122,6 @@ impl Aggregation {
         }
         Self::assemble(
             p,
-            class_of,
-            class_units,
-            &representative,
-            sorted_edges,
-            offsets,
-        )
-    }
-
-    /// The classes of `grown`, a problem grown from `base` (whose classes
-    /// these are): `old_of[i]` is the need of `base` that need `i` of
-    /// `grown` was (`u32::MAX` for one `base` did not have). Both problems'
-    /// edges are grouped by need, in need order; a need's first edges are
-    /// its `base` edges in their order, to the same offers at the same
-    /// weights, and the rest go to offers `base` does not have (numbered
-    /// after its own); needs keep their unserved groups. Then a need's
-    /// signature is its base signature followed by its new edges, so the
-    /// classes refine the base's by the new edges: equal to `Aggregation::build(grown)`, read in
-    /// O(needs + edges + new edges × log) instead of sorting and hashing
-    /// every run. `None` where `build` gives none, and when the edges are
-    /// not grouped so (the caller builds instead).
-    pub(crate) fn refined(
-        &self,
-        base: &BipartiteProblem,
-        grown: &BipartiteProblem,
-        old_of: &[u32],
-    ) -> Option<Aggregation> {
-        let grouped = |p: &BipartiteProblem| p.edge_need.is_sorted();
-        let n = grown.need_count();
-        if !grouped(base) || !grouped(grown) || old_of.len() != n {
-            return None;
-        }
-        let old_offers = base.offer_count() as u32;
-        let starts = grown.need_starts();
-        let mut sorted_edges: Vec<u32> = Vec::with_capacity(grown.edge_count());
-        let mut offsets = Vec::with_capacity(n + 1);
-        let mut class_of = Vec::with_capacity(n);
-        let mut class_units: Vec<i64> = Vec::new();
-        let mut representative: Vec<u32> = Vec::new();
-        // Base class -> class of its members without new edges; (base class,
-        // unserved group, new edges) -> class for the others (few).
-        let mut plain = vec![u32::MAX; self.class_count()];
-        let mut keyed: FxHashMap<SplitKey, u32> = FxHashMap::default();
-        let mut fresh: Vec<u32> = Vec::new();
-        let mut split_key: SplitKey = Vec::new();
-        for i in 0..n {
-            offsets.push(sorted_edges.len() as u32);
-            let (gs, ge) = (starts[i], starts[i + 1]);
-            let bl = old_of[i];
-            let mut old_degree = 0;
-            if bl != u32::MAX {
-                let bl = bl as usize;
-                let first = self.offsets[bl];
-                old_degree = self.offsets[bl + 1] - first;
-                // Base edges of a grouped problem start where its runs do.
-                sorted_edges.extend(self.edges_of(bl).iter().map(|&e| gs + (e - first)));
-            }
-            fresh.clear();
-            fresh.extend(gs + old_degree..ge);
-            let key = |k: &u32| {
-                (
-                    grown.edge_offer[*k as usize],
-                    grown.edge_weight[*k as usize],
-                    *k,
-                )
-            };
-            fresh.sort_unstable_by_key(key);
-            debug_assert!(
-                fresh
-                    .iter()
-                    .all(|&k| grown.edge_offer[k as usize] >= old_offers)
-            );
-            sorted_edges.extend_from_slice(&fresh);
-            let base_class = if bl == u32::MAX {
-                u32::MAX
-            } else {
-                self.class_of[bl as usize]
-            };
-            let next = class_units.len() as u32;
-            let c = if fresh.is_empty() && base_class != u32::MAX {
-                let slot = &mut plain[base_class as usize];
-                if *slot == u32::MAX {
-                    *slot = next;
-                }
-                *slot
-            } else {
-                let group = grown.unserved_group_of(i).unwrap_or(u32::MAX);
-                split_key.clear();
-                split_key.push((base_class, i64::from(group)));
-                split_key.extend(
-                    fresh
-                        .iter()
-                        .map(|&k| (grown.edge_offer[k as usize], grown.edge_weight[k as usize])),
-                );
-                if let Some(&c) = keyed.get(split_key.as_slice()) {
-                    c
-                } else {
-                    keyed.insert(split_key.clone(), next);
-                    next
-                }
-            };
-            if c == next {
-                class_units.push(0);
-                representative.push(i as u32);
-            }
-            class_units[c as usize] += grown.units[i];
-            class_of.push(c);
-        }
-        offsets.push(sorted_edges.len() as u32);
-        Self::assemble(
-            grown,
             class_of,
             class_units,
             &representative,
@@ -528,73 +414,6 @@ mod tests {
             }
         }
         flow
-    }
-
-    /// Classes refined from a base problem's equal those found afresh on
-    /// the grown problem: new offers reach some members of classes (at
-    /// various weights, in any order), and new needs come in between.
-    #[test]
-    fn refined_classes_equal_a_build() {
-        let mut split = 0;
-        for seed in 0..200 {
-            let mut rng = ChaCha8Rng::seed_from_u64(seed);
-            let needs = 40u32;
-            let mut runs: Vec<Vec<(u32, i64)>> = (0..needs)
-                .map(|_| {
-                    let mut run: Vec<(u32, i64)> = Vec::new();
-                    for o in 0..3 {
-                        if rng.random_bool(0.6) {
-                            run.push((o, rng.random_range(1..3)));
-                        }
-                    }
-                    if run.is_empty() {
-                        run.push((0, 1));
-                    }
-                    if rng.random_bool(0.3) {
-                        run.reverse();
-                    }
-                    run
-                })
-                .collect();
-            let flat = |runs: &[Vec<(u32, i64)>]| -> Vec<(u32, u32, i64)> {
-                (runs.iter().enumerate())
-                    .flat_map(|(i, r)| r.iter().map(move |&(o, w)| (i as u32, o, w)))
-                    .collect()
-            };
-            let base = BipartiteProblem::simple(vec![1; needs as usize], vec![9; 3], &flat(&runs));
-            let Some(classes) = Aggregation::build(&base) else {
-                continue;
-            };
-            // Grown: new offers 3 and 4 reach some needs; a new need now
-            // and then, reached by new offers only.
-            let mut old_of = Vec::new();
-            let mut grown_runs = Vec::new();
-            for (i, run) in runs.iter_mut().enumerate() {
-                if rng.random_bool(0.1) {
-                    old_of.push(u32::MAX);
-                    grown_runs.push(vec![(3 + rng.random_range(0..2), rng.random_range(1..3))]);
-                }
-                let mut grown = run.clone();
-                for o in [4, 3] {
-                    if rng.random_bool(0.25) {
-                        grown.push((o, rng.random_range(1..3)));
-                    }
-                }
-                old_of.push(i as u32);
-                grown_runs.push(grown);
-            }
-            let units = vec![2; grown_runs.len()];
-            let grown = BipartiteProblem::simple(units, vec![9; 5], &flat(&grown_runs));
-            let refined = classes.refined(&base, &grown, &old_of);
-            let fresh = Aggregation::build(&grown);
-            split += usize::from(
-                fresh
-                    .as_ref()
-                    .is_some_and(|f| f.class_count() > classes.class_count() + 4),
-            );
-            assert_eq!(refined, fresh, "seed {seed}");
-        }
-        assert!(split > 50, "classes must split ({split} cases)");
     }
 
     #[test]

@@ -1,0 +1,411 @@
+//! Classes of a grown problem (new offers and their edges, maybe new
+//! needs) refined from the base problem's classes instead of found afresh:
+//! new edges can only split a class, never merge two.
+//!
+//! Complexity: O(needs + edges + new edges × log) to read each need's
+//! runs; when no need joins and every member of each class gains the same
+//! new edges (copies of providers do), the classes are the base's and the
+//! class problem is the base's with the new class edges inserted, copied
+//! in stretches; otherwise needs with new edges are grouped by a hash of
+//! (base class, unserved group, new edges).
+
+use rustc_hash::FxHashMap;
+
+use super::Aggregation;
+use crate::graph::BipartiteProblem;
+
+/// What a need with new edges is grouped by when classes are refined:
+/// its base class and its unserved group (as the first pair), then its new
+/// (offer, weight) edges. Looked up by slice, so only a new class's key is
+/// allocated.
+type SplitKey = Vec<(u32, i64)>;
+
+impl Aggregation {
+    /// The classes of `grown`, a problem grown from `base` (whose classes
+    /// these are): `old_of[i]` is the need of `base` that need `i` of
+    /// `grown` was (`u32::MAX` for one `base` did not have). Both problems'
+    /// edges are grouped by need, in need order; a need's first edges are
+    /// its `base` edges in their order, to the same offers at the same
+    /// weights, and the rest go to offers `base` does not have (numbered
+    /// after its own); needs keep their unserved groups. Then a need's
+    /// signature is its base signature followed by its new edges, so the
+    /// classes refine the base's by the new edges: equal to `Aggregation::build(grown)`, read in
+    /// O(needs + edges + new edges × log) instead of sorting and hashing
+    /// every run. `None` where `build` gives none, and when the edges are
+    /// not grouped so (the caller builds instead).
+    pub(crate) fn refined(
+        &self,
+        base: &BipartiteProblem,
+        grown: &BipartiteProblem,
+        old_of: &[u32],
+    ) -> Option<Aggregation> {
+        let grouped = |p: &BipartiteProblem| p.edge_need.is_sorted();
+        let n = grown.need_count();
+        if !grouped(base) || old_of.len() != n {
+            return None;
+        }
+        let same_needs = n == base.need_count() && old_of.iter().copied().eq(0..n as u32);
+        if same_needs {
+            if let Some(alike) = self.grown_alike(grown) {
+                return Some(alike);
+            }
+        }
+        if !grouped(grown) {
+            return None;
+        }
+        let old_offers = base.offer_count() as u32;
+        let starts = grown.need_starts();
+        let mut sorted_edges: Vec<u32> = Vec::with_capacity(grown.edge_count());
+        let mut offsets = Vec::with_capacity(n + 1);
+        let mut class_of = Vec::with_capacity(n);
+        let mut class_units: Vec<i64> = Vec::new();
+        let mut representative: Vec<u32> = Vec::new();
+        // Base class -> class of its members without new edges; (base class,
+        // unserved group, new edges) -> class for the others (few).
+        let mut plain = vec![u32::MAX; self.class_count()];
+        let mut keyed: FxHashMap<SplitKey, u32> = FxHashMap::default();
+        let mut fresh: Vec<u32> = Vec::new();
+        let mut split_key: SplitKey = Vec::new();
+        for i in 0..n {
+            offsets.push(sorted_edges.len() as u32);
+            let (gs, ge) = (starts[i], starts[i + 1]);
+            let bl = old_of[i];
+            let mut old_degree = 0;
+            if bl != u32::MAX {
+                let bl = bl as usize;
+                let first = self.offsets[bl];
+                old_degree = self.offsets[bl + 1] - first;
+                // Base edges of a grouped problem start where its runs do.
+                sorted_edges.extend(self.edges_of(bl).iter().map(|&e| gs + (e - first)));
+            }
+            fresh.clear();
+            fresh.extend(gs + old_degree..ge);
+            let key = |k: &u32| {
+                (
+                    grown.edge_offer[*k as usize],
+                    grown.edge_weight[*k as usize],
+                    *k,
+                )
+            };
+            fresh.sort_unstable_by_key(key);
+            debug_assert!(
+                fresh
+                    .iter()
+                    .all(|&k| grown.edge_offer[k as usize] >= old_offers)
+            );
+            sorted_edges.extend_from_slice(&fresh);
+            let base_class = if bl == u32::MAX {
+                u32::MAX
+            } else {
+                self.class_of[bl as usize]
+            };
+            let next = class_units.len() as u32;
+            let c = if fresh.is_empty() && base_class != u32::MAX {
+                let slot = &mut plain[base_class as usize];
+                if *slot == u32::MAX {
+                    *slot = next;
+                }
+                *slot
+            } else {
+                let group = grown.unserved_group_of(i).unwrap_or(u32::MAX);
+                split_key.clear();
+                split_key.push((base_class, i64::from(group)));
+                split_key.extend(
+                    fresh
+                        .iter()
+                        .map(|&k| (grown.edge_offer[k as usize], grown.edge_weight[k as usize])),
+                );
+                if let Some(&c) = keyed.get(split_key.as_slice()) {
+                    c
+                } else {
+                    keyed.insert(split_key.clone(), next);
+                    next
+                }
+            };
+            if c == next {
+                class_units.push(0);
+                representative.push(i as u32);
+            }
+            class_units[c as usize] += grown.units[i];
+            class_of.push(c);
+        }
+        offsets.push(sorted_edges.len() as u32);
+        Self::assemble(
+            grown,
+            class_of,
+            class_units,
+            &representative,
+            sorted_edges,
+            offsets,
+        )
+    }
+
+    /// The classes of `grown` (a problem grown from this aggregation's,
+    /// with the same needs, grouped by need; see [`Aggregation::refined`])
+    /// when they are these: every member of a class gains the same new
+    /// edges. `None` when one class splits.
+    fn grown_alike(&self, grown: &BipartiteProblem) -> Option<Aggregation> {
+        let n = grown.need_count();
+        let starts = grown.grouped_need_starts()?;
+        if n != self.class_of.len() {
+            return None;
+        }
+        let k = self.class_count();
+        let key = |e: &u32| {
+            (
+                grown.edge_offer[*e as usize],
+                grown.edge_weight[*e as usize],
+                *e,
+            )
+        };
+        let ends = |e: &u32| {
+            (
+                grown.edge_offer[*e as usize],
+                grown.edge_weight[*e as usize],
+            )
+        };
+        let mut sorted_edges: Vec<u32> = Vec::with_capacity(grown.edge_count());
+        let mut offsets = Vec::with_capacity(n + 1);
+        // Where the first member's new edges are in `sorted_edges`: the
+        // others' must match them.
+        let mut first_new: Vec<(u32, u32)> = vec![(u32::MAX, 0); k];
+        let mut class_units = vec![0i64; k];
+        for i in 0..n {
+            let at = sorted_edges.len();
+            offsets.push(at as u32);
+            let (gs, ge) = (starts[i], starts[i + 1]);
+            let first = self.offsets[i];
+            let old_degree = self.offsets[i + 1] - first;
+            if gs + old_degree > ge {
+                return None;
+            }
+            // Base edges of a grouped problem start where its runs do.
+            sorted_edges.extend(self.edges_of(i).iter().map(|&e| gs + (e - first)));
+            let new_at = sorted_edges.len();
+            sorted_edges.extend(gs + old_degree..ge);
+            let fresh = &mut sorted_edges[new_at..];
+            fresh.sort_unstable_by_key(key);
+            let c = self.class_of[i] as usize;
+            class_units[c] += grown.units[i];
+            let (lo, len) = first_new[c];
+            if lo == u32::MAX {
+                first_new[c] = (new_at as u32, fresh.len() as u32);
+            } else {
+                let theirs = &sorted_edges[lo as usize..(lo + len) as usize];
+                let mine = &sorted_edges[new_at..];
+                if theirs.len() != mine.len() || !theirs.iter().map(ends).eq(mine.iter().map(ends))
+                {
+                    return None;
+                }
+            }
+        }
+        offsets.push(sorted_edges.len() as u32);
+        // The class problem: the base's class edges, each class's new ones
+        // inserted after its own (the first member's, as `assemble` does).
+        let base = &self.problem;
+        let mut problem = BipartiteProblem {
+            units: class_units,
+            offer_capacity: grown.offer_capacity.clone(),
+            offer_group: grown.offer_group.clone(),
+            group_capacity: grown.group_capacity.clone(),
+            unserved_penalty: grown.unserved_penalty,
+            unserved_group: base.unserved_group.clone(),
+            unserved_limit: grown.unserved_limit.clone(),
+            unserved_parent: grown.unserved_parent.clone(),
+            ..BipartiteProblem::default()
+        };
+        let added: usize = first_new.iter().map(|&(_, len)| len as usize).sum();
+        let total = base.edge_count() + added;
+        problem.edge_need.reserve_exact(total);
+        problem.edge_offer.reserve_exact(total);
+        problem.edge_weight.reserve_exact(total);
+        // Base class edges `from..at` are copied in one stretch.
+        let (mut from, mut at) = (0usize, 0usize);
+        let flush = |problem: &mut BipartiteProblem, lo: usize, hi: usize| {
+            problem.edge_need.extend_from_slice(&base.edge_need[lo..hi]);
+            problem
+                .edge_offer
+                .extend_from_slice(&base.edge_offer[lo..hi]);
+            problem
+                .edge_weight
+                .extend_from_slice(&base.edge_weight[lo..hi]);
+        };
+        for (c, &(lo, len)) in first_new.iter().enumerate() {
+            at += self.degree_of(c);
+            if len == 0 {
+                continue;
+            }
+            flush(&mut problem, from, at);
+            from = at;
+            for e in &sorted_edges[lo as usize..(lo + len) as usize] {
+                problem.edge_need.push(c as u32);
+                problem.edge_offer.push(grown.edge_offer[*e as usize]);
+                problem.edge_weight.push(grown.edge_weight[*e as usize]);
+            }
+        }
+        flush(&mut problem, from, at);
+        if at != base.edge_count() {
+            return None; // the base class problem is not grouped by class
+        }
+        Some(Aggregation {
+            problem,
+            class_of: self.class_of.clone(),
+            sorted_edges,
+            offsets,
+            members: self.members.clone(),
+            member_offsets: self.member_offsets.clone(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rand::{Rng, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+
+    use super::Aggregation;
+    use crate::graph::BipartiteProblem;
+
+    /// Classes refined from a base problem's equal those found afresh on
+    /// the grown problem: new offers reach some members of classes (at
+    /// various weights, in any order), and new needs come in between.
+    #[test]
+    fn refined_classes_equal_a_build() {
+        let mut split = 0;
+        for seed in 0..200 {
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            let needs = 40u32;
+            let mut runs: Vec<Vec<(u32, i64)>> = (0..needs)
+                .map(|_| {
+                    let mut run: Vec<(u32, i64)> = Vec::new();
+                    for o in 0..3 {
+                        if rng.random_bool(0.6) {
+                            run.push((o, rng.random_range(1..3)));
+                        }
+                    }
+                    if run.is_empty() {
+                        run.push((0, 1));
+                    }
+                    if rng.random_bool(0.3) {
+                        run.reverse();
+                    }
+                    run
+                })
+                .collect();
+            let flat = |runs: &[Vec<(u32, i64)>]| -> Vec<(u32, u32, i64)> {
+                (runs.iter().enumerate())
+                    .flat_map(|(i, r)| r.iter().map(move |&(o, w)| (i as u32, o, w)))
+                    .collect()
+            };
+            let base = BipartiteProblem::simple(vec![1; needs as usize], vec![9; 3], &flat(&runs));
+            let Some(classes) = Aggregation::build(&base) else {
+                continue;
+            };
+            // Grown: new offers 3 and 4 reach some needs; a new need now
+            // and then, reached by new offers only.
+            let mut old_of = Vec::new();
+            let mut grown_runs = Vec::new();
+            for (i, run) in runs.iter_mut().enumerate() {
+                if rng.random_bool(0.1) {
+                    old_of.push(u32::MAX);
+                    grown_runs.push(vec![(3 + rng.random_range(0..2), rng.random_range(1..3))]);
+                }
+                let mut grown = run.clone();
+                for o in [4, 3] {
+                    if rng.random_bool(0.25) {
+                        grown.push((o, rng.random_range(1..3)));
+                    }
+                }
+                old_of.push(i as u32);
+                grown_runs.push(grown);
+            }
+            let units = vec![2; grown_runs.len()];
+            let grown = BipartiteProblem::simple(units, vec![9; 5], &flat(&grown_runs));
+            let refined = classes.refined(&base, &grown, &old_of);
+            let fresh = Aggregation::build(&grown);
+            split += usize::from(
+                fresh
+                    .as_ref()
+                    .is_some_and(|f| f.class_count() > classes.class_count() + 4),
+            );
+            assert_eq!(refined, fresh, "seed {seed}");
+        }
+        assert!(split > 50, "classes must split ({split} cases)");
+    }
+
+    /// Copies of offers reach every member of the classes they reach
+    /// alike: the classes stay the base's (the fast path), and the result
+    /// equals a fresh build; a copy that reaches only some members of a
+    /// class splits it (the general path).
+    #[test]
+    fn classes_grown_alike_equal_a_build() {
+        let mut alike = 0;
+        for seed in 0..200 {
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            let needs = 40u32;
+            // Needs of a few signatures over offers 0..3.
+            let signatures: Vec<Vec<(u32, i64)>> = (0..5)
+                .map(|_| {
+                    let mut run: Vec<(u32, i64)> = Vec::new();
+                    for o in 0..3 {
+                        if rng.random_bool(0.6) {
+                            run.push((o, rng.random_range(1..3)));
+                        }
+                    }
+                    if run.is_empty() {
+                        run.push((0, 1));
+                    }
+                    run
+                })
+                .collect();
+            let runs: Vec<Vec<(u32, i64)>> = (0..needs)
+                .map(|_| signatures[rng.random_range(0..5)].clone())
+                .collect();
+            let flat = |runs: &[Vec<(u32, i64)>]| -> Vec<(u32, u32, i64)> {
+                (runs.iter().enumerate())
+                    .flat_map(|(i, r)| r.iter().map(move |&(o, w)| (i as u32, o, w)))
+                    .collect()
+            };
+            let units: Vec<i64> = (0..needs).map(|_| rng.random_range(1..4)).collect();
+            let base = BipartiteProblem::simple(units.clone(), vec![9; 3], &flat(&runs));
+            let Some(classes) = Aggregation::build(&base) else {
+                continue;
+            };
+            // New offers 3 and 4 copy offers 0 and 1 (same weights); now and
+            // then offer 4 misses one need, or weighs more for it.
+            let spoil = rng
+                .random_bool(0.3)
+                .then(|| rng.random_range(0..needs as usize));
+            let heavier = rng.random_bool(0.5);
+            let grown_runs: Vec<Vec<(u32, i64)>> = (runs.iter().enumerate())
+                .map(|(i, run)| {
+                    let mut grown = run.clone();
+                    for &(o, w) in run.iter().rev() {
+                        let spoilt = o == 1 && spoil == Some(i);
+                        if o < 2 && !(spoilt && !heavier) {
+                            grown.push((o + 3, w + i64::from(spoilt)));
+                        }
+                    }
+                    grown
+                })
+                .collect();
+            let grown = BipartiteProblem::simple(units, vec![9; 5], &flat(&grown_runs));
+            let old_of: Vec<u32> = (0..needs).collect();
+            let refined = classes.refined(&base, &grown, &old_of);
+            assert_eq!(refined, Aggregation::build(&grown), "seed {seed}");
+            let same = classes.grown_alike(&grown);
+            if let Some(same) = &same {
+                assert_eq!(Some(same), refined.as_ref(), "seed {seed}");
+                assert_eq!(same.class_of, classes.class_of, "seed {seed}");
+                alike += 1;
+            }
+            let splits =
+                refined.as_ref().map(Aggregation::class_count) != Some(classes.class_count());
+            assert_eq!(same.is_none(), splits, "seed {seed}");
+        }
+        assert!(
+            alike > 100,
+            "the classes must stay alike often ({alike} cases)"
+        );
+    }
+}
