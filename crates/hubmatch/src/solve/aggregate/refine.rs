@@ -382,7 +382,7 @@ mod tests {
                     let mut grown = run.clone();
                     for &(o, w) in run.iter().rev() {
                         let spoilt = o == 1 && spoil == Some(i);
-                        if o < 2 && !(spoilt && !heavier) {
+                        if o < 2 && (heavier || !spoilt) {
                             grown.push((o + 3, w + i64::from(spoilt)));
                         }
                     }
