@@ -4,16 +4,18 @@
 //! and kept beside the base graph (`graph::growth`: the grown graph is
 //! written out only when networks are built afresh); the networks the new
 //! providers leave as they were keep the base solution; the others are
-//! grown from the base networks (`solve::grown_parts`), and start from the
-//! base optimum carried over (`solve::carry`). A network grown lists its
-//! new offers last, so its basis in the result is of that layout, not a
-//! fresh build's.
+//! grown from the base networks (`solve::grown_parts`), and solved by
+//! growing the base session's optimal tree in place when they only gain
+//! offers and edges (`in_place`), else from the base optimum carried over
+//! (`solve::carry`). A network grown lists its new offers last, so its
+//! basis in the result is of that layout, not a fresh build's.
 //!
 //! Complexity: O(needs + the new offers' candidates) to find their edges,
 //! O(needs + the grown networks' edges) to build the networks; each grown
-//! network's aggregation and solve from the carried basis (primal pivots
-//! that bring in the new edges that pay, and dual work where amounts
-//! changed too), and O(edges) to read out and certify it.
+//! network's aggregation, O(arcs) to grow its tree or to start from the
+//! carried basis, the primal pivots that bring in the new edges that pay
+//! (and dual work where amounts changed too), and O(edges) to read out and
+//! certify it.
 
 use std::borrow::Cow;
 

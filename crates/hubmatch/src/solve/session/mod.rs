@@ -13,8 +13,9 @@
 //! the order or thread count), and reuses the base solution of the others.
 //! A scenario that adds providers changes the networks' shape: the session
 //! grows its eligibility graph by the new offers' edges, keeps the networks
-//! the newcomers do not reach, and solves the others from the base optimum
-//! carried over (see `grown` and `solve::carry`).
+//! the newcomers do not reach, and solves the others by growing the base
+//! tree in place where they only gain offers and edges, else from the base
+//! optimum carried over (see `grown`, `in_place` and `solve::carry`).
 //!
 //! Complexity: a re-solve costs O(edges) to compare shapes and amounts and to
 //! copy the kept tree, the pivots, and O(edges) to read out (and certify)
