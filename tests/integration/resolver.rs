@@ -244,6 +244,39 @@ fn repairs_are_counted_per_solve() {
     verify(&net, &again.flow, &again.potential).unwrap();
 }
 
+/// Numbers below `k` from a xorshift seeded by `seed`.
+fn xorshift(seed: u64) -> impl FnMut(u64) -> u64 {
+    let mut x = seed | 1;
+    move |k: u64| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x % k
+    }
+}
+
+/// A general network of `n` nodes and `arcs` arcs (negative costs, cycles,
+/// loops, arcs both ways) with `n` random supply pairs below `supply`.
+fn general_network(
+    next: &mut impl FnMut(u64) -> u64,
+    n: usize,
+    arcs: usize,
+    supply: u64,
+) -> FlowNetwork {
+    let mut net = FlowNetwork::new(n);
+    for _ in 0..arcs {
+        let (s, t) = (next(n as u64) as u32, next(n as u64) as u32);
+        net.add_arc(s, t, next(8) as i64, next(40) as i64 - 15);
+    }
+    for _ in 0..n {
+        let (s, t) = (next(n as u64) as usize, next(n as u64) as usize);
+        let q = next(supply) as i64;
+        net.supply[s] += q;
+        net.supply[t] -= q;
+    }
+    net
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(150))]
 
@@ -253,19 +286,8 @@ proptest! {
     /// carries on from them).
     #[test]
     fn amount_changes_on_general_networks(seed in any::<u64>(), n in 3usize..14) {
-        let mut x = seed | 1;
-        let mut next = move |k: u64| { x ^= x << 13; x ^= x >> 7; x ^= x << 17; x % k };
-        let mut net = FlowNetwork::new(n);
-        for _ in 0..4 * n {
-            let (s, t) = (next(n as u64) as u32, next(n as u64) as u32);
-            net.add_arc(s, t, next(8) as i64, next(40) as i64 - 15);
-        }
-        for _ in 0..n {
-            let (s, t) = (next(n as u64) as usize, next(n as u64) as usize);
-            let q = next(6) as i64;
-            net.supply[s] += q;
-            net.supply[t] -= q;
-        }
+        let mut next = xorshift(seed);
+        let mut net = general_network(&mut next, n, 4 * n, 6);
         let mut r = Resolver::new(&net, None, &SolveOptions::default()).unwrap();
         let _ = r.resolve();
         for round in 0..6 {
@@ -327,21 +349,8 @@ proptest! {
     /// capacity and supply changes.
     #[test]
     fn grown_resolvers_reach_the_cold_optimum(seed in any::<u64>(), n in 2usize..12) {
-        let mut x = seed | 1;
-        let mut next = move |k: u64| { x ^= x << 13; x ^= x >> 7; x ^= x << 17; x % k };
-        let mut net = FlowNetwork::new(n);
-        for _ in 0..3 * n {
-            let (s, t) = (next(n as u64) as u32, next(n as u64) as u32);
-            if s != t {
-                net.add_arc(s, t, next(8) as i64, next(40) as i64 - 15);
-            }
-        }
-        for _ in 0..n {
-            let (s, t) = (next(n as u64) as usize, next(n as u64) as usize);
-            let q = next(5) as i64;
-            net.supply[s] += q;
-            net.supply[t] -= q;
-        }
+        let mut next = xorshift(seed);
+        let net = general_network(&mut next, n, 3 * n, 5);
         let mut r = Resolver::new(&net, None, &SolveOptions::default()).unwrap();
         if r.resolve().is_err() {
             return Ok(()); // infeasible: nothing to grow from

@@ -266,6 +266,27 @@ mod tests {
     use super::Aggregation;
     use crate::graph::BipartiteProblem;
 
+    /// A need's (offer, weight) edges to some of offers 0..3, at least one.
+    fn random_run(rng: &mut ChaCha8Rng) -> Vec<(u32, i64)> {
+        let mut run: Vec<(u32, i64)> = Vec::new();
+        for o in 0..3 {
+            if rng.random_bool(0.6) {
+                run.push((o, rng.random_range(1..3)));
+            }
+        }
+        if run.is_empty() {
+            run.push((0, 1));
+        }
+        run
+    }
+
+    /// Each need's run as (need, offer, weight) edges.
+    fn flat(runs: &[Vec<(u32, i64)>]) -> Vec<(u32, u32, i64)> {
+        (runs.iter().enumerate())
+            .flat_map(|(i, r)| r.iter().map(move |&(o, w)| (i as u32, o, w)))
+            .collect()
+    }
+
     /// Classes refined from a base problem's equal those found afresh on
     /// the grown problem: new offers reach some members of classes (at
     /// various weights, in any order), and new needs come in between.
@@ -277,26 +298,13 @@ mod tests {
             let needs = 40u32;
             let mut runs: Vec<Vec<(u32, i64)>> = (0..needs)
                 .map(|_| {
-                    let mut run: Vec<(u32, i64)> = Vec::new();
-                    for o in 0..3 {
-                        if rng.random_bool(0.6) {
-                            run.push((o, rng.random_range(1..3)));
-                        }
-                    }
-                    if run.is_empty() {
-                        run.push((0, 1));
-                    }
+                    let mut run = random_run(&mut rng);
                     if rng.random_bool(0.3) {
                         run.reverse();
                     }
                     run
                 })
                 .collect();
-            let flat = |runs: &[Vec<(u32, i64)>]| -> Vec<(u32, u32, i64)> {
-                (runs.iter().enumerate())
-                    .flat_map(|(i, r)| r.iter().map(move |&(o, w)| (i as u32, o, w)))
-                    .collect()
-            };
             let base = BipartiteProblem::simple(vec![1; needs as usize], vec![9; 3], &flat(&runs));
             let Some(classes) = Aggregation::build(&base) else {
                 continue;
@@ -344,28 +352,10 @@ mod tests {
             let mut rng = ChaCha8Rng::seed_from_u64(seed);
             let needs = 40u32;
             // Needs of a few signatures over offers 0..3.
-            let signatures: Vec<Vec<(u32, i64)>> = (0..5)
-                .map(|_| {
-                    let mut run: Vec<(u32, i64)> = Vec::new();
-                    for o in 0..3 {
-                        if rng.random_bool(0.6) {
-                            run.push((o, rng.random_range(1..3)));
-                        }
-                    }
-                    if run.is_empty() {
-                        run.push((0, 1));
-                    }
-                    run
-                })
-                .collect();
+            let signatures: Vec<Vec<(u32, i64)>> = (0..5).map(|_| random_run(&mut rng)).collect();
             let runs: Vec<Vec<(u32, i64)>> = (0..needs)
                 .map(|_| signatures[rng.random_range(0..5)].clone())
                 .collect();
-            let flat = |runs: &[Vec<(u32, i64)>]| -> Vec<(u32, u32, i64)> {
-                (runs.iter().enumerate())
-                    .flat_map(|(i, r)| r.iter().map(move |&(o, w)| (i as u32, o, w)))
-                    .collect()
-            };
             let units: Vec<i64> = (0..needs).map(|_| rng.random_range(1..4)).collect();
             let base = BipartiteProblem::simple(units.clone(), vec![9; 3], &flat(&runs));
             let Some(classes) = Aggregation::build(&base) else {
