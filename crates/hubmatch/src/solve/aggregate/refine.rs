@@ -231,9 +231,13 @@ impl Aggregation {
                 .extend_from_slice(&base.edge_weight[lo..hi]);
         };
         for (c, &(lo, len)) in first_new.iter().enumerate() {
-            at += self.degree_of(c);
+            let degree = self.degree_of(c);
+            at += degree;
             if len == 0 {
                 continue;
+            }
+            if at > base.edge_count() || (degree > 0 && base.edge_need[at - 1] != c as u32) {
+                return None; // the base class problem is not grouped by class
             }
             flush(&mut problem, from, at);
             from = at;
