@@ -207,7 +207,8 @@ fn scenario(c: &mut Criterion) {
     // sweep's path (`ScenarioBase::outcome`: the scenario's amounts read
     // into a copy of the base index, the changed networks of the kept base
     // session re-solved; new providers checked, the kept graph grown and
-    // the grown networks solved from the base's bases carried over)
+    // the grown networks solved by growing the base trees in place, or from
+    // the base's bases carried over)
     // against `from_scratch` (apply, validate, match). `resolve` against `solve`:
     // the same two on the changed district already validated
     // (`DistrictSession::solve` or `solve_grown`). All check their
@@ -236,8 +237,8 @@ fn scenario(c: &mut Criterion) {
         .collect();
     // The capacity the copies bring, given to the providers they copy
     // instead: the same growth without the change of shape, so the amount
-    // path's time for it bounds what growing the networks in place could
-    // reach.
+    // path's time for it is about what growing the networks could cost if
+    // their trees grew without being copied (see the README).
     let doublings: Vec<String> = d
         .providers
         .iter()
