@@ -268,13 +268,7 @@ impl DistrictSession {
             };
             let mut part = part.unwrap_or_else(|| base.clone());
             amounts.apply(&mut part.problem);
-            let mut session = match session {
-                Some(mut copy) => {
-                    copy.restore_from(&self.sessions[k]);
-                    copy
-                }
-                None => self.sessions[k].clone(),
-            };
+            let mut session = MatchingSession::copy_of(&self.sessions[k], session);
             if cancel.is_some() {
                 session.set_cancel(cancel);
             }
@@ -334,6 +328,25 @@ impl DistrictSession {
 }
 
 impl DistrictSession {
+    /// A copy of network `k`'s session to change and re-solve (see
+    /// [`MatchingSession::copy_of`]), in the buffers of a spare when one
+    /// is kept.
+    pub(super) fn session_copy(&self, k: usize) -> MatchingSession {
+        let spare = self.spares[k]
+            .lock()
+            .ok()
+            .and_then(|mut s| s.sessions.pop());
+        MatchingSession::copy_of(&self.sessions[k], spare)
+    }
+
+    /// Keeps `copy` (of network `k`'s session) for the next scenario's
+    /// buffers.
+    pub(super) fn keep_spare(&self, k: usize, copy: MatchingSession) {
+        if let Ok(mut spares) = self.spares[k].lock() {
+            spares.sessions.push(copy);
+        }
+    }
+
     /// Network `k` as the base solved it, for a district that leaves it
     /// unchanged: the base optimum stands, with no pivot, and its rows
     /// too, unless its floors report district-wide units (`needed`).

@@ -125,9 +125,14 @@ impl DistrictSession {
                         Classes::Given(a) => a.as_deref(),
                         Classes::ByOptions => None,
                     };
-                    let session = &self.sessions[b];
-                    if let Some(solved) = session.solve_grown_in_place(part, aggregation, &options)
-                    {
+                    let (solved, copy) =
+                        self.sessions[b].solve_grown_in_place(part, aggregation, &options, || {
+                            self.session_copy(b)
+                        });
+                    if let Some(copy) = copy {
+                        self.keep_spare(b, copy);
+                    }
+                    if let Some(solved) = solved {
                         let solution = solved.map_err(&unmet)?;
                         let rows = rows_of(ix, part, &solution, &needed);
                         return Ok((solution, rows));

@@ -89,6 +89,18 @@ impl Clone for MatchingSession {
 }
 
 impl MatchingSession {
+    /// A copy of `base` to change and re-solve: `spare` (a copy an earlier
+    /// scenario used) restored from it, or a fresh clone.
+    fn copy_of(base: &MatchingSession, spare: Option<MatchingSession>) -> MatchingSession {
+        match spare {
+            Some(mut copy) => {
+                copy.restore_from(base);
+                copy
+            }
+            None => base.clone(),
+        }
+    }
+
     /// Copies `base` into `self`: cheaply when `self` is a copy of it (the
     /// same shape) that has only been re-solved since, as a district
     /// session's spares are.
