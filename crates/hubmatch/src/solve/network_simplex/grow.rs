@@ -16,10 +16,10 @@
 //! potentials.
 
 use super::copy::ArcLog;
-use super::resolver::Amounts;
-use super::simplex::{NONE, Simplex};
+use super::resolver::{Amounts, invalid};
+use super::simplex::{NONE, Simplex, default_block_size};
 use super::{ArcState, Resolver};
-use crate::error::{Error, RecordKind, Result, ValidationError};
+use crate::error::{Error, Result};
 use crate::graph::network::MAX_CAPACITY;
 
 /// An arc that a [`Growth`] inserts.
@@ -195,8 +195,8 @@ impl Simplex {
             moved: ArcLog::everything(),
             ..Simplex::default()
         };
-        if self.block_size == default_block(m0 + n0) {
-            s.block_size = default_block(total);
+        if self.block_size == default_block_size(m0 + n0) {
+            s.block_size = default_block_size(total);
         }
         s.stats.warm = true;
 
@@ -205,7 +205,6 @@ impl Simplex {
         // network's needs and old offers: most arc ends), so the ends are
         // copied and the others renumbered in place.
         let first_new = g.nodes.first().map_or(u32::MAX, |&v| v);
-        let renumber = |v: &u32| node_map[*v as usize];
         let renumber_all = |ends: &mut [u32]| {
             for v in ends.iter_mut().filter(|v| **v >= first_new) {
                 *v = node_map[*v as usize];
@@ -242,14 +241,22 @@ impl Simplex {
             s.state.push(ArcState::Lower as i8);
         }
         copy_old(&mut s, old..m0);
+        // An old node's new number (the root's too).
+        let node = |v: u32| {
+            if v == NONE {
+                NONE
+            } else {
+                node_map[v as usize]
+            }
+        };
         // Artificial arcs, one per node; a new node's leaves it (no supply).
         let art_cap = self.cap.get(m0).copied().unwrap_or(1);
         let mut next_old = 0usize;
         for v in 0..n1 {
             if node_map[next_old] as usize == v {
                 let a = m0 + next_old;
-                s.source.push(renumber(&self.source[a]));
-                s.target.push(renumber(&self.target[a]));
+                s.source.push(node(self.source[a]));
+                s.target.push(node(self.target[a]));
                 s.cap.push(self.cap[a]);
                 s.flow.push(self.flow[a]);
                 s.state.push(self.state[a]);
@@ -277,13 +284,6 @@ impl Simplex {
                 a + old_before.partition_point(|&b| b <= a) as u32
             } else {
                 (m1 as u32) + node_map[a as usize - m0]
-            }
-        };
-        let node = |v: u32| {
-            if v == NONE {
-                NONE
-            } else {
-                node_map[v as usize]
             }
         };
         let mut next_old = 0usize;
@@ -361,11 +361,6 @@ impl Simplex {
     }
 }
 
-/// The block size a simplex of `total` arcs gets by default.
-fn default_block(total: usize) -> usize {
-    ((total as f64).sqrt().ceil() as usize).max(10)
-}
-
 fn check_increasing(indices: impl Iterator<Item = u32>, below: usize, what: &str) -> Result<()> {
     let mut last: Option<u32> = None;
     for i in indices {
@@ -379,8 +374,4 @@ fn check_increasing(indices: impl Iterator<Item = u32>, below: usize, what: &str
         last = Some(i);
     }
     Ok(())
-}
-
-fn invalid(record: String, field: &str, problem: String) -> Error {
-    ValidationError::new(RecordKind::Network, record, field, problem).into()
 }

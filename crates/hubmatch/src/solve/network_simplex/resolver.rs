@@ -458,7 +458,7 @@ pub(super) enum Amounts {
 }
 
 /// A bad change to the network, named by its record and field.
-fn invalid(record: String, field: &str, problem: String) -> Error {
+pub(super) fn invalid(record: String, field: &str, problem: String) -> Error {
     Error::Invalid(crate::error::ValidationError::new(
         crate::error::RecordKind::Network,
         record,

@@ -7,6 +7,12 @@ use crate::error::{Error, Result};
 use crate::graph::FlowNetwork;
 
 pub(super) const NONE: u32 = u32::MAX;
+
+/// The block size of block search over `arcs` arcs by default: about √arcs,
+/// at least 10.
+pub(super) fn default_block_size(arcs: usize) -> usize {
+    ((arcs as f64).sqrt().ceil() as usize).max(10)
+}
 #[derive(Default)]
 pub(super) struct Simplex {
     pub(super) supply: Vec<i64>,
@@ -83,7 +89,7 @@ impl Simplex {
         }
         let block_size = options
             .block_size
-            .unwrap_or_else(|| ((total as f64).sqrt().ceil() as usize).max(10))
+            .unwrap_or_else(|| default_block_size(total))
             .max(1);
         Simplex {
             supply: net.supply.clone(),
