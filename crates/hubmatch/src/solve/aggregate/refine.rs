@@ -39,22 +39,18 @@ impl Aggregation {
         grown: &BipartiteProblem,
         old_of: &[u32],
     ) -> Option<Aggregation> {
-        let grouped = |p: &BipartiteProblem| p.edge_need.is_sorted();
         let n = grown.need_count();
-        if !grouped(base) || old_of.len() != n {
+        if !base.edge_need.is_sorted() || old_of.len() != n {
             return None;
         }
+        let starts = grown.grouped_need_starts()?;
         let same_needs = n == base.need_count() && old_of.iter().copied().eq(0..n as u32);
         if same_needs {
-            if let Some(alike) = self.grown_alike(grown) {
+            if let Some(alike) = self.grown_alike(grown, &starts) {
                 return Some(alike);
             }
         }
-        if !grouped(grown) {
-            return None;
-        }
         let old_offers = base.offer_count() as u32;
-        let starts = grown.need_starts();
         let mut sorted_edges: Vec<u32> = Vec::with_capacity(grown.edge_count());
         let mut offsets = Vec::with_capacity(n + 1);
         let mut class_of = Vec::with_capacity(n);
@@ -64,36 +60,19 @@ impl Aggregation {
         // unserved group, new edges) -> class for the others (few).
         let mut plain = vec![u32::MAX; self.class_count()];
         let mut keyed: FxHashMap<SplitKey, u32> = FxHashMap::default();
-        let mut fresh: Vec<u32> = Vec::new();
         let mut split_key: SplitKey = Vec::new();
         for i in 0..n {
             offsets.push(sorted_edges.len() as u32);
-            let (gs, ge) = (starts[i], starts[i + 1]);
             let bl = old_of[i];
-            let mut old_degree = 0;
-            if bl != u32::MAX {
-                let bl = bl as usize;
-                let first = self.offsets[bl];
-                old_degree = self.offsets[bl + 1] - first;
-                // Base edges of a grouped problem start where its runs do.
-                sorted_edges.extend(self.edges_of(bl).iter().map(|&e| gs + (e - first)));
-            }
-            fresh.clear();
-            fresh.extend(gs + old_degree..ge);
-            let key = |k: &u32| {
-                (
-                    grown.edge_offer[*k as usize],
-                    grown.edge_weight[*k as usize],
-                    *k,
-                )
-            };
-            fresh.sort_unstable_by_key(key);
+            let base_need = (bl != u32::MAX).then_some(bl as usize);
+            let new_at =
+                self.push_grown_run(grown, base_need, &starts[i..i + 2], &mut sorted_edges)?;
+            let fresh = &sorted_edges[new_at..];
             debug_assert!(
                 fresh
                     .iter()
                     .all(|&k| grown.edge_offer[k as usize] >= old_offers)
             );
-            sorted_edges.extend_from_slice(&fresh);
             let base_class = if bl == u32::MAX {
                 u32::MAX
             } else {
@@ -144,20 +123,12 @@ impl Aggregation {
     /// with the same needs, grouped by need; see [`Aggregation::refined`])
     /// when they are these: every member of a class gains the same new
     /// edges. `None` when one class splits.
-    fn grown_alike(&self, grown: &BipartiteProblem) -> Option<Aggregation> {
+    fn grown_alike(&self, grown: &BipartiteProblem, starts: &[u32]) -> Option<Aggregation> {
         let n = grown.need_count();
-        let starts = grown.grouped_need_starts()?;
         if n != self.class_of.len() {
             return None;
         }
         let k = self.class_count();
-        let key = |e: &u32| {
-            (
-                grown.edge_offer[*e as usize],
-                grown.edge_weight[*e as usize],
-                *e,
-            )
-        };
         let ends = |e: &u32| {
             (
                 grown.edge_offer[*e as usize],
@@ -171,20 +142,10 @@ impl Aggregation {
         let mut first_new: Vec<(u32, u32)> = vec![(u32::MAX, 0); k];
         let mut class_units = vec![0i64; k];
         for i in 0..n {
-            let at = sorted_edges.len();
-            offsets.push(at as u32);
-            let (gs, ge) = (starts[i], starts[i + 1]);
-            let first = self.offsets[i];
-            let old_degree = self.offsets[i + 1] - first;
-            if gs + old_degree > ge {
-                return None;
-            }
-            // Base edges of a grouped problem start where its runs do.
-            sorted_edges.extend(self.edges_of(i).iter().map(|&e| gs + (e - first)));
-            let new_at = sorted_edges.len();
-            sorted_edges.extend(gs + old_degree..ge);
-            let fresh = &mut sorted_edges[new_at..];
-            fresh.sort_unstable_by_key(key);
+            offsets.push(sorted_edges.len() as u32);
+            let new_at =
+                self.push_grown_run(grown, Some(i), &starts[i..i + 2], &mut sorted_edges)?;
+            let fresh = &sorted_edges[new_at..];
             let c = self.class_of[i] as usize;
             class_units[c] += grown.units[i];
             let (lo, len) = first_new[c];
@@ -192,8 +153,8 @@ impl Aggregation {
                 first_new[c] = (new_at as u32, fresh.len() as u32);
             } else {
                 let theirs = &sorted_edges[lo as usize..(lo + len) as usize];
-                let mine = &sorted_edges[new_at..];
-                if theirs.len() != mine.len() || !theirs.iter().map(ends).eq(mine.iter().map(ends))
+                if theirs.len() != fresh.len()
+                    || !theirs.iter().map(ends).eq(fresh.iter().map(ends))
                 {
                     return None;
                 }
@@ -259,6 +220,42 @@ impl Aggregation {
             members: self.members.clone(),
             member_offsets: self.member_offsets.clone(),
         })
+    }
+
+    /// Appends the run of a need of `grown` whose edges are `run[0]..run[1]`
+    /// to `sorted_edges`: the run of `base_need` (its need in the base
+    /// problem, grouped by need like `grown`, if any) moved to where its
+    /// run starts, then its new edges in signature order. Returns where the
+    /// new edges start, or `None` when it has fewer edges than its base run.
+    fn push_grown_run(
+        &self,
+        grown: &BipartiteProblem,
+        base_need: Option<usize>,
+        run: &[u32],
+        sorted_edges: &mut Vec<u32>,
+    ) -> Option<usize> {
+        let (gs, ge) = (run[0], run[1]);
+        let mut old_degree = 0;
+        if let Some(b) = base_need {
+            let first = self.offsets[b];
+            old_degree = self.offsets[b + 1] - first;
+            if gs + old_degree > ge {
+                return None;
+            }
+            // Base edges of a grouped problem start where its runs do.
+            sorted_edges.extend(self.edges_of(b).iter().map(|&e| gs + (e - first)));
+        }
+        let new_at = sorted_edges.len();
+        sorted_edges.extend(gs + old_degree..ge);
+        let key = |k: &u32| {
+            (
+                grown.edge_offer[*k as usize],
+                grown.edge_weight[*k as usize],
+                *k,
+            )
+        };
+        sorted_edges[new_at..].sort_unstable_by_key(key);
+        Some(new_at)
     }
 }
 
@@ -387,7 +384,8 @@ mod tests {
             let old_of: Vec<u32> = (0..needs).collect();
             let refined = classes.refined(&base, &grown, &old_of);
             assert_eq!(refined, Aggregation::build(&grown), "seed {seed}");
-            let same = classes.grown_alike(&grown);
+            let starts = grown.grouped_need_starts().unwrap();
+            let same = classes.grown_alike(&grown, &starts);
             if let Some(same) = &same {
                 assert_eq!(Some(same), refined.as_ref(), "seed {seed}");
                 assert_eq!(same.class_of, classes.class_of, "seed {seed}");
