@@ -199,6 +199,7 @@ impl MatchingNetwork {
             p.group_capacity.len(),
             p.edge_count(),
         );
+        let layout = Self::layout(p);
         let h = p.unserved_limit.len();
         let first_unserved_group = (n + o + g) as u32;
         let sink = first_unserved_group + h as u32;
@@ -271,14 +272,58 @@ impl MatchingNetwork {
         for k in 0..h {
             crash_tree[n + o + g + k] = Some((unserved_group_arcs + k) as u32);
         }
+        debug_assert_eq!(
+            (
+                sink,
+                unserved_arcs,
+                offer_arcs,
+                group_arcs,
+                unserved_group_arcs
+            ),
+            (
+                layout.sink,
+                layout.unserved_arcs,
+                layout.offer_arcs,
+                layout.group_arcs,
+                layout.unserved_group_arcs
+            )
+        );
         MatchingNetwork {
             net,
-            sink,
-            unserved_arcs,
-            offer_arcs,
-            group_arcs,
-            unserved_group_arcs,
             crash_tree,
+            ..layout
+        }
+    }
+
+    /// Where [`MatchingNetwork::build`] puts the sink and each kind of arc
+    /// for `p`, without building the network (its `net` and `crash_tree`
+    /// are empty): nodes are needs, offers, groups, unserved groups, the
+    /// sink; arcs are edges, unserved, offer, group and unserved-group arcs.
+    ///
+    /// ```
+    /// use hubmatch::graph::{BipartiteProblem, MatchingNetwork};
+    /// let p = BipartiteProblem::simple(vec![2, 2], vec![3], &[(0, 0, 5), (1, 0, 7)]);
+    /// let layout = MatchingNetwork::layout(&p);
+    /// let built = MatchingNetwork::build(&p);
+    /// assert_eq!((layout.sink, layout.offer_arcs), (built.sink, built.offer_arcs));
+    /// assert_eq!(layout.offer_arcs, 4); // two edges, two unserved arcs
+    /// ```
+    pub fn layout(p: &BipartiteProblem) -> Self {
+        let (n, o, g, e) = (
+            p.need_count(),
+            p.offer_count(),
+            p.group_capacity.len(),
+            p.edge_count(),
+        );
+        let h = p.unserved_limit.len();
+        MatchingNetwork {
+            net: FlowNetwork::default(),
+            sink: (n + o + g + h) as u32,
+            unserved_arcs: e,
+            offer_arcs: e + n,
+            group_arcs: e + n + o,
+            unserved_group_arcs: e + n + o + g,
+            crash_tree: Vec::new(),
         }
     }
 }

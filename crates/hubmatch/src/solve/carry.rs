@@ -152,12 +152,11 @@ pub(crate) fn carry_basis(
     // A grown network's classes list their edges in runs (`Aggregation`),
     // each starting with its old class's edges in their order: read in
     // place, not gathered by class.
-    let (new_starts, new_edges) = match new_solved.grouped_need_starts() {
-        Some(starts) => (starts, None),
-        None => {
-            let (starts, edges) = new_solved.edges_by_need();
-            (starts, Some(edges))
-        }
+    let (new_starts, new_edges) = if let Some(starts) = new_solved.grouped_need_starts() {
+        (starts, None)
+    } else {
+        let (starts, edges) = new_solved.edges_by_need();
+        (starts, Some(edges))
     };
     let was = |arc: usize| old_basis.state[arc];
     let mut state = vec![ArcState::Lower; new_m + new_nodes];

@@ -25,7 +25,7 @@
 
 use super::MatchingSession;
 use crate::error::Result;
-use crate::graph::{BipartiteProblem, FlowNetwork, MatchingNetwork};
+use crate::graph::{BipartiteProblem, MatchingNetwork};
 use crate::solve::aggregate::Aggregation;
 use crate::solve::matching::{MatchOptions, MatchingSolution, solution_from_flow};
 use crate::solve::network_simplex::{Growth, NewArc};
@@ -128,16 +128,13 @@ impl MatchingSession {
         }))
     }
 
-    /// How this session's network grows into `part`'s (with `classes`),
-    /// or `None` when it does not grow in place.
+    /// How this session's network grows into `part`'s (with `classes`;
+    /// its old needs', offers' and groups' amounts are the session's), or
+    /// `None` when it does not grow in place.
     fn growth_to(&self, part: &Part, classes: Option<&Aggregation>) -> Option<GrownNetwork> {
         let old = &self.shape.problem;
         let p = &part.problem;
         let (o0, g0) = (old.offer_count(), old.group_capacity.len());
-        // Its old amounts must be the ones last solved.
-        if !matches!(self.old_amounts_in(part), OldAmounts::Same) {
-            return None;
-        }
         // The classes must be the old ones, numbered alike.
         let (from, to) = match (self.shape.aggregation.as_ref(), classes) {
             (Some(a), Some(b)) if a.class_of == b.class_of => (&a.problem, &b.problem),
@@ -147,19 +144,18 @@ impl MatchingSession {
         if self.class_units != to.units {
             return None;
         }
-        let (n, h) = (to.need_count(), to.unserved_limit.len());
-        let (o1, g1) = (to.offer_count(), to.group_capacity.len());
+        let layout = MatchingNetwork::layout(to);
+        let (n, o1, g1) = (to.need_count(), to.offer_count(), to.group_capacity.len());
         let offer_node = |k: u32| (n as u32) + k;
         let group_node = |k: u32| (n + o1) as u32 + k;
-        let sink = (n + o1 + g1 + h) as u32;
         // The new class edges: each class's run in `to` is its run in `from`
         // followed by edges to new offers (both grouped by class; the runs
         // compared as slices).
         let from_starts = &self.shape.class_edge_start;
-        let to_starts = to.grouped_need_starts()?;
         if !self.shape.class_edges_grouped || from_starts.len() != n + 1 {
             return None;
         }
+        let to_starts = to.grouped_need_starts()?;
         let e1 = to.edge_count();
         let new_edges = e1 - from.edge_count().min(e1);
         let mut arcs = Vec::with_capacity(new_edges + (o1 - o0) + (g1 - g0));
@@ -190,63 +186,42 @@ impl MatchingSession {
         if arcs.len() != new_edges {
             return None;
         }
-        // The new offers' and groups' arcs, and the arcs that hang them:
-        // groups first, then their offers.
-        let layout = MatchingNetwork {
-            net: FlowNetwork::default(),
-            sink,
-            unserved_arcs: e1,
-            offer_arcs: e1 + n,
-            group_arcs: e1 + n + o1,
-            unserved_group_arcs: e1 + n + o1 + g1,
-            crash_tree: Vec::new(),
-        };
-        let mut hang = Vec::with_capacity((o1 - o0) + (g1 - g0));
+        // The new offers' and groups' arcs, which hang them: groups first,
+        // then their offers. An arc without capacity cannot hang a node (the
+        // tree would not be strongly feasible).
+        let offer_arc = |k: usize| (layout.offer_arcs + k) as u32;
+        let group_arc = |k: usize| (layout.group_arcs + k) as u32;
         for k in o0..o1 {
-            let head = to.offer_group[k].map_or(sink, group_node);
-            let capacity = to.offer_capacity[k];
             arcs.push(NewArc {
-                index: (layout.offer_arcs + k) as u32,
+                index: offer_arc(k),
                 source: offer_node(k as u32),
-                target: head,
-                capacity,
+                target: to.offer_group[k].map_or(layout.sink, group_node),
+                capacity: to.offer_capacity[k],
                 cost: 0,
             });
-            hang.push((offer_node(k as u32), (layout.offer_arcs + k) as u32));
         }
         for k in g0..g1 {
             arcs.push(NewArc {
-                index: (layout.group_arcs + k) as u32,
+                index: group_arc(k),
                 source: group_node(k as u32),
-                target: sink,
+                target: layout.sink,
                 capacity: to.group_capacity[k],
                 cost: 0,
             });
         }
-        // An arc without capacity cannot hang a node (the tree would not
-        // be strongly feasible).
-        if arcs
-            .iter()
-            .rev()
-            .take(hang.len() + (g1 - g0))
-            .any(|a| a.capacity == 0)
-        {
+        if arcs[new_edges..].iter().any(|a| a.capacity == 0) {
             return None;
         }
-        let mut order: Vec<(u32, u32)> = (g0..g1)
-            .map(|k| (group_node(k as u32), (layout.group_arcs + k) as u32))
+        let hang: Vec<(u32, u32)> = (g0..g1)
+            .map(|k| (group_node(k as u32), group_arc(k)))
+            .chain((o0..o1).map(|k| (offer_node(k as u32), offer_arc(k))))
             .collect();
-        order.extend(hang);
         let nodes = (o0..o1)
             .map(|k| offer_node(k as u32))
             .chain((g0..g1).map(|k| group_node(k as u32)))
             .collect();
         Some(GrownNetwork {
-            growth: Growth {
-                nodes,
-                arcs,
-                hang: order,
-            },
+            growth: Growth { nodes, arcs, hang },
             layout,
         })
     }
