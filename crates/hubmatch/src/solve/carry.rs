@@ -23,7 +23,7 @@
 //! Complexity: O(nodes + edges): dense maps over the old needs, hash maps
 //! over the old offers, groups and floors; a class whose edges start with
 //! its old ones in their order (as a grown network's do, see
-//! `Aggregation::refined`) is carried by position, any other reads its old
+//! `Aggregation::refinement`) is carried by position, any other reads its old
 //! edges once into a row indexed by offer.
 
 use std::borrow::Cow;

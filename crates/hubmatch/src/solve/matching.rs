@@ -252,7 +252,7 @@ pub fn solve_matching(
 /// arcs to price first (those that may pay from that basis; any may be
 /// listed). A basis that does not fit is refused, and the solve starts from
 /// the crash basis. `classes` says whether the caller found `p`'s classes
-/// (`Aggregation::refined`).
+/// (`Aggregation::refinement`).
 pub(crate) fn solve_matching_from<'b>(
     p: &BipartiteProblem,
     options: &MatchOptions,

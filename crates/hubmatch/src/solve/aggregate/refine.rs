@@ -33,12 +33,16 @@ impl Aggregation {
     /// O(needs + edges + new edges × log) instead of sorting and hashing
     /// every run. `None` where `build` gives none, and when the edges are
     /// not grouped so (the caller builds instead).
-    pub(crate) fn refined(
+    /// With them, when the classes are these grown alike, the class
+    /// edges inserted into this aggregation's class problem (their indices
+    /// in the grown one, ascending): the class problem is then this one
+    /// with those edges inserted, each after its class's run.
+    pub(crate) fn refinement(
         &self,
         base: &BipartiteProblem,
         grown: &BipartiteProblem,
         old_of: &[u32],
-    ) -> Option<Aggregation> {
+    ) -> Option<(Aggregation, Option<Vec<u32>>)> {
         let n = grown.need_count();
         if !base.edge_need.is_sorted() || old_of.len() != n {
             return None;
@@ -46,8 +50,8 @@ impl Aggregation {
         let starts = grown.grouped_need_starts()?;
         let same_needs = n == base.need_count() && old_of.iter().copied().eq(0..n as u32);
         if same_needs {
-            if let Some(alike) = self.grown_alike(grown, &starts) {
-                return Some(alike);
+            if let Some((alike, inserted)) = self.grown_alike(grown, &starts) {
+                return Some((alike, Some(inserted)));
             }
         }
         let old_offers = base.offer_count() as u32;
@@ -109,21 +113,27 @@ impl Aggregation {
             class_of.push(c);
         }
         offsets.push(sorted_edges.len() as u32);
-        Self::assemble(
+        let classes = Self::assemble(
             grown,
             class_of,
             class_units,
             &representative,
             sorted_edges,
             offsets,
-        )
+        )?;
+        Some((classes, None))
     }
 
     /// The classes of `grown` (a problem grown from this aggregation's,
-    /// with the same needs, grouped by need; see [`Aggregation::refined`])
+    /// with the same needs, grouped by need; see [`Aggregation::refinement`])
     /// when they are these: every member of a class gains the same new
-    /// edges. `None` when one class splits.
-    fn grown_alike(&self, grown: &BipartiteProblem, starts: &[u32]) -> Option<Aggregation> {
+    /// edges. `None` when one class splits. With them, the indices of the
+    /// class edges inserted (ascending).
+    fn grown_alike(
+        &self,
+        grown: &BipartiteProblem,
+        starts: &[u32],
+    ) -> Option<(Aggregation, Vec<u32>)> {
         let n = grown.need_count();
         if n != self.class_of.len() {
             return None;
@@ -180,6 +190,7 @@ impl Aggregation {
         problem.edge_need.reserve_exact(total);
         problem.edge_offer.reserve_exact(total);
         problem.edge_weight.reserve_exact(total);
+        let mut inserted = Vec::with_capacity(added);
         // Base class edges `from..at` are copied in one stretch.
         let (mut from, mut at) = (0usize, 0usize);
         let flush = |problem: &mut BipartiteProblem, lo: usize, hi: usize| {
@@ -203,6 +214,7 @@ impl Aggregation {
             flush(&mut problem, from, at);
             from = at;
             for e in &sorted_edges[lo as usize..(lo + len) as usize] {
+                inserted.push(problem.edge_need.len() as u32);
                 problem.edge_need.push(c as u32);
                 problem.edge_offer.push(grown.edge_offer[*e as usize]);
                 problem.edge_weight.push(grown.edge_weight[*e as usize]);
@@ -212,14 +224,15 @@ impl Aggregation {
         if at != base.edge_count() {
             return None; // the base class problem is not grouped by class
         }
-        Some(Aggregation {
+        let classes = Aggregation {
             problem,
             class_of: self.class_of.clone(),
             sorted_edges,
             offsets,
             members: self.members.clone(),
             member_offsets: self.member_offsets.clone(),
-        })
+        };
+        Some((classes, inserted))
     }
 
     /// Appends the run of a need of `grown` whose edges are `run[0]..run[1]`
@@ -330,7 +343,7 @@ mod tests {
             }
             let units = vec![2; grown_runs.len()];
             let grown = BipartiteProblem::simple(units, vec![9; 5], &flat(&grown_runs));
-            let refined = classes.refined(&base, &grown, &old_of);
+            let refined = classes.refinement(&base, &grown, &old_of).map(|(a, _)| a);
             let fresh = Aggregation::build(&grown);
             split += usize::from(
                 fresh
@@ -382,11 +395,30 @@ mod tests {
                 .collect();
             let grown = BipartiteProblem::simple(units, vec![9; 5], &flat(&grown_runs));
             let old_of: Vec<u32> = (0..needs).collect();
-            let refined = classes.refined(&base, &grown, &old_of);
+            let refined = classes.refinement(&base, &grown, &old_of).map(|(a, _)| a);
             assert_eq!(refined, Aggregation::build(&grown), "seed {seed}");
             let starts = grown.grouped_need_starts().unwrap();
             let same = classes.grown_alike(&grown, &starts);
-            if let Some(same) = &same {
+            if let Some((same, inserted)) = &same {
+                // The inserted edges are those the base class problem lacks.
+                let kept: Vec<(u32, u32, i64)> = (0..same.problem.edge_count())
+                    .filter(|k| inserted.binary_search(&(*k as u32)).is_err())
+                    .map(|k| {
+                        let q = &same.problem;
+                        (q.edge_need[k], q.edge_offer[k], q.edge_weight[k])
+                    })
+                    .collect();
+                let was = &classes.problem;
+                let base_edges: Vec<(u32, u32, i64)> = (0..was.edge_count())
+                    .map(|k| (was.edge_need[k], was.edge_offer[k], was.edge_weight[k]))
+                    .collect();
+                assert_eq!(kept, base_edges, "seed {seed}");
+                assert!(same.problem.edge_need.is_sorted(), "seed {seed}");
+                assert!(
+                    inserted
+                        .iter()
+                        .all(|&k| same.problem.edge_offer[k as usize] >= 3)
+                );
                 assert_eq!(Some(same), refined.as_ref(), "seed {seed}");
                 assert_eq!(same.class_of, classes.class_of, "seed {seed}");
                 alike += 1;

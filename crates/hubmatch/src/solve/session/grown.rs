@@ -115,9 +115,9 @@ impl DistrictSession {
                     // Untouched by the new providers: the base optimum stands.
                     return Ok(self.unchanged_network(ix, b, &needed));
                 }
-                let classes = match base.filter(|_| from_base) {
+                let (classes, inserted) = match base.filter(|_| from_base) {
                     Some(b) => self.refined_classes(b, part),
-                    None => Classes::ByOptions,
+                    None => (Classes::ByOptions, None),
                 };
                 if let Some(b) = base.filter(|_| from_base) {
                     // Grown in place when it fits (`in_place`).
@@ -125,10 +125,12 @@ impl DistrictSession {
                         Classes::Given(a) => a.as_deref(),
                         Classes::ByOptions => None,
                     };
-                    let (solved, copy) =
-                        self.sessions[b].solve_grown_in_place(part, aggregation, &options, || {
-                            self.session_copy(b)
-                        });
+                    let (solved, copy) = self.sessions[b].solve_grown_in_place(
+                        part,
+                        (aggregation, inserted.as_deref()),
+                        &options,
+                        || self.session_copy(b),
+                    );
                     if let Some(copy) = copy {
                         self.keep_spare(b, copy);
                     }
@@ -178,17 +180,21 @@ impl DistrictSession {
     /// The classes of `part`, grown from base network `b`
     /// (`solve::grown_parts`: the old edges of each need come first, in
     /// order), refined from the base's; found as the options say when
-    /// they do not aggregate.
-    pub(super) fn refined_classes(&self, b: usize, part: &Part) -> Classes {
+    /// they do not aggregate. With them, when they are the base's classes
+    /// grown alike, the class edges inserted into the base's class problem
+    /// (see `Aggregation::refinement`).
+    pub(super) fn refined_classes(&self, b: usize, part: &Part) -> (Classes, Option<Vec<u32>>) {
         if !self.options.aggregate {
-            return Classes::ByOptions;
+            return (Classes::ByOptions, None);
         }
         let base = &self.parts[b];
-        let classes = match &self.sessions[b].shape.aggregation {
-            Some(a) => a.refined(&base.problem, &part.problem, &base_needs(base, part)),
-            None => Aggregation::build(&part.problem),
+        let (classes, inserted) = match &self.sessions[b].shape.aggregation {
+            Some(a) => a
+                .refinement(&base.problem, &part.problem, &base_needs(base, part))
+                .map_or((None, None), |(a, inserted)| (Some(a), inserted)),
+            None => (Aggregation::build(&part.problem), None),
         };
-        Classes::Given(classes.map(Box::new))
+        (Classes::Given(classes.map(Box::new)), inserted)
     }
 
     /// The networks of `ix` on its grown graph (the base graph and `growth`),

@@ -34,7 +34,8 @@ use crate::solve::parts::Part;
 impl MatchingSession {
     /// Solves `part`, grown from this session's network (see the module
     /// docs) with `classes` (its classes refined from the session's, or
-    /// `None` when not aggregated), by growing the session's optimal tree;
+    /// `None` when not aggregated, and the class edges inserted when they
+    /// are the session's grown alike), by growing the session's optimal tree;
     /// `None` when the growth does not fit in place (the caller solves
     /// from a carried basis instead). When the old needs', offers' or
     /// groups' amounts differ from the session's, they are settled first on
@@ -43,7 +44,7 @@ impl MatchingSession {
     pub(crate) fn solve_grown_in_place(
         &self,
         part: &Part,
-        classes: Option<&Aggregation>,
+        classes: (Option<&Aggregation>, Option<&[u32]>),
         options: &MatchOptions,
         copy: impl FnOnce() -> MatchingSession,
     ) -> (Option<Result<MatchingSolution>>, Option<MatchingSession>) {
@@ -67,10 +68,10 @@ impl MatchingSession {
     fn grow_and_solve(
         &self,
         part: &Part,
-        classes: Option<&Aggregation>,
+        (classes, inserted): (Option<&Aggregation>, Option<&[u32]>),
         options: &MatchOptions,
     ) -> Option<Result<MatchingSolution>> {
-        let growth = self.growth_to(part, classes)?;
+        let growth = self.growth_to(part, classes, inserted)?;
         let mut resolver = self.resolver.grow(&growth.growth).ok()?;
         resolver.set_cancel(options.simplex.cancel.clone());
         let solved = resolver.resolve_in_place().and_then(|mut sol| {
@@ -130,8 +131,15 @@ impl MatchingSession {
 
     /// How this session's network grows into `part`'s (with `classes`;
     /// its old needs', offers' and groups' amounts are the session's), or
-    /// `None` when it does not grow in place.
-    fn growth_to(&self, part: &Part, classes: Option<&Aggregation>) -> Option<GrownNetwork> {
+    /// `None` when it does not grow in place. `inserted`, when given, lists
+    /// the class edges inserted into the session's class problem (the
+    /// classes are the session's grown alike): they are not looked for.
+    fn growth_to(
+        &self,
+        part: &Part,
+        classes: Option<&Aggregation>,
+        inserted: Option<&[u32]>,
+    ) -> Option<GrownNetwork> {
         let old = &self.shape.problem;
         let p = &part.problem;
         let (o0, g0) = (old.offer_count(), old.group_capacity.len());
@@ -148,44 +156,37 @@ impl MatchingSession {
         let (n, o1, g1) = (to.need_count(), to.offer_count(), to.group_capacity.len());
         let offer_node = |k: u32| (n as u32) + k;
         let group_node = |k: u32| (n + o1) as u32 + k;
-        // The new class edges: each class's run in `to` is its run in `from`
-        // followed by edges to new offers (both grouped by class; the runs
-        // compared as slices).
         let from_starts = &self.shape.class_edge_start;
         if !self.shape.class_edges_grouped || from_starts.len() != n + 1 {
             return None;
         }
-        let to_starts = to.grouped_need_starts()?;
         let e1 = to.edge_count();
         let new_edges = e1 - from.edge_count().min(e1);
         let mut arcs = Vec::with_capacity(new_edges + (o1 - o0) + (g1 - g0));
-        for c in 0..n {
-            let (f0, f1) = (from_starts[c] as usize, from_starts[c + 1] as usize);
-            let (t0, t1) = (to_starts[c] as usize, to_starts[c + 1] as usize);
-            let kept = t0 + (f1 - f0);
-            if kept > t1
-                || from.edge_offer[f0..f1] != to.edge_offer[t0..kept]
-                || from.edge_weight[f0..f1] != to.edge_weight[t0..kept]
-            {
-                return None;
-            }
-            for j in kept..t1 {
-                let offer = to.edge_offer[j];
-                if (offer as usize) < o0 {
+        let new_arc = |c: usize, j: usize| NewArc {
+            index: j as u32,
+            source: c as u32,
+            target: offer_node(to.edge_offer[j]),
+            capacity: to.units[c] + 1,
+            cost: -to.edge_weight[j],
+        };
+        if let Some(inserted) = inserted.filter(|_| classes.is_some()) {
+            // Grown alike: the class problem is the session's with these
+            // edges inserted after their classes' runs (`refinement`).
+            for &j in inserted {
+                let j = j as usize;
+                if (to.edge_offer[j] as usize) < o0 {
                     return None;
                 }
-                arcs.push(NewArc {
-                    index: j as u32,
-                    source: c as u32,
-                    target: offer_node(offer),
-                    capacity: to.units[c] + 1,
-                    cost: -to.edge_weight[j],
-                });
+                arcs.push(new_arc(to.edge_need[j] as usize, j));
             }
+        } else {
+            self.new_class_edges(from, to, &mut arcs, new_arc)?;
         }
         if arcs.len() != new_edges {
             return None;
         }
+
         // The new offers' and groups' arcs, which hang them: groups first,
         // then their offers. An arc without capacity cannot hang a node (the
         // tree would not be strongly feasible).
@@ -224,6 +225,43 @@ impl MatchingSession {
             growth: Growth { nodes, arcs, hang },
             layout,
         })
+    }
+}
+
+impl MatchingSession {
+    /// The new class edges of `to`, grown from this session's class
+    /// problem `from`, appended to `arcs` by `new_arc(class, edge)`: each
+    /// class's run in `to` is its run in `from` followed by edges to new
+    /// offers (both grouped by class; the runs compared as slices). `None`
+    /// when `to` is not grown so.
+    fn new_class_edges(
+        &self,
+        from: &BipartiteProblem,
+        to: &BipartiteProblem,
+        arcs: &mut Vec<NewArc>,
+        new_arc: impl Fn(usize, usize) -> NewArc,
+    ) -> Option<()> {
+        let from_starts = &self.shape.class_edge_start;
+        let to_starts = to.grouped_need_starts()?;
+        let old_offers = from.offer_count();
+        for c in 0..to.need_count() {
+            let (f0, f1) = (from_starts[c] as usize, from_starts[c + 1] as usize);
+            let (t0, t1) = (to_starts[c] as usize, to_starts[c + 1] as usize);
+            let kept = t0 + (f1 - f0);
+            if kept > t1
+                || from.edge_offer[f0..f1] != to.edge_offer[t0..kept]
+                || from.edge_weight[f0..f1] != to.edge_weight[t0..kept]
+            {
+                return None;
+            }
+            for j in kept..t1 {
+                if (to.edge_offer[j] as usize) < old_offers {
+                    return None;
+                }
+                arcs.push(new_arc(c, j));
+            }
+        }
+        Some(())
     }
 }
 
@@ -289,15 +327,17 @@ mod tests {
                     let Network::Grown(part, Some(b), true) = network else {
                         continue;
                     };
-                    let classes = session.refined_classes(*b, part);
+                    let (classes, inserted) = session.refined_classes(*b, part);
                     let aggregation = match &classes {
                         Classes::Given(a) => a.as_deref(),
                         Classes::ByOptions => None,
                     };
-                    let (solved, _) =
-                        session.sessions[*b].solve_grown_in_place(part, aggregation, &opts, || {
-                            session.session_copy(*b)
-                        });
+                    let (solved, _) = session.sessions[*b].solve_grown_in_place(
+                        part,
+                        (aggregation, inserted.as_deref()),
+                        &opts,
+                        || session.session_copy(*b),
+                    );
                     let Some(solved) = solved else {
                         continue;
                     };
