@@ -346,7 +346,8 @@ proptest! {
     /// A solved network grown in place by new nodes (each hung by an arc
     /// leaving it) and new arcs anywhere reaches the grown network's cold
     /// optimum with a valid certificate, and goes on re-solving after
-    /// capacity and supply changes.
+    /// capacity and supply changes; grown into a used resolver's memory
+    /// alike.
     #[test]
     fn grown_resolvers_reach_the_cold_optimum(seed in any::<u64>(), n in 2usize..12) {
         let mut next = xorshift(seed);
@@ -407,7 +408,17 @@ proptest! {
         hang.sort_unstable();
         let g = Growth { nodes, arcs, hang: hang.into_iter().map(|(_, v, a)| (v, a)).collect() };
         let mut grown_net = grown_network(&net, &g);
-        let mut grown = r.grow(&g).unwrap();
+        // Grown afresh, or into the memory of a used resolver: a copy of
+        // the base (smaller), or one grown and solved before (as large).
+        let mut grown = match next(3) {
+            0 => r.grow(&g).unwrap(),
+            1 => r.grow_into(&g, r.clone()).unwrap(),
+            _ => {
+                let mut used = r.grow(&g).unwrap();
+                let _ = used.resolve();
+                r.grow_into(&g, used).unwrap()
+            }
+        };
         for round in 0..3 {
             match (grown.resolve(), network_simplex::solve(&grown_net, &SolveOptions::default())) {
                 (Ok(warm), Ok(cold)) => {

@@ -101,6 +101,34 @@ impl Resolver {
     /// assert_eq!((sol.cost, sol.flow), (7, vec![1, 1, 1]));
     /// ```
     pub fn grow(&self, growth: &Growth) -> Result<Resolver> {
+        self.grow_into(growth, Resolver::around(Simplex::default()))
+    }
+
+    /// [`Resolver::grow`] into the memory of `spare`, a resolver no longer
+    /// needed (of any network): a scenario sweep grows the same networks
+    /// over and over, and fresh pages for a large network's arrays cost
+    /// about as much as copying them.
+    ///
+    /// ```
+    /// use hubmatch::graph::FlowNetwork;
+    /// use hubmatch::solve::network_simplex::{Growth, NewArc, Resolver, SolveOptions};
+    /// let mut net = FlowNetwork::new(2);
+    /// net.supply = vec![2, -2];
+    /// net.add_arc(0, 1, 2, 5);
+    /// let mut r = Resolver::new(&net, None, &SolveOptions::default()).unwrap();
+    /// r.resolve().unwrap();
+    /// // A second arc 0 -> 1, cheaper, for one unit.
+    /// let growth = Growth {
+    ///     nodes: vec![],
+    ///     arcs: vec![NewArc { index: 1, source: 0, target: 1, capacity: 1, cost: 1 }],
+    ///     hang: vec![],
+    /// };
+    /// let mut spare = r.grow(&growth).unwrap();
+    /// assert_eq!(spare.resolve().unwrap().cost, 6);
+    /// let mut again = r.grow_into(&growth, spare).unwrap();
+    /// assert_eq!(again.resolve().unwrap().flow, vec![1, 1]);
+    /// ```
+    pub fn grow_into(&self, growth: &Growth, spare: Resolver) -> Result<Resolver> {
         if !self.optimal || self.stale || self.amounts != Amounts::Unchanged {
             return Err(invalid(
                 "resolver".into(),
@@ -108,7 +136,7 @@ impl Resolver {
                 "must start from a solved tree with no change since".into(),
             ));
         }
-        let simplex = self.simplex.grown(growth)?;
+        let simplex = self.simplex.grown(growth, spare.simplex)?;
         let mut grown = Resolver::around(simplex);
         // Nothing changed but the shape: the new arcs are priced (`optimal`
         // is false), and the tree stays as strongly feasible as it was.
@@ -119,7 +147,7 @@ impl Resolver {
 
 impl Simplex {
     /// This simplex's network grown by `g` (see [`Resolver::grow`]).
-    fn grown(&self, g: &Growth) -> Result<Simplex> {
+    fn grown(&self, g: &Growth, buffers: Simplex) -> Result<Simplex> {
         let (n0, m0) = (self.n, self.m);
         let (n1, m1) = (n0 + g.nodes.len(), m0 + g.arcs.len());
         if n1 >= u32::MAX as usize / 2 || m1 >= u32::MAX as usize / 2 - n1 {
@@ -171,24 +199,25 @@ impl Simplex {
         let art_cost = (bound as i64).max(self.art_cost);
 
         let total = m1 + n1;
+        let b = buffers;
         let mut s = Simplex {
-            supply: Vec::with_capacity(n1),
+            supply: emptied(b.supply, n1),
             n: n1,
             m: m1,
             root: n1 as u32,
             art_cost,
-            source: Vec::with_capacity(total),
-            target: Vec::with_capacity(total),
-            cost: Vec::with_capacity(total),
-            cap: Vec::with_capacity(total),
-            flow: Vec::with_capacity(total),
-            state: Vec::with_capacity(total),
-            pi: Vec::with_capacity(n1 + 1),
-            parent: Vec::with_capacity(n1 + 1),
-            pred: Vec::with_capacity(n1 + 1),
-            depth: Vec::with_capacity(n1 + 1),
-            thread: Vec::with_capacity(n1 + 1),
-            rev_thread: Vec::with_capacity(n1 + 1),
+            source: emptied(b.source, total),
+            target: emptied(b.target, total),
+            cost: emptied(b.cost, total),
+            cap: emptied(b.cap, total),
+            flow: emptied(b.flow, total),
+            state: emptied(b.state, total),
+            pi: emptied(b.pi, n1 + 1),
+            parent: emptied(b.parent, n1 + 1),
+            pred: emptied(b.pred, n1 + 1),
+            depth: emptied(b.depth, n1 + 1),
+            thread: emptied(b.thread, n1 + 1),
+            rev_thread: emptied(b.rev_thread, n1 + 1),
             cancel: self.cancel.clone(),
             pricing: self.pricing,
             block_size: self.block_size,
@@ -359,6 +388,13 @@ impl Simplex {
             .collect();
         Ok(s)
     }
+}
+
+/// `v` emptied, with room for `n` items: its memory reused.
+fn emptied<T>(mut v: Vec<T>, n: usize) -> Vec<T> {
+    v.clear();
+    v.reserve(n);
+    v
 }
 
 fn check_increasing(indices: impl Iterator<Item = u32>, below: usize, what: &str) -> Result<()> {

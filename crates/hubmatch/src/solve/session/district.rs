@@ -10,7 +10,7 @@ use crate::graph::EligibilityGraph;
 use crate::solve::aggregate::{SplitBase, SplitSpare};
 use crate::solve::district::{MatchResult, Mode, assemble_rows, check_graph_fits, floors_unmet};
 use crate::solve::matching::{MatchOptions, MatchingSolution};
-use crate::solve::network_simplex::CancelFlag;
+use crate::solve::network_simplex::{CancelFlag, Resolver};
 use crate::solve::parts::{Part, amounts_on, parts_split_by};
 use crate::solve::rows::{Rows, needed_units, rows_near, rows_of, rows_of_all};
 use crate::solve::schedule::largest_first;
@@ -347,6 +347,20 @@ impl DistrictSession {
         }
     }
 
+    /// A resolver grown from network `k`'s that an earlier scenario used,
+    /// for its buffers, if one is kept.
+    pub(super) fn grown_spare(&self, k: usize) -> Option<Resolver> {
+        self.spares[k].lock().ok()?.grown.pop()
+    }
+
+    /// Keeps `grown` (grown from network `k`'s resolver) for the next
+    /// growth's buffers.
+    pub(super) fn keep_grown_spare(&self, k: usize, grown: Resolver) {
+        if let Ok(mut spares) = self.spares[k].lock() {
+            spares.grown.push(grown);
+        }
+    }
+
     /// Network `k` as the base solved it, for a district that leaves it
     /// unchanged: the base optimum stands, with no pivot, and its rows
     /// too, unless its floors report district-wide units (`needed`).
@@ -399,12 +413,15 @@ fn without_edge_flows(s: &MatchingSolution) -> MatchingSolution {
     }
 }
 
-/// Copies of one network's part and session, kept for their buffers.
+/// Copies of one network's part and session, and resolvers grown from
+/// its, kept for their buffers.
 #[derive(Default)]
 struct Spares {
     parts: Vec<Part>,
     sessions: Vec<MatchingSession>,
     splits: Vec<SplitSpare>,
+    /// Resolvers grown from the network's (see `in_place`).
+    grown: Vec<Resolver>,
 }
 
 pub(super) fn sector_error() -> Error {

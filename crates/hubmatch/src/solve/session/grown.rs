@@ -125,14 +125,19 @@ impl DistrictSession {
                         Classes::Given(a) => a.as_deref(),
                         Classes::ByOptions => None,
                     };
+                    let mut grown = self.grown_spare(b);
                     let (solved, copy) = self.sessions[b].solve_grown_in_place(
                         part,
                         (aggregation, inserted.as_deref()),
                         &options,
                         || self.session_copy(b),
+                        &mut grown,
                     );
                     if let Some(copy) = copy {
                         self.keep_spare(b, copy);
+                    }
+                    if let Some(grown) = grown {
+                        self.keep_grown_spare(b, grown);
                     }
                     if let Some(solved) = solved {
                         let solution = solved.map_err(&unmet)?;

@@ -28,7 +28,7 @@ use crate::error::Result;
 use crate::graph::{BipartiteProblem, MatchingNetwork};
 use crate::solve::aggregate::Aggregation;
 use crate::solve::matching::{MatchOptions, MatchingSolution, solution_from_flow};
-use crate::solve::network_simplex::{Growth, NewArc};
+use crate::solve::network_simplex::{Growth, NewArc, Resolver};
 use crate::solve::parts::Part;
 
 impl MatchingSession {
@@ -40,17 +40,22 @@ impl MatchingSession {
     /// from a carried basis instead). When the old needs', offers' or
     /// groups' amounts differ from the session's, they are settled first on
     /// a copy from `copy` (dual pivots keep its tree optimal), which is
-    /// handed back for its buffers.
+    /// handed back for its buffers. The tree grows into the buffers of the
+    /// resolver in `grown`, if any, which then holds the grown one (for the
+    /// next growth's buffers).
     pub(crate) fn solve_grown_in_place(
         &self,
         part: &Part,
         classes: (Option<&Aggregation>, Option<&[u32]>),
         options: &MatchOptions,
         copy: impl FnOnce() -> MatchingSession,
+        grown: &mut Option<Resolver>,
     ) -> (Option<Result<MatchingSolution>>, Option<MatchingSession>) {
         let amounts = match self.old_amounts_in(part) {
             OldAmounts::Other => return (None, None),
-            OldAmounts::Same => return (self.grow_and_solve(part, classes, options), None),
+            OldAmounts::Same => {
+                return (self.grow_and_solve(part, classes, options, grown), None);
+            }
             OldAmounts::Changed(amounts) => amounts,
         };
         let mut settled = copy();
@@ -58,7 +63,7 @@ impl MatchingSession {
         let fits =
             settled.push_changes(&amounts).is_ok() && settled.resolver.resolve_in_place().is_ok();
         let solved = fits
-            .then(|| settled.grow_and_solve(part, classes, options))
+            .then(|| settled.grow_and_solve(part, classes, options, grown))
             .flatten();
         (solved, Some(settled))
     }
@@ -70,9 +75,14 @@ impl MatchingSession {
         part: &Part,
         (classes, inserted): (Option<&Aggregation>, Option<&[u32]>),
         options: &MatchOptions,
+        grown: &mut Option<Resolver>,
     ) -> Option<Result<MatchingSolution>> {
         let growth = self.growth_to(part, classes, inserted)?;
-        let mut resolver = self.resolver.grow(&growth.growth).ok()?;
+        let grow = match grown.take() {
+            Some(spare) => self.resolver.grow_into(&growth.growth, spare),
+            None => self.resolver.grow(&growth.growth),
+        };
+        let resolver = grown.insert(grow.ok()?);
         resolver.set_cancel(options.simplex.cancel.clone());
         let solved = resolver.resolve_in_place().and_then(|mut sol| {
             sol.stats.warm = true;
@@ -323,6 +333,8 @@ mod tests {
                 let growth = session.graph.growth(&gx).unwrap();
                 let networks = session.grown_networks(&gx, &growth).unwrap();
                 let mut in_place = 0;
+                // Each network grows into the buffers of the one before.
+                let mut grown_spare = None;
                 for network in &networks {
                     let Network::Grown(part, Some(b), true) = network else {
                         continue;
@@ -337,6 +349,7 @@ mod tests {
                         (aggregation, inserted.as_deref()),
                         &opts,
                         || session.session_copy(*b),
+                        &mut grown_spare,
                     );
                     let Some(solved) = solved else {
                         continue;
