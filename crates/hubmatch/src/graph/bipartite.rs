@@ -122,23 +122,26 @@ impl BipartiteProblem {
 
     /// Where each need's run of edges starts (needs + 1 of them, the last
     /// the edge count) when the edges are grouped by need in need order
-    /// (`None` otherwise): a sorted check, then the runs' ends.
+    /// (`None` otherwise): read off the runs' ends, in one pass.
     pub(crate) fn grouped_need_starts(&self) -> Option<Vec<u32>> {
         let n = self.need_count();
         let needs = &self.edge_need[..];
-        // Sorted, a run's ends are equal only if all between are: runs
-        // (dozens of edges) are skipped by eight, not read edge by edge.
-        if !needs.is_sorted() || needs.last().is_some_and(|&i| i as usize >= n) {
-            return None;
-        }
         let mut starts = Vec::with_capacity(n + 1);
         let mut k = 0;
         while k < needs.len() {
             let i = needs[k];
-            // Need i's run (after any needs without edges) starts at k.
+            // Need i's run (after any needs without edges) starts at k; an
+            // earlier need again, or one beyond the last, is not grouped.
+            if (i as usize) < starts.len() || i as usize >= n {
+                return None;
+            }
             starts.resize(i as usize + 1, k as u32);
             k += 1;
-            while needs.get(k + 7) == Some(&i) {
+            // Runs are dozens of edges long: compared eight at a time.
+            while needs
+                .get(k..k + 8)
+                .is_some_and(|eight| eight.iter().all(|&x| x == i))
+            {
                 k += 8;
             }
             while needs.get(k) == Some(&i) {
