@@ -4,9 +4,10 @@
 //!
 //! Complexity: O(needs + edges + new edges × log) to read each need's
 //! runs; when no need joins and every member of each class gains the same
-//! new edges (copies of providers do), the classes are the base's and the
-//! class problem is the base's with the new class edges inserted, copied
-//! in stretches; otherwise needs with new edges are grouped by a hash of
+//! new edges (copies of providers do), the classes are the base's, the
+//! needs' runs in signature order are the base's moved in stretches (with
+//! the new edges after), and the class problem is the base's with the new
+//! class edges inserted, copied in stretches; otherwise needs with new edges are grouped by a hash of
 //! (base class, unserved group, new edges).
 
 use rustc_hash::FxHashMap;
@@ -145,32 +146,62 @@ impl Aggregation {
                 grown.edge_weight[*e as usize],
             )
         };
+        // Each need's run is its base run (the base's edges, moved by the new
+        // edges before it) and then its new edges: the runs of needs without
+        // new edges are copied in stretches, moved alike.
         let mut sorted_edges: Vec<u32> = Vec::with_capacity(grown.edge_count());
-        let mut offsets = Vec::with_capacity(n + 1);
+        let moved_stretch = |sorted_edges: &mut Vec<u32>, from: usize, to: usize| {
+            let (lo, hi) = (self.offsets[from] as usize, self.offsets[to] as usize);
+            let shift = starts[from] - self.offsets[from];
+            sorted_edges.extend(self.sorted_edges[lo..hi].iter().map(|&e| e + shift));
+        };
         // Where the first member's new edges are in `sorted_edges`: the
         // others' must match them.
         let mut first_new: Vec<(u32, u32)> = vec![(u32::MAX, 0); k];
         let mut class_units = vec![0i64; k];
+        let mut stretch = 0;
         for i in 0..n {
-            offsets.push(sorted_edges.len() as u32);
-            let new_at =
-                self.push_grown_run(grown, Some(i), &starts[i..i + 2], &mut sorted_edges)?;
-            let fresh = &sorted_edges[new_at..];
+            let old_degree = self.offsets[i + 1] - self.offsets[i];
+            let (at, end) = (starts[i] + old_degree, starts[i + 1]);
+            if at > end {
+                return None;
+            }
             let c = self.class_of[i] as usize;
             class_units[c] += grown.units[i];
+            let fresh = if at == end {
+                0..0
+            } else {
+                moved_stretch(&mut sorted_edges, stretch, i + 1);
+                stretch = i + 1;
+                let new_at = sorted_edges.len();
+                sorted_edges.extend(at..end);
+                let key = |k: &u32| {
+                    (
+                        grown.edge_offer[*k as usize],
+                        grown.edge_weight[*k as usize],
+                        *k,
+                    )
+                };
+                sorted_edges[new_at..].sort_unstable_by_key(key);
+                new_at..sorted_edges.len()
+            };
             let (lo, len) = first_new[c];
             if lo == u32::MAX {
-                first_new[c] = (new_at as u32, fresh.len() as u32);
-            } else {
-                let theirs = &sorted_edges[lo as usize..(lo + len) as usize];
-                if theirs.len() != fresh.len()
-                    || !theirs.iter().map(ends).eq(fresh.iter().map(ends))
-                {
-                    return None;
-                }
+                first_new[c] = (fresh.start as u32, fresh.len() as u32);
+            } else if len as usize != fresh.len()
+                || (len > 0
+                    && !(sorted_edges[lo as usize..(lo + len) as usize].iter())
+                        .map(ends)
+                        .eq(sorted_edges[fresh].iter().map(ends)))
+            {
+                return None;
             }
         }
-        offsets.push(sorted_edges.len() as u32);
+        moved_stretch(&mut sorted_edges, stretch, n);
+        if sorted_edges.len() != grown.edge_count() {
+            return None;
+        }
+        let offsets = starts.to_vec();
         // The class problem: the base's class edges, each class's new ones
         // inserted after its own (the first member's, as `assemble` does).
         let base = &self.problem;
