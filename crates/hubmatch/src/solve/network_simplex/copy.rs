@@ -180,3 +180,91 @@ impl ArcLog {
         !self.all && self.arcs.is_empty()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Resolver, SolveOptions};
+    use crate::graph::FlowNetwork;
+
+    /// A copy of a solved resolver, changed and re-solved (capacities
+    /// raised at their upper bound, brought in by primal pivots, or
+    /// lowered, settled by dual pivots; supplies moved), then restored from
+    /// its base, equals the base in every arc and node: whatever its
+    /// pivots moved was logged. Then it re-solves like the base.
+    #[test]
+    fn restored_copies_equal_their_base() {
+        let mut primal = 0;
+        for seed in 0..300u64 {
+            let mut x = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(7);
+            let mut next = move |k: u64| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                x % k
+            };
+            let n = 4 + next(10) as usize;
+            let mut net = FlowNetwork::new(n);
+            for _ in 0..4 * n {
+                let (s, t) = (next(n as u64) as u32, next(n as u64) as u32);
+                if s != t {
+                    net.add_arc(s, t, 1 + next(5) as i64, next(21) as i64 - 8);
+                }
+            }
+            for _ in 0..n {
+                let (s, t) = (next(n as u64) as usize, next(n as u64) as usize);
+                net.supply[s] += 1;
+                net.supply[t] -= 1;
+            }
+            let mut base = Resolver::new(&net, None, &SolveOptions::default()).unwrap();
+            base.prepare_amount_changes();
+            let Ok(first) = base.resolve() else {
+                continue;
+            };
+            let mut copy = base.clone();
+            for round in 0..3 {
+                for _ in 0..=next(3) {
+                    let a = next(net.arc_count() as u64) as usize;
+                    let cap = copy.simplex.cap[a];
+                    let raised = copy.simplex.flow[a] == cap || next(2) == 0;
+                    let to = if raised {
+                        cap + 1 + next(3) as i64
+                    } else {
+                        next(cap as u64 + 1) as i64
+                    };
+                    copy.set_capacity(a, to).unwrap();
+                }
+                let (s, t) = (next(n as u64) as usize, next(n as u64) as usize);
+                if s != t && next(2) == 0 {
+                    copy.set_supply(s, copy.simplex.supply[s] + 1).unwrap();
+                    copy.set_supply(t, copy.simplex.supply[t] - 1).unwrap();
+                }
+                if let Ok(sol) = copy.resolve() {
+                    primal += usize::from(sol.stats.pivots > sol.stats.dual_pivots);
+                }
+                copy.restore_from(&base);
+                let (c, b) = (&copy.simplex, &base.simplex);
+                assert_eq!(
+                    (&c.flow, &c.state, &c.cap),
+                    (&b.flow, &b.state, &b.cap),
+                    "seed {seed} round {round}"
+                );
+                assert_eq!(
+                    (&c.pi, &c.parent, &c.pred),
+                    (&b.pi, &b.parent, &b.pred),
+                    "seed {seed}"
+                );
+                assert_eq!(
+                    (&c.thread, &c.depth, &c.supply),
+                    (&b.thread, &b.depth, &b.supply),
+                    "seed {seed}"
+                );
+                assert_eq!(
+                    copy.resolve().unwrap().cost,
+                    first.cost,
+                    "seed {seed} round {round}"
+                );
+            }
+        }
+        assert!(primal > 100, "re-solves must take primal pivots ({primal})");
+    }
+}

@@ -221,7 +221,8 @@ impl Simplex {
             cancel: self.cancel.clone(),
             pricing: self.pricing,
             block_size: self.block_size,
-            moved: ArcLog::everything(),
+            // The arcs moved from here on are logged (see `moved`).
+            moved: ArcLog::default(),
             ..Simplex::default()
         };
         if self.block_size == default_block_size(m0 + n0) {

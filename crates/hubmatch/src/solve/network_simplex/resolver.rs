@@ -291,8 +291,9 @@ impl Resolver {
     }
 
     /// The arcs whose flows may differ from those of the resolver this one
-    /// was last copied from (see [`Resolver::restore_from`]), or `None` when
-    /// too many to list or moved wholesale.
+    /// was last copied from (see [`Resolver::restore_from`]) or grown from
+    /// (see [`Resolver::grow`]), or `None` when too many to list or moved
+    /// wholesale.
     pub(crate) fn moved_arcs(&self) -> Option<&[u32]> {
         let moved = &self.simplex.moved;
         (!moved.all).then_some(&moved.arcs[..])

@@ -53,7 +53,8 @@ pub(super) struct Simplex {
     /// copied (see `copy`).
     pub(super) caps_changed: ArcLog,
     /// Arcs whose flow or state may have changed since this simplex was
-    /// copied (see `copy`); all of them after a new start or primal pivots.
+    /// copied (see `copy`) or grown (see `grow`); all of them after a new
+    /// start, or past an eighth of the arcs.
     pub(super) moved: ArcLog,
     /// Arcs at their upper bound whose capacity was raised above their flow
     /// (see `Simplex::change_capacity`): each is pivoted once before pricing
@@ -253,9 +254,10 @@ impl Simplex {
     }
 
     fn pivot(&mut self, e: usize) {
-        // Primal pivots run by the hundred: their arcs are not listed.
-        self.moved.all = true;
         self.stats.pivots += 1;
+        // Logged (see `moved`): the entering arc, whose state changes, the
+        // arcs whose flows move (`push_around`) and the leaving arc.
+        self.note_moved(e);
         let (at_lower, (first, second, join)) = self.cycle_of(e);
 
         // Leaving arc: the last blocking arc in the direction of flow from the
@@ -312,6 +314,7 @@ impl Simplex {
             return;
         }
         let leaving = self.pred[out as usize] as usize;
+        self.note_moved(leaving);
         self.state[leaving] = if self.flow[leaving] == 0 {
             ArcState::Lower as i8
         } else {
