@@ -314,7 +314,8 @@ fn class_network_of(
 /// The matching solution of `p` from an optimal `flow` of network `mn` (the
 /// network of `p` or, under `aggregation`, of its class problem) and the rest
 /// of its solution `sol`, whose own `flow` is not read; checks the
-/// certificate when `options` ask.
+/// certificate when `options` ask. The class flows are split near `base`
+/// when given (see [`Aggregation::split_near`]).
 pub(crate) fn solution_from_flow(
     p: &BipartiteProblem,
     aggregation: Option<&Aggregation>,
@@ -324,9 +325,30 @@ pub(crate) fn solution_from_flow(
     options: &MatchOptions,
     base: Option<&mut SplitBase<'_>>,
 ) -> Result<MatchingSolution> {
+    let e = aggregation.map_or(p, |a| &a.problem).edge_count();
+    let split = match (aggregation, base) {
+        (None, _) => {
+            let unserved = &flow[mn.unserved_arcs..mn.unserved_arcs + p.need_count()];
+            (flow[..e].to_vec(), unserved.to_vec())
+        }
+        (Some(a), Some(base)) => a.split_near(p, &flow[..e], base),
+        (Some(a), None) => a.split(p, &flow[..e]),
+    };
+    solution_from_split(p, aggregation, mn, split, sol, options)
+}
+
+/// [`solution_from_flow`] with the network's flow already split over the
+/// edges of `p`: (edge flows, unserved units of each need).
+pub(crate) fn solution_from_split(
+    p: &BipartiteProblem,
+    aggregation: Option<&Aggregation>,
+    mn: &MatchingNetwork,
+    (edge_flow, unserved): (Vec<i64>, Vec<i64>),
+    sol: network_simplex::FlowSolution,
+    options: &MatchOptions,
+) -> Result<MatchingSolution> {
     let solved = aggregation.map_or(p, |a| &a.problem);
     let (n, o) = (solved.need_count(), solved.offer_count());
-    let e = solved.edge_count();
     let pi = &sol.potential;
     let sink = pi[mn.sink as usize];
     let parent_pi = |k: usize| solved.offer_group[k].map_or(sink, |g| pi[n + o + g as usize]);
@@ -347,23 +369,13 @@ pub(crate) fn solution_from_flow(
         })
         .collect();
     let class_potential: Vec<i64> = (0..n).map(|i| pi[i] - sink).collect();
-    let (edge_flow, unserved, need_potential) = match aggregation {
-        None => {
-            let unserved = flow[mn.unserved_arcs..mn.unserved_arcs + n].to_vec();
-            (flow[..e].to_vec(), unserved, class_potential)
-        }
-        Some(a) => {
-            let (flow, unserved) = match base {
-                Some(base) => a.split_near(p, &flow[..e], base),
-                None => a.split(p, &flow[..e]),
-            };
-            let need_potential = a
-                .class_of
-                .iter()
-                .map(|&c| class_potential[c as usize])
-                .collect();
-            (flow, unserved, need_potential)
-        }
+    let need_potential = match aggregation {
+        None => class_potential,
+        Some(a) => a
+            .class_of
+            .iter()
+            .map(|&c| class_potential[c as usize])
+            .collect(),
     };
     let solution = MatchingSolution {
         edge_flow,

@@ -11,7 +11,7 @@ use crate::solve::schedule::largest_first;
 use crate::validate::DistrictIndex;
 
 /// The rows one network adds to a district result.
-#[derive(Clone)]
+#[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Rows {
     pub(crate) assignments: Vec<Assignment>,
     pub(crate) offers: Vec<OfferUse>,
@@ -34,20 +34,22 @@ pub(crate) fn rows_of(
     rows_with(ix, part, sol, needed_units, found, &used)
 }
 
-/// [`rows_of`] for a solution whose edge flows are those of `base` (solved
-/// into `base_rows`) but on the edges `moved`, which hold every edge of the
-/// needs they touch: the base's rows of the other needs are kept, so the
-/// edges are not read again. O(base rows × log(moved) + moved + offers):
-/// a scenario's re-solve moves a few hundred of a network's 120,000 edges.
+/// [`rows_of`] for a solution whose edge flows are those of a base
+/// solution (whose rows are `base_rows`) but on the edges `moved`, which
+/// hold every edge of the needs they touch; `base_flow(k)` is the base's
+/// flow on `moved[k]`. The base's rows of the other needs are kept, so the
+/// edges are not read again. The base network may have had fewer offers
+/// (new ones come last, see `solve::grown_parts`). O(base rows ×
+/// log(moved) + moved + offers): a scenario's re-solve moves a few
+/// hundred of a network's 120,000 edges.
 pub(crate) fn rows_near(
     ix: &DistrictIndex,
     part: &Part,
     sol: &MatchingSolution,
     needed_units: &[i64],
-    base: (&Rows, &[i64]),
-    moved: &[u32],
+    base_rows: &Rows,
+    (moved, base_flow): (&[u32], impl Fn(usize) -> i64),
 ) -> Rows {
-    let (base_rows, base_flow) = base;
     let mut moved_needs: Vec<u32> = moved
         .iter()
         .map(|&e| part.needs[part.problem.edge_need[e as usize] as usize])
@@ -62,8 +64,9 @@ pub(crate) fn rows_near(
         .cloned()
         .collect();
     let mut used: Vec<i64> = base_rows.offers.iter().map(|o| o.used).collect();
-    for &e in moved {
-        used[part.problem.edge_offer[e as usize] as usize] -= base_flow[e as usize];
+    used.resize(part.offers.len(), 0);
+    for (k, &e) in moved.iter().enumerate() {
+        used[part.problem.edge_offer[e as usize] as usize] -= base_flow(k);
     }
     assign(
         ix,

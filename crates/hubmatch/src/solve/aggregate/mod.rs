@@ -288,6 +288,113 @@ impl Aggregation {
         (flow, unserved)
     }
 
+    /// [`Aggregation::split`] of a grown problem `original` whose classes
+    /// (these) are `base`'s grown alike (see [`Aggregation::refinement`]:
+    /// each need's run is its base run and then its new edges, each class's
+    /// edges its base ones and then its new ones), near `base_split`, the
+    /// base problem's split: a class whose old edges carry the base's flows
+    /// and whose new ones none, and whose members' units are the base's,
+    /// splits as it did then, so its members' flows are the base's, moved
+    /// to their grown runs (their new edges carry none). Only the other
+    /// classes split again. The same result as `split`, in O(edges) copied
+    /// in stretches and O(class edges) compared, plus the changed classes'
+    /// edges; `None` when the problems are not grown so. `touched`, when
+    /// known, lists the class edges whose flows may differ from the base's
+    /// moved to the grown class problem (those a re-solve from the grown
+    /// base tree moved): the other classes' flows are not compared. The
+    /// split also lists the edges of the needs split again, with their
+    /// flows in the moved base split (see [`GrownSplit`]).
+    pub(crate) fn split_grown_near(
+        &self,
+        original: &BipartiteProblem,
+        class_flow: &[i64],
+        base: &Aggregation,
+        (base_split, touched): (&SplitBase<'_>, Option<&[u32]>),
+    ) -> Option<GrownSplit> {
+        let (n, k) = (self.class_of.len(), self.class_count());
+        let fits = base.class_of.len() == n
+            && base.class_count() == k
+            && original.need_count() == n
+            && base_split.units.len() == n
+            && base_split.unserved.len() == n
+            && base_split.edge_flow.len() == base.offsets[n] as usize
+            && self.offsets[n] as usize == original.edge_count()
+            && class_flow.len() == self.problem.edge_count()
+            && base_split.class_flow.len() == base.problem.edge_count();
+        if !fits {
+            return None;
+        }
+        // The base's edge flows moved to the grown runs, in stretches of
+        // needs without new edges; new edges carry nothing.
+        let mut flow = Vec::with_capacity(original.edge_count());
+        let mut stretch = 0usize;
+        let base_flows = |from: usize, to: usize| {
+            &base_split.edge_flow[base.offsets[from] as usize..base.offsets[to] as usize]
+        };
+        for i in 0..n {
+            let grown = self.offsets[i + 1] - self.offsets[i];
+            let was = base.offsets[i + 1] - base.offsets[i];
+            if grown == was {
+                continue;
+            }
+            if grown < was {
+                return None;
+            }
+            flow.extend_from_slice(base_flows(stretch, i + 1));
+            flow.resize(flow.len() + (grown - was) as usize, 0);
+            stretch = i + 1;
+        }
+        flow.extend_from_slice(base_flows(stretch, n));
+        let mut unserved = base_split.unserved.to_vec();
+        let mut moved = Vec::new();
+        let mut moved_base = Vec::new();
+        // Classes whose flows may differ (every class when not known).
+        let may_differ = touched.map(|arcs| {
+            let mut class = vec![false; k];
+            for &a in arcs.iter().filter(|&&a| (a as usize) < class_flow.len()) {
+                class[self.problem.edge_need[a as usize] as usize] = true;
+            }
+            class
+        });
+        let (mut at, mut was_at) = (0usize, 0usize);
+        for c in 0..k {
+            let (degree, was) = (self.degree_of(c), base.degree_of(c));
+            if degree < was {
+                return None;
+            }
+            let members = self.members_of(c);
+            let compared = || {
+                class_flow[at..at + was] == base_split.class_flow[was_at..was_at + was]
+                    && class_flow[at + was..at + degree].iter().all(|&x| x == 0)
+            };
+            debug_assert!(may_differ.as_ref().is_none_or(|d| d[c]) || compared());
+            let same = (may_differ.as_ref().is_some_and(|d| !d[c]) || compared())
+                && members
+                    .iter()
+                    .all(|&i| original.units[i as usize] == base_split.units[i as usize]);
+            if !same {
+                for &i in members {
+                    let i = i as usize;
+                    for &e in self.edges_of(i) {
+                        moved.push(e);
+                        moved_base.push(flow[e as usize]);
+                        flow[e as usize] = 0;
+                    }
+                    unserved[i] = original.units[i];
+                }
+                self.split_class(c, at, class_flow, &mut flow, &mut unserved);
+            }
+            at += degree;
+            was_at += was;
+        }
+        Some(GrownSplit {
+            flow,
+            unserved,
+            moved,
+            moved_base,
+        })
+    }
+
     /// The edges of need `i` in signature order (original edge indices).
     fn edges_of(&self, i: usize) -> &[u32] {
         &self.sorted_edges[self.offsets[i] as usize..self.offsets[i + 1] as usize]
@@ -351,6 +458,19 @@ pub(crate) struct SplitBase<'a> {
     pub unserved: &'a [i64],
     /// The last split near this base, kept for its buffer.
     pub spare: SplitSpare,
+}
+
+/// A split of a grown problem near its base's (see
+/// [`Aggregation::split_grown_near`]).
+pub(crate) struct GrownSplit {
+    /// Edge flows of the grown problem.
+    pub flow: Vec<i64>,
+    /// Unserved units of each need.
+    pub unserved: Vec<i64>,
+    /// The edges of the needs split again (every edge of each).
+    pub moved: Vec<u32>,
+    /// Their flows in the base split moved to the grown runs.
+    pub moved_base: Vec<i64>,
 }
 
 /// Edge flows of a split near a base, kept to write the next one into:

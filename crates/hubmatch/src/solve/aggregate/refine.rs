@@ -310,6 +310,7 @@ mod tests {
 
     use super::Aggregation;
     use crate::graph::BipartiteProblem;
+    use crate::solve::aggregate::{SplitBase, SplitSpare};
 
     /// A need's (offer, weight) edges to some of offers 0..3, at least one.
     fn random_run(rng: &mut ChaCha8Rng) -> Vec<(u32, i64)> {
@@ -461,6 +462,118 @@ mod tests {
         assert!(
             alike > 100,
             "the classes must stay alike often ({alike} cases)"
+        );
+    }
+
+    /// Class flows within each class's units, at random.
+    fn random_class_flows(a: &Aggregation, rng: &mut ChaCha8Rng) -> Vec<i64> {
+        let mut flow = Vec::new();
+        for c in 0..a.class_count() {
+            let mut left = a.problem.units[c];
+            for _ in 0..a.degree_of(c) {
+                let f = rng.random_range(0..=left);
+                flow.push(f);
+                left -= f;
+            }
+        }
+        flow
+    }
+
+    /// A grown problem's split near its base's equals a split afresh: the
+    /// classes grown alike (copies of offers 0 and 1), the base's class
+    /// flows kept on some classes and drawn again on others (new edges
+    /// included), with the class edges drawn again listed or not; the edges
+    /// listed as moved hold every flow that differs from the base's moved
+    /// to the grown runs, with those base flows.
+    #[test]
+    fn grown_splits_near_the_base_equal_a_split() {
+        let mut near = 0;
+        for seed in 0..200 {
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            let needs = 40u32;
+            let signatures: Vec<Vec<(u32, i64)>> = (0..5).map(|_| random_run(&mut rng)).collect();
+            let runs: Vec<Vec<(u32, i64)>> = (0..needs)
+                .map(|_| signatures[rng.random_range(0..5)].clone())
+                .collect();
+            let units: Vec<i64> = (0..needs).map(|_| rng.random_range(1..4)).collect();
+            let base = BipartiteProblem::simple(units.clone(), vec![9; 3], &flat(&runs));
+            let Some(classes) = Aggregation::build(&base) else {
+                continue;
+            };
+            let grown_runs: Vec<Vec<(u32, i64)>> = runs
+                .iter()
+                .map(|run| {
+                    let mut grown = run.clone();
+                    grown.extend(run.iter().filter(|e| e.0 < 2).map(|&(o, w)| (o + 3, w)));
+                    grown
+                })
+                .collect();
+            let grown = BipartiteProblem::simple(units, vec![9; 5], &flat(&grown_runs));
+            let starts = grown.grouped_need_starts().unwrap();
+            let (alike, _) = classes.grown_alike(&grown, &starts).unwrap();
+            let base_class_flow = random_class_flows(&classes, &mut rng);
+            let (base_flow, base_unserved) = classes.split(&base, &base_class_flow);
+            // The base's class flows on the grown classes, some drawn again.
+            let drawn = random_class_flows(&alike, &mut rng);
+            let mut class_flow = Vec::new();
+            let mut redrawn = vec![false; alike.class_count()];
+            let (mut at, mut was_at) = (0, 0);
+            for c in 0..alike.class_count() {
+                let (degree, was) = (alike.degree_of(c), classes.degree_of(c));
+                redrawn[c] = rng.random_bool(0.3);
+                if redrawn[c] {
+                    class_flow.extend_from_slice(&drawn[at..at + degree]);
+                } else {
+                    class_flow.extend_from_slice(&base_class_flow[was_at..was_at + was]);
+                    class_flow.resize(class_flow.len() + degree - was, 0);
+                }
+                (at, was_at) = (at + degree, was_at + was);
+            }
+            let split_base = SplitBase {
+                class_flow: &base_class_flow,
+                units: &base.units,
+                edge_flow: &base_flow,
+                unserved: &base_unserved,
+                spare: SplitSpare::default(),
+            };
+            // The class edges drawn again, known (listed with others) or not.
+            let touched: Vec<u32> = (0..class_flow.len() as u32)
+                .filter(|&a| {
+                    let c = alike.problem.edge_need[a as usize] as usize;
+                    redrawn[c] || a % 7 == 0
+                })
+                .collect();
+            let touched = rng.random_bool(0.5).then_some(&touched[..]);
+            let got = alike
+                .split_grown_near(&grown, &class_flow, &classes, (&split_base, touched))
+                .unwrap();
+            let (flow, unserved) = alike.split(&grown, &class_flow);
+            assert_eq!(
+                (&got.flow, &got.unserved),
+                (&flow, &unserved),
+                "seed {seed}"
+            );
+            // The base's flows moved to the grown runs (new edges carry none).
+            let mut moved_base = Vec::new();
+            for (i, run) in runs.iter().enumerate() {
+                let first = base
+                    .edge_need
+                    .iter()
+                    .position(|&j| j == i as u32)
+                    .unwrap_or(0);
+                moved_base.extend_from_slice(&base_flow[first..first + run.len()]);
+                moved_base.resize(moved_base.len() + grown_runs[i].len() - run.len(), 0);
+            }
+            let mut rebuilt = got.flow.clone();
+            for (&e, &x) in got.moved.iter().zip(&got.moved_base) {
+                rebuilt[e as usize] = x;
+            }
+            assert_eq!(rebuilt, moved_base, "seed {seed}");
+            near += usize::from(got.moved.len() < flow.len());
+        }
+        assert!(
+            near > 100,
+            "most splits must keep some classes ({near} cases)"
         );
     }
 }

@@ -287,8 +287,9 @@ impl DistrictSession {
             // Only the edges the split moved are read again, when known.
             let rows = match split_base.spare.moved() {
                 Some(moved) => {
-                    let base = (&self.rows[k], &base_solution.edge_flow[..]);
-                    rows_near(ix, &part, &solution, &needed, base, moved)
+                    let base_flow = |j: usize| base_solution.edge_flow[moved[j] as usize];
+                    let moved = (moved, base_flow);
+                    rows_near(ix, &part, &solution, &needed, &self.rows[k], moved)
                 }
                 None => rows_of(ix, &part, &solution, &needed),
             };

@@ -30,7 +30,7 @@ use crate::solve::grown_parts::{base_needs, community_grown, pooled_grown};
 use crate::solve::matching::{Classes, solve_matching_from};
 use crate::solve::network_simplex::CancelFlag;
 use crate::solve::parts::{Part, amounts_on, community_parts_of, parts_on};
-use crate::solve::rows::{needed_units, rows_of};
+use crate::solve::rows::{needed_units, rows_near, rows_of};
 use crate::solve::schedule::largest_first;
 use crate::validate::DistrictIndex;
 
@@ -130,7 +130,7 @@ impl DistrictSession {
                         part,
                         (aggregation, inserted.as_deref()),
                         &options,
-                        || self.session_copy(b),
+                        (|| self.session_copy(b), &self.solutions[b]),
                         &mut grown,
                     );
                     if let Some(copy) = copy {
@@ -140,8 +140,17 @@ impl DistrictSession {
                         self.keep_grown_spare(b, grown);
                     }
                     if let Some(solved) = solved {
-                        let solution = solved.map_err(&unmet)?;
-                        let rows = rows_of(ix, part, &solution, &needed);
+                        let solved = solved.map_err(&unmet)?;
+                        let solution = solved.solution;
+                        let rows = match &solved.moved {
+                            // Split near the base's: the other needs keep
+                            // the base's rows.
+                            Some((moved, moved_base)) => {
+                                let moved = (&moved[..], |k: usize| moved_base[k]);
+                                rows_near(ix, part, &solution, &needed, &self.rows[b], moved)
+                            }
+                            None => rows_of(ix, part, &solution, &needed),
+                        };
                         return Ok((solution, rows));
                     }
                 }

@@ -27,7 +27,10 @@ use super::MatchingSession;
 use crate::error::Result;
 use crate::graph::{BipartiteProblem, MatchingNetwork};
 use crate::solve::aggregate::Aggregation;
-use crate::solve::matching::{MatchOptions, MatchingSolution, solution_from_flow};
+use crate::solve::aggregate::{SplitBase, SplitSpare};
+use crate::solve::matching::{
+    MatchOptions, MatchingSolution, solution_from_flow, solution_from_split,
+};
 use crate::solve::network_simplex::{Growth, NewArc, Resolver};
 use crate::solve::parts::Part;
 
@@ -42,19 +45,22 @@ impl MatchingSession {
     /// a copy from `copy` (dual pivots keep its tree optimal), which is
     /// handed back for its buffers. The tree grows into the buffers of the
     /// resolver in `grown`, if any, which then holds the grown one (for the
-    /// next growth's buffers).
+    /// next growth's buffers). `base` is this session's solution: where the
+    /// amounts are its own and the classes its own grown alike, the class
+    /// flows are split near its split.
     pub(crate) fn solve_grown_in_place(
         &self,
         part: &Part,
         classes: (Option<&Aggregation>, Option<&[u32]>),
         options: &MatchOptions,
-        copy: impl FnOnce() -> MatchingSession,
+        (copy, base): (impl FnOnce() -> MatchingSession, &MatchingSolution),
         grown: &mut Option<Resolver>,
-    ) -> (Option<Result<MatchingSolution>>, Option<MatchingSession>) {
+    ) -> (Option<Result<GrownSolved>>, Option<MatchingSession>) {
         let amounts = match self.old_amounts_in(part) {
             OldAmounts::Other => return (None, None),
             OldAmounts::Same => {
-                return (self.grow_and_solve(part, classes, options, grown), None);
+                let solved = self.grow_and_solve(part, classes, options, Some(base), grown);
+                return (solved, None);
             }
             OldAmounts::Changed(amounts) => amounts,
         };
@@ -63,20 +69,22 @@ impl MatchingSession {
         let fits =
             settled.push_changes(&amounts).is_ok() && settled.resolver.resolve_in_place().is_ok();
         let solved = fits
-            .then(|| settled.grow_and_solve(part, classes, options, grown))
+            .then(|| settled.grow_and_solve(part, classes, options, None, grown))
             .flatten();
         (solved, Some(settled))
     }
 
     /// [`MatchingSession::solve_grown_in_place`] from this session's tree,
-    /// whose amounts are `part`'s for its old needs, offers and groups.
+    /// whose amounts are `part`'s for its old needs, offers and groups;
+    /// `base` is the solution of that tree, if it is the session's own.
     fn grow_and_solve(
         &self,
         part: &Part,
         (classes, inserted): (Option<&Aggregation>, Option<&[u32]>),
         options: &MatchOptions,
+        base: Option<&MatchingSolution>,
         grown: &mut Option<Resolver>,
-    ) -> Option<Result<MatchingSolution>> {
+    ) -> Option<Result<GrownSolved>> {
         let growth = self.growth_to(part, classes, inserted)?;
         let grow = match grown.take() {
             Some(spare) => self.resolver.grow_into(&growth.growth, spare),
@@ -86,15 +94,35 @@ impl MatchingSession {
         resolver.set_cancel(options.simplex.cancel.clone());
         let solved = resolver.resolve_in_place().and_then(|mut sol| {
             sol.stats.warm = true;
-            solution_from_flow(
-                &part.problem,
-                classes,
-                &growth.layout,
-                resolver.flows(),
-                sol,
-                options,
-                None,
-            )
+            let p = &part.problem;
+            let flows = resolver.flows();
+            let near = inserted.and(classes).zip(self.shape.aggregation.as_ref());
+            let split = near.zip(base).and_then(|((grown, was), base)| {
+                let split_base = SplitBase {
+                    class_flow: &self.resolver.flows()[..was.problem.edge_count()],
+                    units: &self.amounts.units,
+                    edge_flow: &base.edge_flow,
+                    unserved: &base.unserved,
+                    spare: SplitSpare::default(),
+                };
+                let e = grown.problem.edge_count();
+                let touched = resolver.moved_arcs();
+                grown.split_grown_near(p, &flows[..e], was, (&split_base, touched))
+            });
+            let Some(split) = split else {
+                let solution =
+                    solution_from_flow(p, classes, &growth.layout, flows, sol, options, None)?;
+                return Ok(GrownSolved {
+                    solution,
+                    moved: None,
+                });
+            };
+            let flows = (split.flow, split.unserved);
+            let solution = solution_from_split(p, classes, &growth.layout, flows, sol, options)?;
+            Ok(GrownSolved {
+                solution,
+                moved: Some((split.moved, split.moved_base)),
+            })
         });
         Some(solved)
     }
@@ -275,6 +303,15 @@ impl MatchingSession {
     }
 }
 
+/// A network grown in place and solved.
+pub(crate) struct GrownSolved {
+    pub(crate) solution: MatchingSolution,
+    /// When the class flows were split near the base's: the edges of the
+    /// needs split again, with their flows in the base's split (moved to
+    /// the grown runs), for the rows (see `rows_near`).
+    pub(crate) moved: Option<(Vec<u32>, Vec<i64>)>,
+}
+
 /// What a grown network keeps of a session's needs, offers and groups.
 enum OldAmounts {
     /// Not them (others, or in another order or grouping).
@@ -297,15 +334,19 @@ struct GrownNetwork {
 mod tests {
     use super::super::DistrictSession;
     use super::super::grown::Network;
+    use super::GrownSolved;
     use crate::solve::district::Mode;
     use crate::solve::matching::{Classes, MatchOptions, solve_matching};
+    use crate::solve::rows::{needed_units, rows_near, rows_of};
     use crate::synthetic::{Knobs, generate};
 
     /// Copies of providers (their edges alike for every member of a class)
     /// grow every network they reach in place, to the optimum of a cold
     /// solve, certified, with more demand as well (settled on a copy of the
     /// tree first); a copy without capacity cannot hang its offers, and
-    /// the networks it reaches take the carried basis.
+    /// the networks it reaches take the carried basis. With the base's
+    /// amounts, aggregated networks split near the base's split, and their
+    /// rows near the base's equal rows read afresh.
     #[test]
     fn copies_of_providers_grow_networks_in_place() {
         let d = generate(&Knobs::preset("small").unwrap(), 3);
@@ -328,11 +369,15 @@ mod tests {
         let opts = MatchOptions::default();
         for mode in [Mode::PerCommunity, Mode::Pooled] {
             let session = DistrictSession::new(&ix, mode, &opts).unwrap();
-            for (grown, fits) in [(&copies, true), (&busier, true), (&empty, false)] {
+            for (grown, fits, same_amounts) in [
+                (&copies, true, true),
+                (&busier, true, false),
+                (&empty, false, false),
+            ] {
                 let gx = grown.validate().unwrap();
                 let growth = session.graph.growth(&gx).unwrap();
                 let networks = session.grown_networks(&gx, &growth).unwrap();
-                let mut in_place = 0;
+                let (mut in_place, mut split_near, mut aggregated) = (0, 0, 0);
                 // Each network grows into the buffers of the one before.
                 let mut grown_spare = None;
                 for network in &networks {
@@ -348,13 +393,41 @@ mod tests {
                         part,
                         (aggregation, inserted.as_deref()),
                         &opts,
-                        || session.session_copy(*b),
+                        (|| session.session_copy(*b), &session.solutions[*b]),
                         &mut grown_spare,
                     );
                     let Some(solved) = solved else {
                         continue;
                     };
-                    let solved = solved.unwrap();
+                    let GrownSolved {
+                        solution: solved,
+                        moved,
+                    } = solved.unwrap();
+                    aggregated += usize::from(aggregation.is_some());
+                    // Rows near the base's equal rows read afresh, but for
+                    // their order (a district result sorts them).
+                    let needed = needed_units(&gx, std::iter::once(&**part));
+                    if let Some((moved, moved_base)) = &moved {
+                        let near = rows_near(
+                            &gx,
+                            part,
+                            &solved,
+                            &needed,
+                            &session.rows[*b],
+                            (moved, |k: usize| moved_base[k]),
+                        );
+                        let mut fresh = rows_of(&gx, part, &solved, &needed);
+                        let mut near_rows = near.assignments.clone();
+                        let key = |a: &crate::solve::Assignment| (a.need, a.offer, a.provider);
+                        near_rows.sort_by_key(key);
+                        fresh.assignments.sort_by_key(key);
+                        assert_eq!(near_rows, fresh.assignments, "{mode:?}");
+                        assert_eq!(
+                            (&near.offers, &near.providers),
+                            (&fresh.offers, &fresh.providers)
+                        );
+                        split_near += 1;
+                    }
                     let cold = solve_matching(&part.problem, &opts, None).unwrap();
                     assert_eq!(solved.objective, cold.objective, "{mode:?}");
                     solved.verify(&part.problem).unwrap();
@@ -368,6 +441,10 @@ mod tests {
                 if fits {
                     assert!(grown_networks > 0, "{mode:?}");
                     assert_eq!(in_place, grown_networks, "{mode:?}");
+                    // Split near the base's where the amounts are its own
+                    // and the needs aggregated.
+                    assert!(aggregated > 0, "{mode:?}");
+                    assert_eq!(split_near, if same_amounts { aggregated } else { 0 });
                 } else {
                     assert!(in_place < grown_networks, "{mode:?}");
                 }
