@@ -303,13 +303,15 @@ impl Aggregation {
     /// moved to the grown class problem (those a re-solve from the grown
     /// base tree moved): the other classes' flows are not compared. The
     /// split also lists the edges of the needs split again, with their
-    /// flows in the moved base split (see [`GrownSplit`]).
+    /// flows in the moved base split (see [`GrownSplit`]). The edge flows
+    /// are written into `buffer` (its memory reused).
     pub(crate) fn split_grown_near(
         &self,
         original: &BipartiteProblem,
         class_flow: &[i64],
         base: &Aggregation,
         (base_split, touched): (&SplitBase<'_>, Option<&[u32]>),
+        buffer: Vec<i64>,
     ) -> Option<GrownSplit> {
         let (n, k) = (self.class_of.len(), self.class_count());
         let fits = base.class_of.len() == n
@@ -326,7 +328,9 @@ impl Aggregation {
         }
         // The base's edge flows moved to the grown runs, in stretches of
         // needs without new edges; new edges carry nothing.
-        let mut flow = Vec::with_capacity(original.edge_count());
+        let mut flow = buffer;
+        flow.clear();
+        flow.reserve(original.edge_count());
         let mut stretch = 0usize;
         let base_flows = |from: usize, to: usize| {
             &base_split.edge_flow[base.offsets[from] as usize..base.offsets[to] as usize]

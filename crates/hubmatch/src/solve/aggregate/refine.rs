@@ -545,7 +545,13 @@ mod tests {
                 .collect();
             let touched = rng.random_bool(0.5).then_some(&touched[..]);
             let got = alike
-                .split_grown_near(&grown, &class_flow, &classes, (&split_base, touched))
+                .split_grown_near(
+                    &grown,
+                    &class_flow,
+                    &classes,
+                    (&split_base, touched),
+                    vec![7; 3],
+                )
                 .unwrap();
             let (flow, unserved) = alike.split(&grown, &class_flow);
             assert_eq!(

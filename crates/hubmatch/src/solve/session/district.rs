@@ -4,13 +4,14 @@
 
 use std::sync::Mutex;
 
+use super::in_place::GrownSpare;
 use super::{MatchingSession, shape_error};
 use crate::error::{Error, RecordKind, Result, ValidationError};
 use crate::graph::EligibilityGraph;
 use crate::solve::aggregate::{SplitBase, SplitSpare};
 use crate::solve::district::{MatchResult, Mode, assemble_rows, check_graph_fits, floors_unmet};
 use crate::solve::matching::{MatchOptions, MatchingSolution};
-use crate::solve::network_simplex::{CancelFlag, Resolver};
+use crate::solve::network_simplex::CancelFlag;
 use crate::solve::parts::{Part, amounts_on, parts_split_by};
 use crate::solve::rows::{Rows, needed_units, rows_near, rows_of, rows_of_all};
 use crate::solve::schedule::largest_first;
@@ -348,17 +349,18 @@ impl DistrictSession {
         }
     }
 
-    /// A resolver grown from network `k`'s that an earlier scenario used,
-    /// for its buffers, if one is kept.
-    pub(super) fn grown_spare(&self, k: usize) -> Option<Resolver> {
-        self.spares[k].lock().ok()?.grown.pop()
+    /// What an earlier growth of network `k` left for its buffers (see
+    /// `in_place`), or nothing.
+    pub(super) fn grown_spare(&self, k: usize) -> GrownSpare {
+        let spare = self.spares[k].lock().ok().and_then(|mut s| s.grown.pop());
+        spare.unwrap_or_default()
     }
 
-    /// Keeps `grown` (grown from network `k`'s resolver) for the next
+    /// Keeps `spare` (left by a growth of network `k`) for the next
     /// growth's buffers.
-    pub(super) fn keep_grown_spare(&self, k: usize, grown: Resolver) {
+    pub(super) fn keep_grown_spare(&self, k: usize, spare: GrownSpare) {
         if let Ok(mut spares) = self.spares[k].lock() {
-            spares.grown.push(grown);
+            spares.grown.push(spare);
         }
     }
 
@@ -414,15 +416,15 @@ fn without_edge_flows(s: &MatchingSolution) -> MatchingSolution {
     }
 }
 
-/// Copies of one network's part and session, and resolvers grown from
-/// its, kept for their buffers.
+/// Copies of one network's part and session, and what growths of it
+/// left, kept for their buffers.
 #[derive(Default)]
 struct Spares {
     parts: Vec<Part>,
     sessions: Vec<MatchingSession>,
     splits: Vec<SplitSpare>,
-    /// Resolvers grown from the network's (see `in_place`).
-    grown: Vec<Resolver>,
+    /// What growths of the network left (see `in_place`).
+    grown: Vec<GrownSpare>,
 }
 
 pub(super) fn sector_error() -> Error {

@@ -21,6 +21,7 @@ use std::borrow::Cow;
 
 use super::DistrictSession;
 use super::district::{Structure, sector_error};
+use super::in_place::GrownSolved;
 use crate::error::Result;
 use crate::graph::growth::GraphGrowth;
 use crate::solve::aggregate::Aggregation;
@@ -125,33 +126,40 @@ impl DistrictSession {
                         Classes::Given(a) => a.as_deref(),
                         Classes::ByOptions => None,
                     };
-                    let mut grown = self.grown_spare(b);
+                    let mut spare = self.grown_spare(b);
                     let (solved, copy) = self.sessions[b].solve_grown_in_place(
                         part,
                         (aggregation, inserted.as_deref()),
                         &options,
                         (|| self.session_copy(b), &self.solutions[b]),
-                        &mut grown,
+                        &mut spare,
                     );
                     if let Some(copy) = copy {
                         self.keep_spare(b, copy);
                     }
-                    if let Some(grown) = grown {
-                        self.keep_grown_spare(b, grown);
-                    }
-                    if let Some(solved) = solved {
-                        let solved = solved.map_err(&unmet)?;
-                        let solution = solved.solution;
-                        let rows = match &solved.moved {
+                    let solved = solved.map(|solved| {
+                        let GrownSolved {
+                            mut solution,
+                            moved,
+                        } = solved.map_err(&unmet)?;
+                        let rows = match &moved {
                             // Split near the base's: the other needs keep
                             // the base's rows.
                             Some((moved, moved_base)) => {
                                 let moved = (&moved[..], |k: usize| moved_base[k]);
-                                rows_near(ix, part, &solution, &needed, &self.rows[b], moved)
+                                let base_rows = &self.rows[b];
+                                rows_near(ix, part, &solution, &needed, base_rows, moved)
                             }
                             None => rows_of(ix, part, &solution, &needed),
                         };
-                        return Ok((solution, rows));
+                        // The edge flows are read (certificate, rows): their
+                        // buffer is kept for the next growth's split.
+                        spare.flow = std::mem::take(&mut solution.edge_flow);
+                        Ok((solution, rows))
+                    });
+                    self.keep_grown_spare(b, spare);
+                    if let Some(solved) = solved {
+                        return solved;
                     }
                 }
                 let solution =

@@ -44,22 +44,23 @@ impl MatchingSession {
     /// groups' amounts differ from the session's, they are settled first on
     /// a copy from `copy` (dual pivots keep its tree optimal), which is
     /// handed back for its buffers. The tree grows into the buffers of the
-    /// resolver in `grown`, if any, which then holds the grown one (for the
-    /// next growth's buffers). `base` is this session's solution: where the
-    /// amounts are its own and the classes its own grown alike, the class
-    /// flows are split near its split.
+    /// resolver in `spare`, if any, which then holds the grown one (for the
+    /// next growth's buffers), and the split is written into its edge flow
+    /// buffer. `base`
+    /// is this session's solution: where the amounts are its own and the
+    /// classes its own grown alike, the class flows are split near its split.
     pub(crate) fn solve_grown_in_place(
         &self,
         part: &Part,
         classes: (Option<&Aggregation>, Option<&[u32]>),
         options: &MatchOptions,
         (copy, base): (impl FnOnce() -> MatchingSession, &MatchingSolution),
-        grown: &mut Option<Resolver>,
+        spare: &mut GrownSpare,
     ) -> (Option<Result<GrownSolved>>, Option<MatchingSession>) {
         let amounts = match self.old_amounts_in(part) {
             OldAmounts::Other => return (None, None),
             OldAmounts::Same => {
-                let solved = self.grow_and_solve(part, classes, options, Some(base), grown);
+                let solved = self.grow_and_solve(part, classes, options, Some(base), spare);
                 return (solved, None);
             }
             OldAmounts::Changed(amounts) => amounts,
@@ -69,7 +70,7 @@ impl MatchingSession {
         let fits =
             settled.push_changes(&amounts).is_ok() && settled.resolver.resolve_in_place().is_ok();
         let solved = fits
-            .then(|| settled.grow_and_solve(part, classes, options, None, grown))
+            .then(|| settled.grow_and_solve(part, classes, options, None, spare))
             .flatten();
         (solved, Some(settled))
     }
@@ -83,14 +84,14 @@ impl MatchingSession {
         (classes, inserted): (Option<&Aggregation>, Option<&[u32]>),
         options: &MatchOptions,
         base: Option<&MatchingSolution>,
-        grown: &mut Option<Resolver>,
+        spare: &mut GrownSpare,
     ) -> Option<Result<GrownSolved>> {
         let growth = self.growth_to(part, classes, inserted)?;
-        let grow = match grown.take() {
-            Some(spare) => self.resolver.grow_into(&growth.growth, spare),
+        let grow = match spare.resolver.take() {
+            Some(buffers) => self.resolver.grow_into(&growth.growth, buffers),
             None => self.resolver.grow(&growth.growth),
         };
-        let resolver = grown.insert(grow.ok()?);
+        let resolver = spare.resolver.insert(grow.ok()?);
         resolver.set_cancel(options.simplex.cancel.clone());
         let solved = resolver.resolve_in_place().and_then(|mut sol| {
             sol.stats.warm = true;
@@ -107,7 +108,8 @@ impl MatchingSession {
                 };
                 let e = grown.problem.edge_count();
                 let touched = resolver.moved_arcs();
-                grown.split_grown_near(p, &flows[..e], was, (&split_base, touched))
+                let buffer = std::mem::take(&mut spare.flow);
+                grown.split_grown_near(p, &flows[..e], was, (&split_base, touched), buffer)
             });
             let Some(split) = split else {
                 let solution =
@@ -303,6 +305,15 @@ impl MatchingSession {
     }
 }
 
+/// What a grown network's solve leaves for the next growth of the same
+/// base network: the grown resolver, and the buffer of a split's edge
+/// flows (given back once read).
+#[derive(Default)]
+pub(crate) struct GrownSpare {
+    pub(crate) resolver: Option<Resolver>,
+    pub(crate) flow: Vec<i64>,
+}
+
 /// A network grown in place and solved.
 pub(crate) struct GrownSolved {
     pub(crate) solution: MatchingSolution,
@@ -334,7 +345,7 @@ struct GrownNetwork {
 mod tests {
     use super::super::DistrictSession;
     use super::super::grown::Network;
-    use super::GrownSolved;
+    use super::{GrownSolved, GrownSpare};
     use crate::solve::district::Mode;
     use crate::solve::matching::{Classes, MatchOptions, solve_matching};
     use crate::solve::rows::{needed_units, rows_near, rows_of};
@@ -379,7 +390,7 @@ mod tests {
                 let networks = session.grown_networks(&gx, &growth).unwrap();
                 let (mut in_place, mut split_near, mut aggregated) = (0, 0, 0);
                 // Each network grows into the buffers of the one before.
-                let mut grown_spare = None;
+                let mut grown_spare = GrownSpare::default();
                 for network in &networks {
                     let Network::Grown(part, Some(b), true) = network else {
                         continue;
