@@ -255,7 +255,6 @@ impl Aggregation {
         let mut unserved = base.unserved.to_vec();
         let mut class_edge = 0usize;
         for c in 0..self.class_count() {
-            let members = self.members_of(c);
             let degree = self.degree_of(c);
             let edges = class_edge..class_edge + degree;
             let may_differ = touched.as_ref().is_none_or(|t| {
@@ -268,18 +267,10 @@ impl Aggregation {
                 may_differ || class_flow[edges.clone()] == base.class_flow[edges.clone()]
             );
             let same = (!may_differ || class_flow[edges.clone()] == base.class_flow[edges])
-                && members
-                    .iter()
-                    .all(|&i| original.units[i as usize] == base.units[i as usize]);
+                && self.same_units(c, original, base.units);
             if !same {
-                for &i in members {
-                    let i = i as usize;
-                    for &e in self.edges_of(i) {
-                        flow[e as usize] = 0;
-                        spare.moved.push(e);
-                    }
-                    unserved[i] = original.units[i];
-                }
+                let emptied = (&mut spare.moved, None);
+                self.empty_members(c, original, (&mut flow, &mut unserved), emptied);
                 self.split_class(c, class_edge, class_flow, &mut flow, &mut unserved);
             }
             class_edge += degree;
@@ -366,26 +357,16 @@ impl Aggregation {
             if degree < was {
                 return None;
             }
-            let members = self.members_of(c);
             let compared = || {
                 class_flow[at..at + was] == base_split.class_flow[was_at..was_at + was]
                     && class_flow[at + was..at + degree].iter().all(|&x| x == 0)
             };
             debug_assert!(may_differ.as_ref().is_none_or(|d| d[c]) || compared());
             let same = (may_differ.as_ref().is_some_and(|d| !d[c]) || compared())
-                && members
-                    .iter()
-                    .all(|&i| original.units[i as usize] == base_split.units[i as usize]);
+                && self.same_units(c, original, base_split.units);
             if !same {
-                for &i in members {
-                    let i = i as usize;
-                    for &e in self.edges_of(i) {
-                        moved.push(e);
-                        moved_base.push(flow[e as usize]);
-                        flow[e as usize] = 0;
-                    }
-                    unserved[i] = original.units[i];
-                }
+                let emptied = (&mut moved, Some(&mut moved_base));
+                self.empty_members(c, original, (&mut flow, &mut unserved), emptied);
                 self.split_class(c, at, class_flow, &mut flow, &mut unserved);
             }
             at += degree;
@@ -397,6 +378,35 @@ impl Aggregation {
             moved,
             moved_base,
         })
+    }
+
+    /// Whether the members of class `c` have the units `units` in
+    /// `original`.
+    fn same_units(&self, c: usize, original: &BipartiteProblem, units: &[i64]) -> bool {
+        (self.members_of(c).iter()).all(|&i| original.units[i as usize] == units[i as usize])
+    }
+
+    /// Readies class `c` to split again: its members' edges emptied (each
+    /// listed in `moved`, with its flow before in `before` when given) and
+    /// their unserved units their units in `original`.
+    fn empty_members(
+        &self,
+        c: usize,
+        original: &BipartiteProblem,
+        (flow, unserved): (&mut [i64], &mut [i64]),
+        (moved, mut before): (&mut Vec<u32>, Option<&mut Vec<i64>>),
+    ) {
+        for &i in self.members_of(c) {
+            let i = i as usize;
+            for &e in self.edges_of(i) {
+                moved.push(e);
+                if let Some(before) = before.as_deref_mut() {
+                    before.push(flow[e as usize]);
+                }
+                flow[e as usize] = 0;
+            }
+            unserved[i] = original.units[i];
+        }
     }
 
     /// The edges of need `i` in signature order (original edge indices).
@@ -527,7 +537,7 @@ mod tests {
     use crate::graph::BipartiteProblem;
 
     /// Class flows within each class's units, at random.
-    fn class_flows(a: &Aggregation, rng: &mut ChaCha8Rng) -> Vec<i64> {
+    pub(super) fn class_flows(a: &Aggregation, rng: &mut ChaCha8Rng) -> Vec<i64> {
         let mut flow = Vec::new();
         for c in 0..a.class_count() {
             let mut left = a.problem.units[c];

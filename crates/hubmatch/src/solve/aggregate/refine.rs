@@ -310,6 +310,7 @@ mod tests {
 
     use super::Aggregation;
     use crate::graph::BipartiteProblem;
+    use crate::solve::aggregate::tests::class_flows;
     use crate::solve::aggregate::{SplitBase, SplitSpare};
 
     /// A need's (offer, weight) edges to some of offers 0..3, at least one.
@@ -325,6 +326,21 @@ mod tests {
         }
         run
     }
+
+    /// `needs` needs of a few signatures over offers 0..3, with 1–3 units
+    /// each: their runs, their units, and the problem (offers of capacity 9).
+    fn few_signatures(rng: &mut ChaCha8Rng, needs: u32) -> (Runs, Vec<i64>, BipartiteProblem) {
+        let signatures: Vec<Vec<(u32, i64)>> = (0..5).map(|_| random_run(rng)).collect();
+        let runs: Vec<Vec<(u32, i64)>> = (0..needs)
+            .map(|_| signatures[rng.random_range(0..5)].clone())
+            .collect();
+        let units: Vec<i64> = (0..needs).map(|_| rng.random_range(1..4)).collect();
+        let base = BipartiteProblem::simple(units.clone(), vec![9; 3], &flat(&runs));
+        (runs, units, base)
+    }
+
+    /// Runs of (offer, weight) edges, one per need.
+    type Runs = Vec<Vec<(u32, i64)>>;
 
     /// Each need's run as (need, offer, weight) edges.
     fn flat(runs: &[Vec<(u32, i64)>]) -> Vec<(u32, u32, i64)> {
@@ -397,13 +413,7 @@ mod tests {
         for seed in 0..200 {
             let mut rng = ChaCha8Rng::seed_from_u64(seed);
             let needs = 40u32;
-            // Needs of a few signatures over offers 0..3.
-            let signatures: Vec<Vec<(u32, i64)>> = (0..5).map(|_| random_run(&mut rng)).collect();
-            let runs: Vec<Vec<(u32, i64)>> = (0..needs)
-                .map(|_| signatures[rng.random_range(0..5)].clone())
-                .collect();
-            let units: Vec<i64> = (0..needs).map(|_| rng.random_range(1..4)).collect();
-            let base = BipartiteProblem::simple(units.clone(), vec![9; 3], &flat(&runs));
+            let (runs, units, base) = few_signatures(&mut rng, needs);
             let Some(classes) = Aggregation::build(&base) else {
                 continue;
             };
@@ -465,20 +475,6 @@ mod tests {
         );
     }
 
-    /// Class flows within each class's units, at random.
-    fn random_class_flows(a: &Aggregation, rng: &mut ChaCha8Rng) -> Vec<i64> {
-        let mut flow = Vec::new();
-        for c in 0..a.class_count() {
-            let mut left = a.problem.units[c];
-            for _ in 0..a.degree_of(c) {
-                let f = rng.random_range(0..=left);
-                flow.push(f);
-                left -= f;
-            }
-        }
-        flow
-    }
-
     /// A grown problem's split near its base's equals a split afresh: the
     /// classes grown alike (copies of offers 0 and 1), the base's class
     /// flows kept on some classes and drawn again on others (new edges
@@ -490,13 +486,7 @@ mod tests {
         let mut near = 0;
         for seed in 0..200 {
             let mut rng = ChaCha8Rng::seed_from_u64(seed);
-            let needs = 40u32;
-            let signatures: Vec<Vec<(u32, i64)>> = (0..5).map(|_| random_run(&mut rng)).collect();
-            let runs: Vec<Vec<(u32, i64)>> = (0..needs)
-                .map(|_| signatures[rng.random_range(0..5)].clone())
-                .collect();
-            let units: Vec<i64> = (0..needs).map(|_| rng.random_range(1..4)).collect();
-            let base = BipartiteProblem::simple(units.clone(), vec![9; 3], &flat(&runs));
+            let (runs, units, base) = few_signatures(&mut rng, 40);
             let Some(classes) = Aggregation::build(&base) else {
                 continue;
             };
@@ -511,10 +501,10 @@ mod tests {
             let grown = BipartiteProblem::simple(units, vec![9; 5], &flat(&grown_runs));
             let starts = grown.grouped_need_starts().unwrap();
             let (alike, _) = classes.grown_alike(&grown, &starts).unwrap();
-            let base_class_flow = random_class_flows(&classes, &mut rng);
+            let base_class_flow = class_flows(&classes, &mut rng);
             let (base_flow, base_unserved) = classes.split(&base, &base_class_flow);
             // The base's class flows on the grown classes, some drawn again.
-            let drawn = random_class_flows(&alike, &mut rng);
+            let drawn = class_flows(&alike, &mut rng);
             let mut class_flow = Vec::new();
             let mut redrawn = vec![false; alike.class_count()];
             let (mut at, mut was_at) = (0, 0);
