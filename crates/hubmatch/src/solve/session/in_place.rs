@@ -10,18 +10,23 @@
 //! inserted. The session's optimal tree is then grown in place
 //! ([`Resolver::grow`]): each new group hangs from the sink and each new
 //! offer from its group (or the sink) by its own arc, empty; the new class
-//! edges are priced first. When the old needs', offers' or groups' amounts
-//! changed too (more demand, a closure), they are settled first on a copy
-//! of the session, by the dual pivots of an amount change, so that the
-//! tree to grow is optimal. Otherwise the caller builds the network and
-//! carries the basis over (`solve::carry`), which also handles splits and
-//! needs newly reached, at the cost of rebuilding the network and its
-//! tree.
+//! edges are priced first. The tree grows into the memory of the one the
+//! last growth of the same network left ([`Resolver::grow_into`]). With
+//! the base's amounts, the class flows are split near the base's split:
+//! only the classes whose arcs the pivots moved split again, and the other
+//! needs keep the base's flows and rows. When the old needs', offers' or
+//! groups' amounts changed too (more demand, a closure), they are settled
+//! first on a copy of the session, by the dual pivots of an amount change,
+//! so that the tree to grow is optimal. Otherwise the caller builds the
+//! network and carries the basis over (`solve::carry`), which also handles
+//! splits and needs newly reached, at the cost of rebuilding the network
+//! and its tree.
 //!
-//! Complexity: O(class edges) to compare the class problems' edges and to
-//! grow the tree (with changed amounts, an amount change's re-solve of a
-//! spare copy first), then the pivots and the split and certificate,
-//! O(edges).
+//! Complexity: O(new class edges) to find the new arcs when the classes
+//! are the base's grown alike (else O(class edges) to compare the class
+//! problems' edges), O(arcs) to grow the tree (with changed amounts, an
+//! amount change's re-solve of a spare copy first), then the pivots, and
+//! O(edges) to move the base's split and check the certificate.
 
 use super::MatchingSession;
 use crate::error::Result;
