@@ -206,10 +206,11 @@ impl MatchingNetwork {
             p.group_capacity.len(),
             p.edge_count(),
         );
-        let layout = Self::layout(p);
         let h = p.unserved_limit.len();
+        // Where each kind of arc goes, and the sink: one place (`layout`).
+        let layout = Self::layout(p);
+        let sink = layout.sink;
         let first_unserved_group = (n + o + g) as u32;
-        let sink = first_unserved_group + h as u32;
         let mut net = FlowNetwork::new(n + o + g + h + 1);
         let arcs = e + n + o + g + h;
         net.source.reserve(arcs);
@@ -225,7 +226,7 @@ impl MatchingNetwork {
                 -p.edge_weight[k],
             );
         }
-        let unserved_arcs = net.arc_count();
+        debug_assert_eq!(net.arc_count(), layout.unserved_arcs);
         let mut total = 0;
         for (i, &u) in p.units.iter().enumerate() {
             net.supply[i] = u;
@@ -236,16 +237,16 @@ impl MatchingNetwork {
             net.add_arc(i as u32, head, u + 1, p.unserved_penalty);
         }
         net.supply[sink as usize] = -total;
-        let offer_arcs = net.arc_count();
+        debug_assert_eq!(net.arc_count(), layout.offer_arcs);
         for k in 0..o {
             let head = p.offer_group[k].map_or(sink, |grp| (n + o) as u32 + grp);
             net.add_arc((n + k) as u32, head, p.offer_capacity[k], 0);
         }
-        let group_arcs = net.arc_count();
+        debug_assert_eq!(net.arc_count(), layout.group_arcs);
         for k in 0..g {
             net.add_arc((n + o + k) as u32, sink, p.group_capacity[k], 0);
         }
-        let unserved_group_arcs = net.arc_count();
+        debug_assert_eq!(net.arc_count(), layout.unserved_group_arcs);
         for k in 0..h {
             let head = p
                 .unserved_parent
@@ -264,37 +265,21 @@ impl MatchingNetwork {
         // group's limit; the solver then checks it and starts cold instead.
         let mut crash_tree = vec![None; n + o + g + h + 1];
         for (i, slot) in crash_tree.iter_mut().enumerate().take(n) {
-            *slot = Some((unserved_arcs + i) as u32);
+            *slot = Some((layout.unserved_arcs + i) as u32);
         }
         for k in 0..o {
             if p.offer_capacity[k] > 0 {
-                crash_tree[n + k] = Some((offer_arcs + k) as u32);
+                crash_tree[n + k] = Some((layout.offer_arcs + k) as u32);
             }
         }
         for k in 0..g {
             if p.group_capacity[k] > 0 {
-                crash_tree[n + o + k] = Some((group_arcs + k) as u32);
+                crash_tree[n + o + k] = Some((layout.group_arcs + k) as u32);
             }
         }
         for k in 0..h {
-            crash_tree[n + o + g + k] = Some((unserved_group_arcs + k) as u32);
+            crash_tree[n + o + g + k] = Some((layout.unserved_group_arcs + k) as u32);
         }
-        debug_assert_eq!(
-            (
-                sink,
-                unserved_arcs,
-                offer_arcs,
-                group_arcs,
-                unserved_group_arcs
-            ),
-            (
-                layout.sink,
-                layout.unserved_arcs,
-                layout.offer_arcs,
-                layout.group_arcs,
-                layout.unserved_group_arcs
-            )
-        );
         MatchingNetwork {
             net,
             crash_tree,
@@ -316,20 +301,21 @@ impl MatchingNetwork {
     /// assert_eq!(layout.offer_arcs, 4); // two edges, two unserved arcs
     /// ```
     pub fn layout(p: &BipartiteProblem) -> Self {
-        let (n, o, g, e) = (
-            p.need_count(),
-            p.offer_count(),
-            p.group_capacity.len(),
-            p.edge_count(),
-        );
-        let h = p.unserved_limit.len();
+        // Each kind of arc follows the one before: one per edge, need,
+        // offer, group and unserved group.
+        let unserved_arcs = p.edge_count();
+        let offer_arcs = unserved_arcs + p.need_count();
+        let group_arcs = offer_arcs + p.offer_count();
+        let unserved_group_arcs = group_arcs + p.group_capacity.len();
+        // Nodes: needs, offers, groups, unserved groups, then the sink.
+        let sink = unserved_group_arcs - unserved_arcs + p.unserved_limit.len();
         MatchingNetwork {
             net: FlowNetwork::default(),
-            sink: (n + o + g + h) as u32,
-            unserved_arcs: e,
-            offer_arcs: e + n,
-            group_arcs: e + n + o,
-            unserved_group_arcs: e + n + o + g,
+            sink: sink as u32,
+            unserved_arcs,
+            offer_arcs,
+            group_arcs,
+            unserved_group_arcs,
             crash_tree: Vec::new(),
         }
     }

@@ -10,6 +10,8 @@
 //! class edges inserted, copied in stretches; otherwise needs with new edges are grouped by a hash of
 //! (base class, unserved group, new edges).
 
+use std::ops::Range;
+
 use rustc_hash::FxHashMap;
 
 use super::Aggregation;
@@ -173,16 +175,7 @@ impl Aggregation {
             } else {
                 moved_stretch(&mut sorted_edges, stretch, i + 1);
                 stretch = i + 1;
-                let new_at = sorted_edges.len();
-                sorted_edges.extend(at..end);
-                let key = |k: &u32| {
-                    (
-                        grown.edge_offer[*k as usize],
-                        grown.edge_weight[*k as usize],
-                        *k,
-                    )
-                };
-                sorted_edges[new_at..].sort_unstable_by_key(key);
+                let new_at = push_new_edges(grown, at..end, &mut sorted_edges);
                 new_at..sorted_edges.len()
             };
             let (lo, len) = first_new[c];
@@ -289,18 +282,24 @@ impl Aggregation {
             // Base edges of a grouped problem start where its runs do.
             sorted_edges.extend(self.edges_of(b).iter().map(|&e| gs + (e - first)));
         }
-        let new_at = sorted_edges.len();
-        sorted_edges.extend(gs + old_degree..ge);
-        let key = |k: &u32| {
-            (
-                grown.edge_offer[*k as usize],
-                grown.edge_weight[*k as usize],
-                *k,
-            )
-        };
-        sorted_edges[new_at..].sort_unstable_by_key(key);
-        Some(new_at)
+        Some(push_new_edges(grown, gs + old_degree..ge, sorted_edges))
     }
+}
+
+/// Appends the new edges `new` of a need of `grown` to `sorted_edges` in
+/// signature order (by offer, weight, then index); returns where they start.
+fn push_new_edges(grown: &BipartiteProblem, new: Range<u32>, sorted_edges: &mut Vec<u32>) -> usize {
+    let new_at = sorted_edges.len();
+    sorted_edges.extend(new);
+    let key = |k: &u32| {
+        (
+            grown.edge_offer[*k as usize],
+            grown.edge_weight[*k as usize],
+            *k,
+        )
+    };
+    sorted_edges[new_at..].sort_unstable_by_key(key);
+    new_at
 }
 
 #[cfg(test)]

@@ -183,6 +183,7 @@ impl ArcLog {
 
 #[cfg(test)]
 mod tests {
+    use super::super::simplex::tests::xorshift;
     use super::super::{Resolver, SolveOptions};
     use crate::graph::FlowNetwork;
 
@@ -195,13 +196,7 @@ mod tests {
     fn restored_copies_equal_their_base() {
         let mut primal = 0;
         for seed in 0..300u64 {
-            let mut x = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(7);
-            let mut next = move |k: u64| {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                x % k
-            };
+            let mut next = xorshift(seed, 7);
             let n = 4 + next(10) as usize;
             let mut net = FlowNetwork::new(n);
             for _ in 0..4 * n {

@@ -490,19 +490,30 @@ impl Simplex {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::super::{Pricing, SolveOptions, solve};
     use crate::error::Error;
     use crate::graph::FlowNetwork;
 
-    fn random_net(seed: u64, n: usize, m: usize) -> FlowNetwork {
-        let mut x = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
-        let mut next = move |k: u64| {
+    /// A xorshift generator seeded by `seed` and `salt`: each call draws
+    /// a number below its argument.
+    pub(in crate::solve::network_simplex) fn xorshift(
+        seed: u64,
+        salt: u64,
+    ) -> impl FnMut(u64) -> u64 {
+        let mut x = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(salt);
+        move |k: u64| {
             x ^= x << 13;
             x ^= x >> 7;
             x ^= x << 17;
             x % k
-        };
+        }
+    }
+
+    fn random_net(seed: u64, n: usize, m: usize) -> FlowNetwork {
+        let mut next = xorshift(seed, 1);
         let mut net = FlowNetwork::new(n);
         for _ in 0..m {
             let s = next(n as u64) as u32;

@@ -259,14 +259,9 @@ impl DistrictSession {
             // A spare part has the base's structure (only amounts
             // change), so only the amounts are written; a spare session
             // gets the base tree copied into its buffers.
-            let (part, session, split) = match self.spares[k].lock() {
-                Ok(mut spares) => (
-                    spares.parts.pop(),
-                    spares.sessions.pop(),
-                    spares.splits.pop(),
-                ),
-                Err(_) => (None, None, None),
-            };
+            let (part, session, split) = self
+                .with_spares(k, |s| (s.parts.pop(), s.sessions.pop(), s.splits.pop()))
+                .unwrap_or_default();
             let mut part = part.unwrap_or_else(|| base.clone());
             amounts.apply(&mut part.problem);
             let mut session = MatchingSession::copy_of(&self.sessions[k], session);
@@ -298,10 +293,10 @@ impl DistrictSession {
             // kept for the next split, with the session's.
             let mut spare = split_base.spare;
             spare.flow = std::mem::take(&mut solution.edge_flow);
-            if let Ok(mut spares) = self.spares[k].lock() {
-                spares.sessions.push(session);
-                spares.splits.push(spare);
-            }
+            self.with_spares(k, |s| {
+                s.sessions.push(session);
+                s.splits.push(spare);
+            });
             Ok((Some(part), solution, rows))
         })
         .into_iter()
@@ -334,34 +329,33 @@ impl DistrictSession {
     /// [`MatchingSession::copy_of`]), in the buffers of a spare when one
     /// is kept.
     pub(super) fn session_copy(&self, k: usize) -> MatchingSession {
-        let spare = self.spares[k]
-            .lock()
-            .ok()
-            .and_then(|mut s| s.sessions.pop());
+        let spare = self.with_spares(k, |s| s.sessions.pop()).flatten();
         MatchingSession::copy_of(&self.sessions[k], spare)
     }
 
     /// Keeps `copy` (of network `k`'s session) for the next scenario's
     /// buffers.
     pub(super) fn keep_spare(&self, k: usize, copy: MatchingSession) {
-        if let Ok(mut spares) = self.spares[k].lock() {
-            spares.sessions.push(copy);
-        }
+        self.with_spares(k, |s| s.sessions.push(copy));
     }
 
     /// What an earlier growth of network `k` left for its buffers (see
     /// `in_place`), or nothing.
     pub(super) fn grown_spare(&self, k: usize) -> GrownSpare {
-        let spare = self.spares[k].lock().ok().and_then(|mut s| s.grown.pop());
+        let spare = self.with_spares(k, |s| s.grown.pop()).flatten();
         spare.unwrap_or_default()
     }
 
     /// Keeps `spare` (left by a growth of network `k`) for the next
     /// growth's buffers.
     pub(super) fn keep_grown_spare(&self, k: usize, spare: GrownSpare) {
-        if let Ok(mut spares) = self.spares[k].lock() {
-            spares.grown.push(spare);
-        }
+        self.with_spares(k, |s| s.grown.push(spare));
+    }
+
+    /// `f` on network `k`'s spares (`None` if their lock is poisoned: the
+    /// buffers are then not reused).
+    fn with_spares<R>(&self, k: usize, f: impl FnOnce(&mut Spares) -> R) -> Option<R> {
+        self.spares[k].lock().ok().map(|mut spares| f(&mut spares))
     }
 
     /// Network `k` as the base solved it, for a district that leaves it

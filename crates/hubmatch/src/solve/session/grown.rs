@@ -28,10 +28,10 @@ use crate::solve::aggregate::Aggregation;
 use crate::solve::carry::{SolvedNetwork, carry_basis};
 use crate::solve::district::{MatchResult, Mode, assemble_rows, floors_unmet};
 use crate::solve::grown_parts::{base_needs, community_grown, pooled_grown};
-use crate::solve::matching::{Classes, solve_matching_from};
+use crate::solve::matching::{Classes, MatchOptions, MatchingSolution, solve_matching_from};
 use crate::solve::network_simplex::CancelFlag;
 use crate::solve::parts::{Part, amounts_on, community_parts_of, parts_on};
-use crate::solve::rows::{needed_units, rows_near, rows_of};
+use crate::solve::rows::{Rows, needed_units, rows_near, rows_of};
 use crate::solve::schedule::largest_first;
 use crate::validate::DistrictIndex;
 
@@ -116,50 +116,21 @@ impl DistrictSession {
                     // Untouched by the new providers: the base optimum stands.
                     return Ok(self.unchanged_network(ix, b, &needed));
                 }
-                let (classes, inserted) = match base.filter(|_| from_base) {
+                let grown_from = base.filter(|_| from_base);
+                let (classes, inserted) = match grown_from {
                     Some(b) => self.refined_classes(b, part),
                     None => (Classes::ByOptions, None),
                 };
-                if let Some(b) = base.filter(|_| from_base) {
+                if let Some(b) = grown_from {
                     // Grown in place when it fits (`in_place`).
                     let aggregation = match &classes {
                         Classes::Given(a) => a.as_deref(),
                         Classes::ByOptions => None,
                     };
-                    let mut spare = self.grown_spare(b);
-                    let (solved, copy) = self.sessions[b].solve_grown_in_place(
-                        part,
-                        (aggregation, inserted.as_deref()),
-                        &options,
-                        (|| self.session_copy(b), &self.solutions[b]),
-                        &mut spare,
-                    );
-                    if let Some(copy) = copy {
-                        self.keep_spare(b, copy);
-                    }
-                    let solved = solved.map(|solved| {
-                        let GrownSolved {
-                            mut solution,
-                            moved,
-                        } = solved.map_err(&unmet)?;
-                        let rows = match &moved {
-                            // Split near the base's: the other needs keep
-                            // the base's rows.
-                            Some((moved, moved_base)) => {
-                                let moved = (&moved[..], |k: usize| moved_base[k]);
-                                let base_rows = &self.rows[b];
-                                rows_near(ix, part, &solution, &needed, base_rows, moved)
-                            }
-                            None => rows_of(ix, part, &solution, &needed),
-                        };
-                        // The edge flows are read (certificate, rows): their
-                        // buffer is kept for the next growth's split.
-                        spare.flow = std::mem::take(&mut solution.edge_flow);
-                        Ok((solution, rows))
-                    });
-                    self.keep_grown_spare(b, spare);
-                    if let Some(solved) = solved {
-                        return solved;
+                    let classes = (aggregation, inserted.as_deref());
+                    let grown = (ix, &**part, &needed[..]);
+                    if let Some(solved) = self.solve_in_place(b, grown, classes, &options) {
+                        return solved.map_err(&unmet);
                     }
                 }
                 let solution =
@@ -197,6 +168,47 @@ impl DistrictSession {
             solutions,
             rows,
         ))
+    }
+
+    /// Network `part`, grown from base network `b` with `classes` (see
+    /// [`MatchingSession::solve_grown_in_place`]), solved by growing the
+    /// base's tree, with its rows (near the base's where its split is);
+    /// `None` when it does not grow in place. The buffers come from, and go
+    /// back to, the network's spares.
+    fn solve_in_place(
+        &self,
+        b: usize,
+        (ix, part, needed): (&DistrictIndex, &Part, &[i64]),
+        classes: (Option<&Aggregation>, Option<&[u32]>),
+        options: &MatchOptions,
+    ) -> Option<Result<(MatchingSolution, Rows)>> {
+        let mut spare = self.grown_spare(b);
+        let copy = (|| self.session_copy(b), &self.solutions[b]);
+        let (solved, copy) =
+            self.sessions[b].solve_grown_in_place(part, classes, options, copy, &mut spare);
+        if let Some(copy) = copy {
+            self.keep_spare(b, copy);
+        }
+        let solved = solved.map(|solved| {
+            let GrownSolved {
+                mut solution,
+                moved,
+            } = solved?;
+            let rows = match &moved {
+                // Split near the base's: the other needs keep the base's rows.
+                Some((moved, moved_base)) => {
+                    let moved = (&moved[..], |k: usize| moved_base[k]);
+                    rows_near(ix, part, &solution, needed, &self.rows[b], moved)
+                }
+                None => rows_of(ix, part, &solution, needed),
+            };
+            // The edge flows are read (certificate, rows): their buffer is
+            // kept for the next growth's split.
+            spare.flow = std::mem::take(&mut solution.edge_flow);
+            Ok((solution, rows))
+        });
+        self.keep_grown_spare(b, spare);
+        solved
     }
 
     /// The classes of `part`, grown from base network `b`

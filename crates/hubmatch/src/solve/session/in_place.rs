@@ -32,7 +32,7 @@ use super::MatchingSession;
 use crate::error::Result;
 use crate::graph::{BipartiteProblem, MatchingNetwork};
 use crate::solve::aggregate::Aggregation;
-use crate::solve::aggregate::{SplitBase, SplitSpare};
+use crate::solve::aggregate::{GrownSplit, SplitBase, SplitSpare};
 use crate::solve::matching::{
     MatchOptions, MatchingSolution, solution_from_flow, solution_from_split,
 };
@@ -51,9 +51,9 @@ impl MatchingSession {
     /// handed back for its buffers. The tree grows into the buffers of the
     /// resolver in `spare`, if any, which then holds the grown one (for the
     /// next growth's buffers), and the split is written into its edge flow
-    /// buffer. `base`
-    /// is this session's solution: where the amounts are its own and the
-    /// classes its own grown alike, the class flows are split near its split.
+    /// buffer. `base` is this session's solution: where the amounts are its
+    /// own and the classes its own grown alike, the class flows are split
+    /// near its split.
     pub(crate) fn solve_grown_in_place(
         &self,
         part: &Part,
@@ -98,40 +98,64 @@ impl MatchingSession {
         };
         let resolver = spare.resolver.insert(grow.ok()?);
         resolver.set_cancel(options.simplex.cancel.clone());
-        let solved = resolver.resolve_in_place().and_then(|mut sol| {
-            sol.stats.warm = true;
-            let p = &part.problem;
-            let flows = resolver.flows();
-            let near = inserted.and(classes).zip(self.shape.aggregation.as_ref());
-            let split = near.zip(base).and_then(|((grown, was), base)| {
-                let split_base = SplitBase {
-                    class_flow: &self.resolver.flows()[..was.problem.edge_count()],
-                    units: &self.amounts.units,
-                    edge_flow: &base.edge_flow,
-                    unserved: &base.unserved,
-                    spare: SplitSpare::default(),
-                };
-                let e = grown.problem.edge_count();
+        let mut sol = match resolver.resolve_in_place() {
+            Ok(sol) => sol,
+            Err(e) => return Some(Err(e)),
+        };
+        sol.stats.warm = true;
+        let (p, flows) = (&part.problem, resolver.flows());
+        let near = match (classes, inserted, base) {
+            (Some(grown), Some(_), Some(base)) => {
                 let touched = resolver.moved_arcs();
                 let buffer = std::mem::take(&mut spare.flow);
-                grown.split_grown_near(p, &flows[..e], was, (&split_base, touched), buffer)
-            });
-            let Some(split) = split else {
-                let solution =
-                    solution_from_flow(p, classes, &growth.layout, flows, sol, options, None)?;
-                return Ok(GrownSolved {
-                    solution,
-                    moved: None,
-                });
-            };
-            let flows = (split.flow, split.unserved);
-            let solution = solution_from_split(p, classes, &growth.layout, flows, sol, options)?;
-            Ok(GrownSolved {
-                solution,
-                moved: Some((split.moved, split.moved_base)),
-            })
-        });
-        Some(solved)
+                self.split_near(p, grown, flows, (base, touched), buffer)
+            }
+            _ => None,
+        };
+        let layout = &growth.layout;
+        Some(match near {
+            Some(split) => {
+                let flows = (split.flow, split.unserved);
+                solution_from_split(p, classes, layout, flows, sol, options).map(|solution| {
+                    GrownSolved {
+                        solution,
+                        moved: Some((split.moved, split.moved_base)),
+                    }
+                })
+            }
+            None => {
+                solution_from_flow(p, classes, layout, flows, sol, options, None).map(|solution| {
+                    GrownSolved {
+                        solution,
+                        moved: None,
+                    }
+                })
+            }
+        })
+    }
+
+    /// The class flows `flows` of `p` (whose classes `grown` are this
+    /// session's grown alike) split near `base`, this session's solution
+    /// (see `Aggregation::split_grown_near`), into `buffer`; `touched` are
+    /// the arcs the re-solve moved, when known.
+    fn split_near(
+        &self,
+        p: &BipartiteProblem,
+        grown: &Aggregation,
+        flows: &[i64],
+        (base, touched): (&MatchingSolution, Option<&[u32]>),
+        buffer: Vec<i64>,
+    ) -> Option<GrownSplit> {
+        let was = self.shape.aggregation.as_ref()?;
+        let split_base = SplitBase {
+            class_flow: &self.resolver.flows()[..was.problem.edge_count()],
+            units: &self.amounts.units,
+            edge_flow: &base.edge_flow,
+            unserved: &base.unserved,
+            spare: SplitSpare::default(),
+        };
+        let class_flows = &flows[..grown.problem.edge_count()];
+        grown.split_grown_near(p, class_flows, was, (&split_base, touched), buffer)
     }
 
     /// Whether `part` keeps this session's needs, offers and groups, in
