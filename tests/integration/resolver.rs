@@ -340,6 +340,71 @@ fn grown_network(net: &FlowNetwork, g: &Growth) -> FlowNetwork {
     out
 }
 
+/// New nodes and arcs at random places of `net`; each new node hangs from
+/// a node already in the tree (an old one, or one hung before it).
+fn random_growth(next: &mut impl FnMut(u64) -> u64, net: &FlowNetwork) -> Growth {
+    let n = net.node_count();
+    let k = next(4) as usize;
+    let n1 = n + k;
+    let mut nodes: Vec<u32> = Vec::new();
+    while nodes.len() < k {
+        let v = next(n1 as u64) as u32;
+        if !nodes.contains(&v) {
+            nodes.push(v);
+        }
+    }
+    nodes.sort_unstable();
+    let in_tree: Vec<u32> = (0..n1 as u32).filter(|v| !nodes.contains(v)).collect();
+    let mut ends = Vec::new();
+    let mut hung = in_tree.clone();
+    for &v in &nodes {
+        let u = hung[next(hung.len() as u64) as usize];
+        ends.push((v, u, 1 + next(6) as i64, next(30) as i64 - 10, true));
+        hung.push(v);
+    }
+    for _ in 0..next(2 * n1 as u64 + 1) {
+        let (s, t) = (next(n1 as u64) as u32, next(n1 as u64) as u32);
+        if s != t {
+            ends.push((s, t, next(8) as i64, next(40) as i64 - 15, false));
+        }
+    }
+    let m1 = net.arc_count() + ends.len();
+    let mut slots: Vec<u32> = Vec::new();
+    while slots.len() < ends.len() {
+        let a = next(m1 as u64) as u32;
+        if !slots.contains(&a) {
+            slots.push(a);
+        }
+    }
+    slots.sort_unstable();
+    // Slots in order, ends shuffled over them.
+    let mut arcs: Vec<NewArc> = Vec::new();
+    let mut hang = Vec::new();
+    let mut order: Vec<usize> = (0..ends.len()).collect();
+    for i in (1..order.len()).rev() {
+        order.swap(i, next(i as u64 + 1) as usize);
+    }
+    for (&slot, &e) in slots.iter().zip(&order) {
+        let (source, target, capacity, cost, hangs) = ends[e];
+        arcs.push(NewArc {
+            index: slot,
+            source,
+            target,
+            capacity,
+            cost,
+        });
+        if hangs {
+            hang.push((e, source, slot));
+        }
+    }
+    hang.sort_unstable();
+    Growth {
+        nodes,
+        arcs,
+        hang: hang.into_iter().map(|(_, v, a)| (v, a)).collect(),
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(200))]
 
@@ -356,57 +421,8 @@ proptest! {
         if r.resolve().is_err() {
             return Ok(()); // infeasible: nothing to grow from
         }
-        // New nodes and arcs at random places; each new node hangs from a
-        // node already in the tree (an old one, or one hung before it).
-        let k = next(4) as usize;
-        let n1 = n + k;
-        let mut nodes: Vec<u32> = Vec::new();
-        while nodes.len() < k {
-            let v = next(n1 as u64) as u32;
-            if !nodes.contains(&v) {
-                nodes.push(v);
-            }
-        }
-        nodes.sort_unstable();
-        let in_tree: Vec<u32> = (0..n1 as u32).filter(|v| !nodes.contains(v)).collect();
-        let mut ends = Vec::new();
-        let mut hung = in_tree.clone();
-        for &v in &nodes {
-            let u = hung[next(hung.len() as u64) as usize];
-            ends.push((v, u, 1 + next(6) as i64, next(30) as i64 - 10, true));
-            hung.push(v);
-        }
-        for _ in 0..next(2 * n1 as u64 + 1) {
-            let (s, t) = (next(n1 as u64) as u32, next(n1 as u64) as u32);
-            if s != t {
-                ends.push((s, t, next(8) as i64, next(40) as i64 - 15, false));
-            }
-        }
-        let m1 = net.arc_count() + ends.len();
-        let mut slots: Vec<u32> = Vec::new();
-        while slots.len() < ends.len() {
-            let a = next(m1 as u64) as u32;
-            if !slots.contains(&a) {
-                slots.push(a);
-            }
-        }
-        slots.sort_unstable();
-        // Slots in order, ends shuffled over them.
-        let mut arcs: Vec<NewArc> = Vec::new();
-        let mut hang = Vec::new();
-        let mut order: Vec<usize> = (0..ends.len()).collect();
-        for i in (1..order.len()).rev() {
-            order.swap(i, next(i as u64 + 1) as usize);
-        }
-        for (&slot, &e) in slots.iter().zip(&order) {
-            let (source, target, capacity, cost, hangs) = ends[e];
-            arcs.push(NewArc { index: slot, source, target, capacity, cost });
-            if hangs {
-                hang.push((e, source, slot));
-            }
-        }
-        hang.sort_unstable();
-        let g = Growth { nodes, arcs, hang: hang.into_iter().map(|(_, v, a)| (v, a)).collect() };
+        let g = random_growth(&mut next, &net);
+        let n1 = n + g.nodes.len();
         let mut grown_net = grown_network(&net, &g);
         // Grown afresh, or into the memory of a used resolver: a copy of
         // the base (smaller), or one grown and solved before (as large).
@@ -436,6 +452,26 @@ proptest! {
             grown_net.supply[t] -= 1;
             grown.set_supply(s, grown_net.supply[s]).unwrap();
             grown.set_supply(t, grown_net.supply[t]).unwrap();
+        }
+        // Grown again (its arcs kept in another order than its network's),
+        // afresh or into the resolver grown from it before.
+        if grown.resolve().is_err() {
+            return Ok(());
+        }
+        let h = random_growth(&mut next, &grown_net);
+        let again_net = grown_network(&grown_net, &h);
+        let mut again = grown.grow(&h).unwrap();
+        if next(2) == 0 {
+            let _ = again.resolve();
+            again = grown.grow_into(&h, again).unwrap();
+        }
+        match (again.resolve(), network_simplex::solve(&again_net, &SolveOptions::default())) {
+            (Ok(warm), Ok(cold)) => {
+                prop_assert_eq!(warm.cost, cold.cost);
+                prop_assert_eq!(verify(&again_net, &warm.flow, &warm.potential).unwrap().cost, i128::from(warm.cost));
+            }
+            (Err(Error::Infeasible(_)), Err(Error::Infeasible(_))) => {}
+            (a, b) => prop_assert!(false, "grown again {:?} vs cold {:?}", a.map(|s| s.cost), b.map(|s| s.cost)),
         }
     }
 }

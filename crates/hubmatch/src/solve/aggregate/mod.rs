@@ -18,6 +18,7 @@ use std::hash::Hasher;
 use rustc_hash::{FxHashMap, FxHasher};
 
 use crate::graph::BipartiteProblem;
+use crate::solve::network_simplex::ArcFlows;
 
 mod refine;
 
@@ -214,6 +215,7 @@ impl Aggregation {
         let mut unserved = original.units.clone();
         let mut class_edge = 0usize;
         for c in 0..self.class_count() {
+            let class_flow = class_flow.into();
             class_edge += self.split_class(c, class_edge, class_flow, &mut flow, &mut unserved);
         }
         (flow, unserved)
@@ -271,7 +273,7 @@ impl Aggregation {
             if !same {
                 let emptied = (&mut spare.moved, None);
                 self.empty_members(c, original, (&mut flow, &mut unserved), emptied);
-                self.split_class(c, class_edge, class_flow, &mut flow, &mut unserved);
+                self.split_class(c, class_edge, class_flow.into(), &mut flow, &mut unserved);
             }
             class_edge += degree;
         }
@@ -299,7 +301,7 @@ impl Aggregation {
     pub(crate) fn split_grown_near(
         &self,
         original: &BipartiteProblem,
-        class_flow: &[i64],
+        class_flow: ArcFlows<'_>,
         base: &Aggregation,
         (base_split, touched): (&SplitBase<'_>, Option<&[u32]>),
         buffer: Vec<i64>,
@@ -358,8 +360,8 @@ impl Aggregation {
                 return None;
             }
             let compared = || {
-                class_flow[at..at + was] == base_split.class_flow[was_at..was_at + was]
-                    && class_flow[at + was..at + degree].iter().all(|&x| x == 0)
+                class_flow.range_eq(at..at + was, &base_split.class_flow[was_at..was_at + was])
+                    && class_flow.range_empty(at + was..at + degree)
             };
             debug_assert!(may_differ.as_ref().is_none_or(|d| d[c]) || compared());
             let same = (may_differ.as_ref().is_some_and(|d| !d[c]) || compared())
@@ -431,15 +433,17 @@ impl Aggregation {
         &self,
         c: usize,
         class_edge: usize,
-        class_flow: &[i64],
+        class_flow: ArcFlows<'_>,
         flow: &mut [i64],
         unserved: &mut [i64],
     ) -> usize {
         let members = self.members_of(c);
         let degree = self.degree_of(c);
         let mut cur = 0usize;
-        for slot in 0..degree {
-            let mut f = class_flow[class_edge + slot];
+        for (slot, mut f) in class_flow
+            .range(class_edge..class_edge + degree)
+            .enumerate()
+        {
             while f > 0 {
                 let i = members[cur] as usize;
                 let give = f.min(unserved[i]);

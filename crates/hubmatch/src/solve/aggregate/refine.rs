@@ -536,7 +536,7 @@ mod tests {
             let got = alike
                 .split_grown_near(
                     &grown,
-                    &class_flow,
+                    class_flow[..].into(),
                     &classes,
                     (&split_base, touched),
                     vec![7; 3],

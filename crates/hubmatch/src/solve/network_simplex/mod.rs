@@ -326,11 +326,13 @@ pub(crate) fn solve_warm_or(
 mod copy;
 mod dual;
 mod grow;
+mod order;
 mod pricing;
 mod resolver;
 mod simplex;
 mod start;
 
 pub use grow::{Growth, NewArc};
+pub(crate) use order::ArcFlows;
 pub use resolver::Resolver;
 use simplex::Simplex;

@@ -1,8 +1,11 @@
 //! Re-solving from a kept tree after cost, capacity and supply changes.
 
+use std::borrow::Cow;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::dual::{DualLimits, DualScratch, Incidence};
+use super::order::{ArcFlows, GrownOrder};
 use super::{Basis, CancelFlag, FlowSolution, Simplex, SolveOptions};
 use crate::error::{Error, Result};
 use crate::graph::FlowNetwork;
@@ -59,6 +62,19 @@ pub struct Resolver {
     /// Where to start again when changes break the kept tree in many places.
     /// Shared by clones (it never changes).
     restart: Option<Arc<Basis>>,
+    /// A grown resolver's order (its arcs and nodes numbered otherwise
+    /// than its network's, see `order`).
+    pub(super) order: Option<GrownOrder>,
+    /// Which state of its tree this is: changed by every call that may
+    /// change the tree, so that a growth knows whether the resolver it
+    /// grows into grew from this very tree (see `Resolver::grow_into`).
+    pub(super) generation: u64,
+}
+
+/// A number never handed out before (see `Resolver::generation`).
+fn fresh_generation() -> u64 {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
 impl Clone for Resolver {
@@ -95,6 +111,8 @@ impl Resolver {
             incidence,
             scratch,
             restart,
+            order,
+            generation: _,
         } = from;
         if restore {
             self.simplex.restore_from(simplex);
@@ -108,6 +126,8 @@ impl Resolver {
         self.incidence.clone_from(incidence);
         self.scratch.clone_from(scratch);
         self.restart.clone_from(restart);
+        self.order.clone_from(order);
+        self.generation = fresh_generation();
     }
 
     /// Checks `net` and prepares to solve it from `basis` (or from scratch).
@@ -136,6 +156,8 @@ impl Resolver {
             incidence: None,
             scratch: DualScratch::default(),
             restart: None,
+            order: None,
+            generation: fresh_generation(),
         }
     }
 
@@ -152,8 +174,13 @@ impl Resolver {
     /// than `2√nodes` places (a crash basis of a matching network, say):
     /// repairing that many arcs costs more pivots than a good start. Without
     /// it the kept tree is always repaired.
-    pub fn set_restart_basis(&mut self, basis: Basis) {
+    pub fn set_restart_basis(&mut self, mut basis: Basis) {
+        if let Some(order) = &self.order {
+            let ext = std::mem::take(&mut basis.state);
+            basis.state = (0..ext.len()).map(|a| ext[order.ext_arc(a)]).collect();
+        }
         self.restart = Some(Arc::new(basis));
+        self.generation = fresh_generation();
     }
 
     /// Sets the flag that stops the next solves (`None`: none stops them),
@@ -179,6 +206,7 @@ impl Resolver {
     /// Changes the cost of network arc `arc`. Its basis stays primal
     /// feasible, so the next [`Resolver::resolve`] continues from it.
     pub fn set_cost(&mut self, arc: usize, cost: i64) -> Result<()> {
+        self.generation = fresh_generation();
         let s = &mut self.simplex;
         if arc >= s.m {
             return Err(invalid(
@@ -201,6 +229,7 @@ impl Resolver {
             let m = s.m;
             s.cost[m..].fill(art_cost);
         }
+        let arc = self.order.as_ref().map_or(arc, |o| o.int_arc(arc));
         s.cost[arc] = cost;
         s.costs_changed = true;
         s.seeds.push(arc as u32);
@@ -211,6 +240,7 @@ impl Resolver {
 
     /// Changes the capacity of network arc `arc` (at least 0).
     pub fn set_capacity(&mut self, arc: usize, capacity: i64) -> Result<()> {
+        self.generation = fresh_generation();
         let s = &mut self.simplex;
         if arc >= s.m || capacity < 0 {
             return Err(invalid(
@@ -223,6 +253,7 @@ impl Resolver {
                 },
             ));
         }
+        let arc = self.order.as_ref().map_or(arc, |o| o.int_arc(arc));
         if self.amounts == Amounts::Rebuild {
             s.set_cap(arc, capacity);
         } else if !s.change_capacity(arc, capacity) {
@@ -234,6 +265,7 @@ impl Resolver {
     /// Changes the supply of `node` (positive: it sends, negative: it
     /// receives). Supplies must sum to zero again by the next solve.
     pub fn set_supply(&mut self, node: usize, supply: i64) -> Result<()> {
+        self.generation = fresh_generation();
         let s = &mut self.simplex;
         if node >= s.n {
             return Err(invalid(
@@ -242,6 +274,7 @@ impl Resolver {
                 format!("is not a node (there are {})", s.n),
             ));
         }
+        let node = self.order.as_ref().map_or(node, |o| o.int_node(node));
         if self.optimal && self.amounts != Amounts::Rebuild {
             let delta = supply.checked_sub(s.supply[node]).ok_or_else(|| {
                 Error::Overflow(format!("supply change at node {node} exceeds 64 bits"))
@@ -259,7 +292,7 @@ impl Resolver {
     /// its counters are those of this call.
     pub fn resolve(&mut self) -> Result<FlowSolution> {
         let mut out = self.resolve_in_place()?;
-        out.flow = self.simplex.flow[..self.simplex.m].to_vec();
+        out.flow = self.arc_flows().to_vec();
         Ok(out)
     }
 
@@ -270,6 +303,12 @@ impl Resolver {
         let before = self.simplex.stats;
         self.optimise()?;
         let mut out = self.simplex.solution_without_flow()?;
+        if let Some(order) = &self.order {
+            let potential = std::mem::take(&mut out.potential);
+            order.nodes_outward(&potential, &mut out.potential);
+            let state = std::mem::take(&mut out.basis.state);
+            order.arcs_outward(&state, &mut out.basis.state);
+        }
         out.stats.pivots -= before.pivots;
         out.stats.degenerate -= before.degenerate;
         out.stats.repaired -= before.repaired;
@@ -287,24 +326,41 @@ impl Resolver {
 
     /// The flows on the network arcs after the last solve.
     pub(crate) fn flows(&self) -> &[i64] {
+        debug_assert!(
+            self.order.is_none(),
+            "a grown resolver's flows are read by arc_flows"
+        );
         &self.simplex.flow[..self.simplex.m]
+    }
+
+    /// The flows on the network arcs after the last solve, read by the
+    /// network's arc numbers (a grown resolver keeps them in its own order).
+    pub(crate) fn arc_flows(&self) -> ArcFlows<'_> {
+        ArcFlows::ordered(&self.simplex.flow[..self.simplex.m], self.order.as_ref())
     }
 
     /// The arcs whose flows may differ from those of the resolver this one
     /// was last copied from (see [`Resolver::restore_from`]) or grown from
     /// (see [`Resolver::grow`]), or `None` when too many to list or moved
     /// wholesale.
-    pub(crate) fn moved_arcs(&self) -> Option<&[u32]> {
+    pub(crate) fn moved_arcs(&self) -> Option<Cow<'_, [u32]>> {
         let moved = &self.simplex.moved;
-        (!moved.all).then_some(&moved.arcs[..])
+        (!moved.all).then(|| match &self.order {
+            None => Cow::Borrowed(&moved.arcs[..]),
+            Some(o) => (moved.arcs.iter())
+                .map(|&a| o.ext_arc(a as usize) as u32)
+                .collect(),
+        })
     }
 
     /// The flow on network arc `arc` after the last solve.
     pub fn flow(&self, arc: usize) -> i64 {
+        let arc = self.order.as_ref().map_or(arc, |o| o.int_arc(arc));
         self.simplex.flow_of(arc)
     }
 
     fn optimise(&mut self) -> Result<()> {
+        self.generation = fresh_generation();
         // Raised capacities are brought in by primal pivots from the feasible
         // tree (see `Simplex::pivot_raised`) when no other amount changed:
         // doubling every 100th provider of district-13 re-solved in 63 ms

@@ -10,8 +10,9 @@
 //! inserted. The session's optimal tree is then grown in place
 //! ([`Resolver::grow`]): each new group hangs from the sink and each new
 //! offer from its group (or the sink) by its own arc, empty; the new class
-//! edges are priced first. The tree grows into the memory of the one the
-//! last growth of the same network left ([`Resolver::grow_into`]). With
+//! edges are priced first. The tree grows into the resolver the last
+//! growth of the same network left ([`Resolver::grow_into`]), whose old
+//! arcs are restored from what it logged, not copied. With
 //! the base's amounts, the class flows are split near the base's split:
 //! only the classes whose arcs the pivots moved split again, and the other
 //! needs keep the base's flows and rows. When the old needs', offers' or
@@ -24,8 +25,10 @@
 //!
 //! Complexity: O(new class edges) to find the new arcs when the classes
 //! are the base's grown alike (else O(class edges) to compare the class
-//! problems' edges), O(arcs) to grow the tree (with changed amounts, an
-//! amount change's re-solve of a spare copy first), then the pivots, and
+//! problems' edges), O(new arcs + nodes + arcs logged) to grow the tree
+//! into the last growth's resolver (O(arcs) the first time, or with
+//! changed amounts, after an amount change's re-solve of a spare copy),
+//! then the pivots, and
 //! O(edges) to move the base's split and check the certificate.
 
 use super::MatchingSession;
@@ -36,7 +39,7 @@ use crate::solve::aggregate::{GrownSplit, SplitBase, SplitSpare};
 use crate::solve::matching::{
     MatchOptions, MatchingSolution, solution_from_flow, solution_from_split,
 };
-use crate::solve::network_simplex::{Growth, NewArc, Resolver};
+use crate::solve::network_simplex::{ArcFlows, Growth, NewArc, Resolver};
 use crate::solve::parts::Part;
 
 impl MatchingSession {
@@ -103,35 +106,31 @@ impl MatchingSession {
             Err(e) => return Some(Err(e)),
         };
         sol.stats.warm = true;
-        let (p, flows) = (&part.problem, resolver.flows());
+        let (p, flows) = (&part.problem, resolver.arc_flows());
         let near = match (classes, inserted, base) {
             (Some(grown), Some(_), Some(base)) => {
                 let touched = resolver.moved_arcs();
                 let buffer = std::mem::take(&mut spare.flow);
-                self.split_near(p, grown, flows, (base, touched), buffer)
+                self.split_near(p, grown, flows, (base, touched.as_deref()), buffer)
             }
             _ => None,
         };
         let layout = &growth.layout;
-        Some(match near {
-            Some(split) => {
-                let flows = (split.flow, split.unserved);
-                solution_from_split(p, classes, layout, flows, sol, options).map(|solution| {
-                    GrownSolved {
-                        solution,
-                        moved: Some((split.moved, split.moved_base)),
-                    }
-                })
-            }
-            None => {
-                solution_from_flow(p, classes, layout, flows, sol, options, None).map(|solution| {
-                    GrownSolved {
-                        solution,
-                        moved: None,
-                    }
-                })
-            }
-        })
+        let Some(split) = near else {
+            // Not split near the base: every arc's flow, by the network's numbers.
+            let flows = flows.to_vec();
+            let solved = solution_from_flow(p, classes, layout, &flows, sol, options, None);
+            return Some(solved.map(|solution| GrownSolved {
+                solution,
+                moved: None,
+            }));
+        };
+        let flows = (split.flow, split.unserved);
+        let solved = solution_from_split(p, classes, layout, flows, sol, options);
+        Some(solved.map(|solution| GrownSolved {
+            solution,
+            moved: Some((split.moved, split.moved_base)),
+        }))
     }
 
     /// The class flows `flows` of `p` (whose classes `grown` are this
@@ -142,7 +141,7 @@ impl MatchingSession {
         &self,
         p: &BipartiteProblem,
         grown: &Aggregation,
-        flows: &[i64],
+        flows: ArcFlows<'_>,
         (base, touched): (&MatchingSolution, Option<&[u32]>),
         buffer: Vec<i64>,
     ) -> Option<GrownSplit> {
@@ -154,7 +153,7 @@ impl MatchingSession {
             unserved: &base.unserved,
             spare: SplitSpare::default(),
         };
-        let class_flows = &flows[..grown.problem.edge_count()];
+        let class_flows = flows.prefix(grown.problem.edge_count());
         grown.split_grown_near(p, class_flows, was, (&split_base, touched), buffer)
     }
 

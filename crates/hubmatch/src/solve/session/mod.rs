@@ -241,7 +241,7 @@ impl MatchingSession {
         let mut sol = self.resolver.resolve_in_place()?;
         sol.stats.warm = true;
         if let Some(b) = base.as_deref_mut() {
-            b.spare.prepare(self.resolver.moved_arcs());
+            b.spare.prepare(self.resolver.moved_arcs().as_deref());
         }
         // The class problem's amounts are not read from here on: only its
         // structure (the split takes the units from `p`).
