@@ -170,6 +170,13 @@ impl<'a> GraphGrowth<'a> {
         g
     }
 
+    /// The needs with new edges, in order: O(needs) over 4 bytes each.
+    pub(crate) fn needs_with_new_edges(&self) -> impl Iterator<Item = usize> + '_ {
+        (self.new_start.windows(2).enumerate())
+            .filter(|(_, w)| w[0] != w[1])
+            .map(|(i, _)| i)
+    }
+
     /// Need `i`'s new edges (indices into this growth's edge arrays).
     pub(crate) fn new_edges(&self, i: usize) -> Range<usize> {
         self.new_start[i] as usize..self.new_start[i + 1] as usize

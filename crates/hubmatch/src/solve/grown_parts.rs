@@ -74,8 +74,9 @@ pub(crate) fn pooled_grown(
         }
     }
     let amounts = amounts_on(ix, &grown.first_offer, None, base).ok()??;
+    // Each network grows on its own: in parallel, in network order.
     Some(
-        base.iter()
+        base.par_iter()
             .zip(amounts)
             .zip(new_offers)
             .map(|((part, amounts), new_offers)| {

@@ -60,7 +60,7 @@ impl Shares {
             quotas: Vec::new(),
         };
         let units = std::mem::take(&mut s.units);
-        s.add_demand(ix, graph, false, &units);
+        s.add_demand(ix, graph, (0..ix.needs.len(), false), &units);
         s.units = units;
         s.offer_share = vec![0; s.offer_demand.len()];
         s.group_share = vec![0; s.provider_demand.len()];
@@ -145,7 +145,7 @@ impl Shares {
         // A need's new edges follow its old ones; the base's units, which
         // `updated` moves to `ix`'s.
         let units = std::mem::take(&mut s.units);
-        s.add_demand(ix, grown, true, &units);
+        s.add_demand(ix, grown, (grown.needs_with_new_edges(), true), &units);
         s.units = units;
         s.offer_share.resize(s.offer_demand.len(), 0);
         s.group_share.resize(s.provider_demand.len(), 0);
@@ -161,20 +161,22 @@ impl Shares {
         s
     }
 
-    /// Adds to the rows the demand of each need `i` (its `units`) on the offers
-    /// of its edges in `graph` (its new edges alone when `new_only`) whose
-    /// provider has no home, opening rows for offers and providers first met. A
-    /// need counts once per provider, however many of its offers fit.
+    /// Adds to the rows the demand of each need `i` of `needs` (its `units`)
+    /// on the offers of its edges in `graph` (its new edges alone when
+    /// `new_only`: the needs with new edges are then enough) whose provider
+    /// has no home, opening rows for offers and providers first met. A need
+    /// counts once per provider, however many of its offers fit.
     fn add_demand(
         &mut self,
         ix: &DistrictIndex,
         graph: &impl NeedOffers,
-        new_only: bool,
+        (needs, new_only): (impl Iterator<Item = usize>, bool),
         units: &[i64],
     ) {
         let nc = self.nc;
         let mut last_need_of_provider = vec![u32::MAX; ix.providers.len()];
-        for (i, need) in ix.needs.iter().enumerate() {
+        for i in needs {
+            let need = &ix.needs[i];
             let [old, new] = graph.need_offers(i);
             let old = if new_only { &[][..] } else { old };
             for &node in old.iter().chain(new) {

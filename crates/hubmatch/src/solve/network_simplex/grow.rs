@@ -337,6 +337,8 @@ impl Simplex {
             s.thread[v] = after;
             s.rev_thread[v] = u as u32;
             s.rev_thread[after as usize] = v as u32;
+            // The arc leaves v towards its parent: zero reduced cost.
+            s.pi[v] = s.pi[u] - s.cost[arc];
             hung += 1;
         }
         if hung != g.nodes.len() {
@@ -346,8 +348,16 @@ impl Simplex {
                 format!("hangs {hung} of its {} new nodes", g.nodes.len()),
             ));
         }
-        // The artificial costs may have risen: every potential from the tree.
-        s.recompute_potentials();
+        // If the artificial costs rose, every potential from the tree;
+        // else the old nodes' stand and the new ones' were set as they hung.
+        if art_cost != self.art_cost {
+            s.recompute_potentials();
+        }
+        debug_assert!({
+            let mut again = s.clone();
+            again.recompute_potentials();
+            again.pi == s.pi
+        });
         s.seeds = (m0..m1)
             .filter(|&a| s.state[a] == ArcState::Lower as i8)
             .map(|a| a as u32)
