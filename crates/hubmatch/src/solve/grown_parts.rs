@@ -39,7 +39,7 @@ pub(crate) fn pooled_grown(
     ix: &DistrictIndex,
     grown: &GraphGrowth<'_>,
     base: &[Part],
-) -> Option<Vec<Option<Part>>> {
+) -> Option<Vec<Option<GrownPart>>> {
     if base
         .iter()
         .any(|p| !p.floors.is_empty() || p.community.is_some())
@@ -107,7 +107,7 @@ pub(crate) fn community_grown(
     shares: &Shares,
     base: &[Part],
     amounts: Vec<PartAmounts>,
-) -> Vec<Option<Part>> {
+) -> Vec<Option<GrownPart>> {
     let mut in_base = vec![false; ix.needs.len()];
     for part in base {
         for &i in &part.needs {
@@ -187,7 +187,7 @@ fn grow(
     amounts: PartAmounts,
     reach: impl Reach,
     reached: &[u32],
-) -> Part {
+) -> GrownPart {
     let b = &part.problem;
     let mut out = Part {
         community: part.community,
@@ -219,6 +219,7 @@ fn grow(
     let old_nodes = grown.base.node_count();
     let mut local = vec![u32::MAX; grown.node_count() - old_nodes];
     let mut group_of: Vec<(u32, u32)> = Vec::new();
+    let mut need_starts = Vec::with_capacity(part.needs.len() + reached.len() + 1);
     // Base edges `from..at` (of needs that keep no new edge, their graph
     // edges moved by `shift.0` and their local needs by `shift.1`) are
     // copied in one stretch when the stretch ends.
@@ -252,6 +253,8 @@ fn grow(
                 flush(&mut out, from, at, shift);
                 (from, shift) = (at, (moved, li - old_li));
             }
+            // The stretch up to `at` is copied before anything else.
+            need_starts.push((out.problem.edge_need.len() + at - from) as u32);
             while at < b.edge_need.len() && b.edge_need[at] == old_li {
                 at += 1;
             }
@@ -272,6 +275,7 @@ fn grow(
             if !kept {
                 out.needs.push(i as u32);
                 out.problem.units.push(ix.needs[i].units);
+                need_starts.push((out.problem.edge_need.len() + at - from) as u32);
                 kept = true;
             }
             if from < at {
@@ -302,7 +306,24 @@ fn grow(
         }
     }
     flush(&mut out, from, at, shift);
-    out
+    need_starts.push(out.problem.edge_need.len() as u32);
+    debug_assert_eq!(
+        out.problem.grouped_need_starts().as_ref(),
+        Some(&need_starts)
+    );
+    GrownPart {
+        part: out,
+        need_starts,
+    }
+}
+
+/// A network grown from its base network, and where each of its needs'
+/// runs of edges starts (needs + 1 of them): its edges are grouped by
+/// need, in need order, so the classes refine the base's without reading
+/// the runs off the edges again (see `Aggregation::refinement`).
+pub(crate) struct GrownPart {
+    pub(crate) part: Part,
+    pub(crate) need_starts: Vec<u32>,
 }
 
 #[cfg(test)]
@@ -357,15 +378,22 @@ mod tests {
 
     /// `part`, grown from `base`, is `fresh` (built afresh) up to the order
     /// of offers and groups, and its classes refined from the base's are
-    /// those found afresh.
-    fn assert_grown(base: &Part, part: &Part, fresh: &Part, what: &str) {
+    /// those found afresh (from the runs' starts it reports).
+    fn assert_grown(base: &Part, grown: &GrownPart, fresh: &Part, what: &str) {
+        let part = &grown.part;
+        let starts = part.problem.grouped_need_starts();
+        assert_eq!(starts.as_ref(), Some(&grown.need_starts), "{what}");
         assert_eq!(part.needs, fresh.needs, "{what}");
         assert_eq!(by_identity(part), by_identity(fresh), "{what}");
         let Some(classes) = Aggregation::build(&base.problem) else {
             return;
         };
         let refined = classes
-            .refinement(&base.problem, &part.problem, &base_needs(base, part))
+            .refinement(
+                (&base.problem, base.problem.edge_need.is_sorted()),
+                (&part.problem, Some(&grown.need_starts)),
+                &base_needs(base, part),
+            )
             .map(|(a, _)| a);
         assert_eq!(refined, Aggregation::build(&part.problem), "{what}");
     }
@@ -430,7 +458,7 @@ mod tests {
                     continue;
                 };
                 assert_grown(&base[k], part, fresh, &format!("seed {seed} network {k}"));
-                grew += usize::from(part.offers.len() > base[k].offers.len());
+                grew += usize::from(part.part.offers.len() > base[k].offers.len());
             }
         }
         assert!(grew > 0, "some network must gain offers");
@@ -530,9 +558,15 @@ mod tests {
                 .unwrap();
             let parts = community_grown(&changed, &growth, &shares, &base, amounts);
             for (c, (part, fresh)) in parts.iter().zip(&fresh).enumerate() {
-                let (part, fresh) = (part.as_ref().unwrap(), fresh.as_ref().unwrap());
+                let (grown, fresh) = (part.as_ref().unwrap(), fresh.as_ref().unwrap());
+                let part = &grown.part;
                 assert_eq!(part.community, fresh.community);
-                assert_grown(&base[c], part, fresh, &format!("seed {seed} community {c}"));
+                assert_grown(
+                    &base[c],
+                    grown,
+                    fresh,
+                    &format!("seed {seed} community {c}"),
+                );
                 gained_needs += usize::from(part.needs.len() > base[c].needs.len());
                 gained_offers += usize::from(part.offers.len() > base[c].offers.len());
             }

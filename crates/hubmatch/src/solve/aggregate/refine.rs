@@ -10,6 +10,7 @@
 //! class edges inserted, copied in stretches; otherwise needs with new edges are grouped by a hash of
 //! (base class, unserved group, new edges).
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use rustc_hash::FxHashMap;
@@ -35,22 +36,30 @@ impl Aggregation {
     /// classes refine the base's by the new edges: equal to `Aggregation::build(grown)`, read in
     /// O(needs + edges + new edges × log) instead of sorting and hashing
     /// every run. `None` where `build` gives none, and when the edges are
-    /// not grouped so (the caller builds instead).
+    /// not grouped so (the caller builds instead). The caller knows whether
+    /// `base`'s are (`base_grouped`, checked in debug builds), and may know
+    /// where each of `grown`'s needs' runs starts (`starts`, else read off
+    /// its edges): each is a pass over every edge.
     /// With them, when the classes are these grown alike, the class
     /// edges inserted into this aggregation's class problem (their indices
     /// in the grown one, ascending): the class problem is then this one
     /// with those edges inserted, each after its class's run.
     pub(crate) fn refinement(
         &self,
-        base: &BipartiteProblem,
-        grown: &BipartiteProblem,
+        (base, base_grouped): (&BipartiteProblem, bool),
+        (grown, starts): (&BipartiteProblem, Option<&[u32]>),
         old_of: &[u32],
     ) -> Option<(Aggregation, Option<Vec<u32>>)> {
         let n = grown.need_count();
-        if !base.edge_need.is_sorted() || old_of.len() != n {
+        debug_assert_eq!(base_grouped, base.edge_need.is_sorted());
+        if !base_grouped || old_of.len() != n {
             return None;
         }
-        let starts = grown.grouped_need_starts()?;
+        debug_assert!(starts.is_none_or(|s| grown.grouped_need_starts().as_deref() == Some(s)));
+        let starts = match starts {
+            Some(s) => Cow::Borrowed(s),
+            None => Cow::Owned(grown.grouped_need_starts()?),
+        };
         let same_needs = n == base.need_count() && old_of.iter().copied().eq(0..n as u32);
         if same_needs {
             if let Some((alike, inserted)) = self.grown_alike(grown, &starts) {
@@ -390,7 +399,9 @@ mod tests {
             }
             let units = vec![2; grown_runs.len()];
             let grown = BipartiteProblem::simple(units, vec![9; 5], &flat(&grown_runs));
-            let refined = classes.refinement(&base, &grown, &old_of).map(|(a, _)| a);
+            let refined = classes
+                .refinement((&base, base.edge_need.is_sorted()), (&grown, None), &old_of)
+                .map(|(a, _)| a);
             let fresh = Aggregation::build(&grown);
             split += usize::from(
                 fresh
@@ -436,7 +447,9 @@ mod tests {
                 .collect();
             let grown = BipartiteProblem::simple(units, vec![9; 5], &flat(&grown_runs));
             let old_of: Vec<u32> = (0..needs).collect();
-            let refined = classes.refinement(&base, &grown, &old_of).map(|(a, _)| a);
+            let refined = classes
+                .refinement((&base, base.edge_need.is_sorted()), (&grown, None), &old_of)
+                .map(|(a, _)| a);
             assert_eq!(refined, Aggregation::build(&grown), "seed {seed}");
             let starts = grown.grouped_need_starts().unwrap();
             let same = classes.grown_alike(&grown, &starts);

@@ -27,7 +27,7 @@ use crate::graph::growth::GraphGrowth;
 use crate::solve::aggregate::Aggregation;
 use crate::solve::carry::{SolvedNetwork, carry_basis};
 use crate::solve::district::{MatchResult, Mode, assemble_rows, floors_unmet};
-use crate::solve::grown_parts::{base_needs, community_grown, pooled_grown};
+use crate::solve::grown_parts::{GrownPart, base_needs, community_grown, pooled_grown};
 use crate::solve::matching::{Classes, MatchOptions, MatchingSolution, solve_matching_from};
 use crate::solve::network_simplex::CancelFlag;
 use crate::solve::parts::{Part, amounts_on, community_parts_of, parts_on};
@@ -108,17 +108,20 @@ impl DistrictSession {
                 Network::Grown(..) => parts[k].size(),
             },
             |_, network| {
-                let (part, base, from_base) = match network {
+                let (part, base, origin) = match network {
                     Network::Kept(b) => return Ok(self.unchanged_network(ix, *b, &needed)),
-                    Network::Grown(part, base, from_base) => (part, *base, *from_base),
+                    Network::Grown(part, base, origin) => (part, *base, origin),
                 };
                 if let Some(b) = base.filter(|&b| same_network(part, &self.parts[b])) {
                     // Untouched by the new providers: the base optimum stands.
                     return Ok(self.unchanged_network(ix, b, &needed));
                 }
-                let grown_from = base.filter(|_| from_base);
+                let (grown_from, starts) = match origin {
+                    Origin::Grown(starts) => (base, starts.as_deref()),
+                    Origin::Built => (None, None),
+                };
                 let (classes, inserted) = match grown_from {
-                    Some(b) => self.refined_classes(b, part),
+                    Some(b) => self.refined_classes(b, part, starts),
                     None => (Classes::ByOptions, None),
                 };
                 if let Some(b) = grown_from {
@@ -217,14 +220,24 @@ impl DistrictSession {
     /// they do not aggregate. With them, when they are the base's classes
     /// grown alike, the class edges inserted into the base's class problem
     /// (see `Aggregation::refinement`).
-    pub(super) fn refined_classes(&self, b: usize, part: &Part) -> (Classes, Option<Vec<u32>>) {
+    pub(super) fn refined_classes(
+        &self,
+        b: usize,
+        part: &Part,
+        starts: Option<&[u32]>,
+    ) -> (Classes, Option<Vec<u32>>) {
         if !self.options.aggregate {
             return (Classes::ByOptions, None);
         }
         let base = &self.parts[b];
-        let (classes, inserted) = match &self.sessions[b].shape.aggregation {
+        let shape = &self.sessions[b].shape;
+        let (classes, inserted) = match &shape.aggregation {
             Some(a) => a
-                .refinement(&base.problem, &part.problem, &base_needs(base, part))
+                .refinement(
+                    (&base.problem, shape.needs_grouped),
+                    (&part.problem, starts),
+                    &base_needs(base, part),
+                )
                 .map_or((None, None), |(a, inserted)| (Some(a), inserted)),
             None => (Aggregation::build(&part.problem), None),
         };
@@ -256,7 +269,15 @@ impl DistrictSession {
                 community_grown(ix, growth, &shares, &self.parts, amounts)
             } else {
                 let all = vec![true; self.parts.len()];
-                community_parts_of(ix, &growth.graph(), &shares, &all)
+                let parts = community_parts_of(ix, &growth.graph(), &shares, &all);
+                (parts.into_iter())
+                    .map(|p| {
+                        p.map(|part| GrownPart {
+                            part,
+                            need_starts: Vec::new(),
+                        })
+                    })
+                    .collect()
             };
             return Ok(grown_or_kept(built));
         }
@@ -270,7 +291,7 @@ impl DistrictSession {
         Ok(parts
             .into_iter()
             .zip(base_of)
-            .map(|(part, base)| Network::Grown(Box::new(part), base, false))
+            .map(|(part, base)| Network::Grown(Box::new(part), base, Origin::Built))
             .collect())
     }
 
@@ -305,20 +326,32 @@ impl DistrictSession {
 
 /// A network of a grown district: a base network kept as it was (by its
 /// index), or one built for the grown district with the base network it
-/// grew from, if any, and whether it was grown from it
-/// (`solve::grown_parts`: then its classes refine the base's).
+/// grew from, if any, and how it was built.
 pub(super) enum Network {
     Kept(usize),
-    Grown(Box<Part>, Option<usize>, bool),
+    Grown(Box<Part>, Option<usize>, Origin),
+}
+
+/// How a network of a grown district was built.
+pub(super) enum Origin {
+    /// On its own.
+    Built,
+    /// Grown from its base network (`solve::grown_parts`): its classes
+    /// refine the base's. With where its needs' runs of edges start, when
+    /// known (else they are read off its edges).
+    Grown(Option<Vec<u32>>),
 }
 
 /// Each base network `k` grown (`Some`) or kept as it was (`None`).
-fn grown_or_kept(parts: Vec<Option<Part>>) -> Vec<Network> {
+fn grown_or_kept(parts: Vec<Option<GrownPart>>) -> Vec<Network> {
     parts
         .into_iter()
         .enumerate()
-        .map(|(k, part)| match part {
-            Some(part) => Network::Grown(Box::new(part), Some(k), true),
+        .map(|(k, grown)| match grown {
+            Some(g) => {
+                let starts = (!g.need_starts.is_empty()).then_some(g.need_starts);
+                Network::Grown(Box::new(g.part), Some(k), Origin::Grown(starts))
+            }
             None => Network::Kept(k),
         })
         .collect()

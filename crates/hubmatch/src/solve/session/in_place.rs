@@ -372,7 +372,7 @@ struct GrownNetwork {
 #[cfg(test)]
 mod tests {
     use super::super::DistrictSession;
-    use super::super::grown::Network;
+    use super::super::grown::{Network, Origin};
     use super::{GrownSolved, GrownSpare};
     use crate::solve::district::Mode;
     use crate::solve::matching::{Classes, MatchOptions, solve_matching};
@@ -420,10 +420,10 @@ mod tests {
                 // Each network grows into the buffers of the one before.
                 let mut grown_spare = GrownSpare::default();
                 for network in &networks {
-                    let Network::Grown(part, Some(b), true) = network else {
+                    let Network::Grown(part, Some(b), Origin::Grown(starts)) = network else {
                         continue;
                     };
-                    let (classes, inserted) = session.refined_classes(*b, part);
+                    let (classes, inserted) = session.refined_classes(*b, part, starts.as_deref());
                     let aggregation = match &classes {
                         Classes::Given(a) => a.as_deref(),
                         Classes::ByOptions => None,

@@ -145,6 +145,9 @@ struct Shape {
     /// order (`class_edges` is then the identity), as a network grows in
     /// place from (see `in_place`).
     class_edges_grouped: bool,
+    /// Whether the problem's edges are grouped by need in need order, as a
+    /// grown network's classes refine its (see `Aggregation::refinement`).
+    needs_grouped: bool,
     /// The network's layout (its arcs live in the resolver).
     layout: MatchingNetwork,
 }
@@ -167,6 +170,7 @@ impl MatchingSession {
         layout.crash_tree = Vec::new();
         let (class_edge_start, class_edges) = solved.edges_by_need();
         let class_edges_grouped = solved.edge_need.is_sorted();
+        let needs_grouped = p.edge_need.is_sorted();
         let class_units = solved.units.clone();
         let solution = solution_from_flow(
             p,
@@ -184,6 +188,7 @@ impl MatchingSession {
                 class_edge_start,
                 class_edges,
                 class_edges_grouped,
+                needs_grouped,
                 layout,
             }),
             amounts: PartAmounts::of(p),
