@@ -9,7 +9,7 @@
 //! drifts by 10–30% between minutes, which skews a ratio of two medians
 //! taken apart but not one taken pair by pair.
 //!
-//! Run: `cargo bench --bench ratio` (about 3 minutes; `-- NAME` keeps the
+//! Run: `cargo bench --bench ratio` (about a minute; `-- NAME` keeps the
 //! scenarios whose name holds NAME, `PAIRS=n` sets the pairs, 5 by
 //! default). Every warm optimum is checked against the cold one.
 

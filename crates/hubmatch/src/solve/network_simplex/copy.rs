@@ -183,9 +183,8 @@ impl ArcLog {
 
 #[cfg(test)]
 mod tests {
-    use super::super::simplex::tests::xorshift;
+    use super::super::simplex::tests::{assert_same, random_network, xorshift};
     use super::super::{Resolver, SolveOptions};
-    use crate::graph::FlowNetwork;
 
     /// A copy of a solved resolver, changed and re-solved (capacities
     /// raised at their upper bound, brought in by primal pivots, or
@@ -198,18 +197,7 @@ mod tests {
         for seed in 0..300u64 {
             let mut next = xorshift(seed, 7);
             let n = 4 + next(10) as usize;
-            let mut net = FlowNetwork::new(n);
-            for _ in 0..4 * n {
-                let (s, t) = (next(n as u64) as u32, next(n as u64) as u32);
-                if s != t {
-                    net.add_arc(s, t, 1 + next(5) as i64, next(21) as i64 - 8);
-                }
-            }
-            for _ in 0..n {
-                let (s, t) = (next(n as u64) as usize, next(n as u64) as usize);
-                net.supply[s] += 1;
-                net.supply[t] -= 1;
-            }
+            let net = random_network(&mut next, n, 4);
             let mut base = Resolver::new(&net, None, &SolveOptions::default()).unwrap();
             base.prepare_amount_changes();
             let Ok(first) = base.resolve() else {
@@ -237,21 +225,10 @@ mod tests {
                     primal += usize::from(sol.stats.pivots > sol.stats.dual_pivots);
                 }
                 copy.restore_from(&base);
-                let (c, b) = (&copy.simplex, &base.simplex);
-                assert_eq!(
-                    (&c.flow, &c.state, &c.cap),
-                    (&b.flow, &b.state, &b.cap),
-                    "seed {seed} round {round}"
-                );
-                assert_eq!(
-                    (&c.pi, &c.parent, &c.pred),
-                    (&b.pi, &b.parent, &b.pred),
-                    "seed {seed}"
-                );
-                assert_eq!(
-                    (&c.thread, &c.depth, &c.supply),
-                    (&b.thread, &b.depth, &b.supply),
-                    "seed {seed}"
+                assert_same(
+                    &copy.simplex,
+                    &base.simplex,
+                    &format!("seed {seed} round {round}"),
                 );
                 assert_eq!(
                     copy.resolve().unwrap().cost,

@@ -510,10 +510,9 @@ fn check_increasing(indices: impl Iterator<Item = u32>, below: usize, what: &str
 
 #[cfg(test)]
 mod tests {
-    use super::super::simplex::tests::xorshift;
+    use super::super::simplex::tests::{assert_same, random_network, xorshift};
     use super::super::{Resolver, SolveOptions};
     use super::{Growth, NewArc};
-    use crate::graph::FlowNetwork;
 
     /// A growth into the resolver grown from the same tree before (solved
     /// since, its capacities changed, solved again) equals a growth afresh
@@ -525,18 +524,7 @@ mod tests {
         for seed in 0..300u64 {
             let mut next = xorshift(seed, 11);
             let n = 6 + next(30) as usize;
-            let mut net = FlowNetwork::new(n);
-            for _ in 0..5 * n {
-                let (s, t) = (next(n as u64) as u32, next(n as u64) as u32);
-                if s != t {
-                    net.add_arc(s, t, 1 + next(5) as i64, next(21) as i64 - 8);
-                }
-            }
-            for _ in 0..n {
-                let (s, t) = (next(n as u64) as usize, next(n as u64) as usize);
-                net.supply[s] += 1;
-                net.supply[t] -= 1;
-            }
+            let net = random_network(&mut next, n, 5);
             let mut base = Resolver::new(&net, None, &SolveOptions::default()).unwrap();
             if base.resolve().is_err() {
                 continue;
@@ -592,36 +580,8 @@ mod tests {
             let again = base.grow_into(&g, used).unwrap();
             restored += 1;
             let (a, b) = (&again.simplex, &fresh.simplex);
-            assert_eq!(
-                (&a.source, &a.target, &a.cost),
-                (&b.source, &b.target, &b.cost),
-                "{seed}"
-            );
-            assert_eq!(
-                (&a.cap, &a.flow, &a.state),
-                (&b.cap, &b.flow, &b.state),
-                "{seed}"
-            );
-            assert_eq!(
-                (&a.pi, &a.parent, &a.pred),
-                (&b.pi, &b.parent, &b.pred),
-                "{seed}"
-            );
-            assert_eq!(
-                (&a.thread, &a.rev_thread),
-                (&b.thread, &b.rev_thread),
-                "{seed}"
-            );
-            assert_eq!(
-                (&a.depth, &a.supply, &a.seeds),
-                (&b.depth, &b.supply, &b.seeds),
-                "{seed}"
-            );
-            assert_eq!(
-                (a.n, a.m, a.root, a.art_cost),
-                (b.n, b.m, b.root, b.art_cost),
-                "{seed}"
-            );
+            assert_same(a, b, &format!("seed {seed}"));
+            assert_eq!(a.seeds, b.seeds, "{seed}");
             assert_eq!(
                 (a.next_arc, a.block_size),
                 (b.next_arc, b.block_size),

@@ -495,6 +495,54 @@ pub(super) mod tests {
     use crate::error::Error;
     use crate::graph::FlowNetwork;
 
+    /// A network of `n` nodes and about `per_node` arcs a node (capacities
+    /// 1 to 5, costs −8 to 12) with `n` units sent between random nodes.
+    pub(in crate::solve::network_simplex) fn random_network(
+        next: &mut impl FnMut(u64) -> u64,
+        n: usize,
+        per_node: usize,
+    ) -> crate::graph::FlowNetwork {
+        let mut net = crate::graph::FlowNetwork::new(n);
+        for _ in 0..per_node * n {
+            let (s, t) = (next(n as u64) as u32, next(n as u64) as u32);
+            if s != t {
+                net.add_arc(s, t, 1 + next(5) as i64, next(21) as i64 - 8);
+            }
+        }
+        for _ in 0..n {
+            let (s, t) = (next(n as u64) as usize, next(n as u64) as usize);
+            net.supply[s] += 1;
+            net.supply[t] -= 1;
+        }
+        net
+    }
+
+    /// Asserts that `a` and `b` hold the same arcs and the same tree,
+    /// array by array.
+    pub(in crate::solve::network_simplex) fn assert_same(
+        a: &super::Simplex,
+        b: &super::Simplex,
+        what: &str,
+    ) {
+        let sizes = |s: &super::Simplex| (s.n, s.m, s.root, s.art_cost);
+        assert_eq!(sizes(a), sizes(b), "{what}");
+        let arcs = |s: &super::Simplex| (s.source.clone(), s.target.clone(), s.cost.clone());
+        assert_eq!(arcs(a), arcs(b), "{what}");
+        assert_eq!(
+            (&a.cap, &a.flow, &a.state),
+            (&b.cap, &b.flow, &b.state),
+            "{what}"
+        );
+        assert_eq!(
+            (&a.pi, &a.parent, &a.pred),
+            (&b.pi, &b.parent, &b.pred),
+            "{what}"
+        );
+        let thread = |s: &super::Simplex| (s.thread.clone(), s.rev_thread.clone());
+        assert_eq!(thread(a), thread(b), "{what}");
+        assert_eq!((&a.depth, &a.supply), (&b.depth, &b.supply), "{what}");
+    }
+
     /// A xorshift generator seeded by `seed` and `salt`: each call draws
     /// a number below its argument.
     pub(in crate::solve::network_simplex) fn xorshift(
