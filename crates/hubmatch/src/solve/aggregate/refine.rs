@@ -7,8 +7,8 @@
 //! new edges (copies of providers do), the classes are the base's, the
 //! needs' runs in signature order are the base's moved in stretches (with
 //! the new edges after), and the class problem is the base's with the new
-//! class edges inserted, copied in stretches; otherwise needs with new edges are grouped by a hash of
-//! (base class, unserved group, new edges).
+//! class edges inserted, copied in stretches; otherwise needs with new
+//! edges are grouped by a hash of (base class, unserved group, new edges).
 
 use std::borrow::Cow;
 use std::ops::Range;
@@ -36,14 +36,16 @@ impl Aggregation {
     /// classes refine the base's by the new edges: equal to `Aggregation::build(grown)`, read in
     /// O(needs + edges + new edges × log) instead of sorting and hashing
     /// every run. `None` where `build` gives none, and when the edges are
-    /// not grouped so (the caller builds instead). The caller knows whether
-    /// `base`'s are (`base_grouped`, checked in debug builds), and may know
-    /// where each of `grown`'s needs' runs starts (`starts`, else read off
-    /// its edges): each is a pass over every edge.
-    /// With them, when the classes are these grown alike, the class
-    /// edges inserted into this aggregation's class problem (their indices
-    /// in the grown one, ascending): the class problem is then this one
-    /// with those edges inserted, each after its class's run.
+    /// not grouped so (the caller builds instead). With them, when the
+    /// classes are these grown alike, the class edges inserted into this
+    /// aggregation's class problem (their indices in the grown one,
+    /// ascending): the class problem is then this one with those edges
+    /// inserted, each after its class's run.
+    ///
+    /// The caller knows whether `base`'s edges are grouped
+    /// (`base_grouped`, checked in debug builds), and may know where each
+    /// of `grown`'s needs' runs starts (`starts`, else read off its edges):
+    /// each is a pass over every edge.
     pub(crate) fn refinement(
         &self,
         (base, base_grouped): (&BipartiteProblem, bool),

@@ -93,9 +93,7 @@ impl Simplex {
         if network_arcs || self.caps_changed.all || !caps_changed.is_empty() {
             self.cap.clone_from(cap);
         } else {
-            for &a in &self.caps_changed.arcs {
-                self.cap[a as usize] = cap[a as usize];
-            }
+            self.caps_changed.copy_back(cap, &mut self.cap, *m);
             // Artificial capacities follow the supplies: copied.
             self.cap[*m..].copy_from_slice(&cap[*m..]);
         }
@@ -109,14 +107,13 @@ impl Simplex {
         // Only the arcs this copy moved are copied back (a few hundred of
         // 90,000 after closing 1% of the providers of a community), when
         // they are listed. The copy is then even with `from`.
-        if network_arcs || self.moved.all {
+        if network_arcs {
             self.flow.clone_from(flow);
             self.state.clone_from(state);
         } else {
-            for &a in &self.moved.arcs {
-                self.flow[a as usize] = flow[a as usize];
-                self.state[a as usize] = state[a as usize];
-            }
+            let arcs = flow.len();
+            self.moved.copy_back(flow, &mut self.flow, arcs);
+            self.moved.copy_back(state, &mut self.state, arcs);
         }
         self.moved.clear();
         self.pi.clone_from(pi);
@@ -178,6 +175,19 @@ impl ArcLog {
     /// Whether nothing is noted.
     pub(super) fn is_empty(&self) -> bool {
         !self.all && self.arcs.is_empty()
+    }
+
+    /// Copies back into `to` the values in `from` of the arcs noted here
+    /// below `below` (of every arc below it when `all`): what undoes the
+    /// changes logged since `to` was a copy of `from`.
+    pub(super) fn copy_back<T: Copy>(&self, from: &[T], to: &mut [T], below: usize) {
+        if self.all {
+            to[..below].copy_from_slice(&from[..below]);
+        } else {
+            for &a in self.arcs.iter().filter(|&&a| (a as usize) < below) {
+                to[a as usize] = from[a as usize];
+            }
+        }
     }
 }
 

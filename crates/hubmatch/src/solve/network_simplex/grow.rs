@@ -281,28 +281,14 @@ impl Simplex {
                 a
             }
         };
-        let old = 0..n0;
-        let nodes = |v: &mut Vec<u32>, from: &[u32], map: &dyn Fn(u32) -> u32| {
-            v.clear();
-            v.extend(from[old.clone()].iter().map(|&x| map(x)));
-            v.resize(n1, NONE);
-            v.push(map(from[n0]));
-        };
-        nodes(&mut s.parent, &self.parent, &root);
-        nodes(&mut s.pred, &self.pred, &arc);
-        nodes(&mut s.thread, &self.thread, &root);
-        nodes(&mut s.rev_thread, &self.rev_thread, &root);
-        s.supply.clear();
-        s.supply.extend_from_slice(&self.supply[old.clone()]);
-        s.supply.resize(n1, 0);
-        s.pi.clear();
-        s.pi.extend_from_slice(&self.pi[old.clone()]);
-        s.pi.resize(n1, 0);
-        s.pi.push(self.pi[n0]);
-        s.depth.clear();
-        s.depth.extend_from_slice(&self.depth[old]);
-        s.depth.resize(n1, 0);
-        s.depth.push(self.depth[n0]);
+        let sizes = (n0, n1);
+        node_values(&mut s.parent, &self.parent, sizes, NONE, root);
+        node_values(&mut s.pred, &self.pred, sizes, NONE, arc);
+        node_values(&mut s.thread, &self.thread, sizes, NONE, root);
+        node_values(&mut s.rev_thread, &self.rev_thread, sizes, NONE, root);
+        node_values(&mut s.depth, &self.depth, sizes, 0, |x| x);
+        node_values(&mut s.pi, &self.pi, sizes, 0, |x| x);
+        node_values(&mut s.supply, &self.supply, sizes, 0, |x| x);
 
         let mut hung = 0usize;
         for &(v, arc) in &g.hang {
@@ -370,15 +356,16 @@ impl Simplex {
     /// when `restore`, else copied.
     fn old_arcs_into(&self, buffers: Simplex, restore: bool, total: usize) -> Simplex {
         let m = self.m;
+        // The node arrays are written over by `grown`.
         let Simplex {
-            mut supply,
+            supply,
             mut source,
             mut target,
             mut cost,
             mut cap,
             mut flow,
             mut state,
-            mut pi,
+            pi,
             parent,
             pred,
             depth,
@@ -396,57 +383,30 @@ impl Simplex {
         } = buffers;
         let restore = restore && source.len() >= m && cost.len() >= m;
         if restore {
+            // The old arcs are where they were: what was logged is copied
+            // back, the last growth's arcs after them dropped.
             debug_assert!(source[..m] == self.source[..m] && target[..m] == self.target[..m]);
-            for v in [&mut source, &mut target] {
-                v.truncate(m);
-            }
             if costs_changed {
                 cost[..m].copy_from_slice(&self.cost[..m]);
             }
-            cost.truncate(m);
-            if caps_changed.all {
-                cap[..m].copy_from_slice(&self.cap[..m]);
-            } else {
-                for &a in caps_changed.arcs.iter().filter(|&&a| (a as usize) < m) {
-                    cap[a as usize] = self.cap[a as usize];
-                }
-            }
-            cap.truncate(m);
-            if moved.all {
-                flow[..m].copy_from_slice(&self.flow[..m]);
-                state[..m].copy_from_slice(&self.state[..m]);
-            } else {
-                for &a in moved.arcs.iter().filter(|&&a| (a as usize) < m) {
-                    flow[a as usize] = self.flow[a as usize];
-                    state[a as usize] = self.state[a as usize];
-                }
-            }
-            flow.truncate(m);
-            state.truncate(m);
+            caps_changed.copy_back(&self.cap, &mut cap, m);
+            moved.copy_back(&self.flow, &mut flow, m);
+            moved.copy_back(&self.state, &mut state, m);
+            kept(&mut source, m, total);
+            kept(&mut target, m, total);
+            kept(&mut cost, m, total);
+            kept(&mut cap, m, total);
+            kept(&mut flow, m, total);
+            kept(&mut state, m, total);
             debug_assert!(cost[..] == self.cost[..m] && cap[..] == self.cap[..m]);
             debug_assert!(flow[..] == self.flow[..m] && state[..] == self.state[..m]);
         } else {
-            source = emptied(source, total);
-            source.extend_from_slice(&self.source[..m]);
-            target = emptied(target, total);
-            target.extend_from_slice(&self.target[..m]);
-            cost = emptied(cost, total);
-            cost.extend_from_slice(&self.cost[..m]);
-            cap = emptied(cap, total);
-            cap.extend_from_slice(&self.cap[..m]);
-            flow = emptied(flow, total);
-            flow.extend_from_slice(&self.flow[..m]);
-            state = emptied(state, total);
-            state.extend_from_slice(&self.state[..m]);
-        }
-        if restore {
-            for v in [&mut source, &mut target] {
-                v.reserve(total - m);
-            }
-            for v in [&mut cost, &mut cap, &mut flow] {
-                v.reserve(total - m);
-            }
-            state.reserve(total - m);
+            refilled(&mut source, &self.source[..m], total);
+            refilled(&mut target, &self.target[..m], total);
+            refilled(&mut cost, &self.cost[..m], total);
+            refilled(&mut cap, &self.cap[..m], total);
+            refilled(&mut flow, &self.flow[..m], total);
+            refilled(&mut state, &self.state[..m], total);
         }
         for v in [
             &mut candidates,
@@ -458,8 +418,6 @@ impl Simplex {
             v.clear();
         }
         moved.clear();
-        supply.clear();
-        pi.clear();
         Simplex {
             supply,
             source,
@@ -469,11 +427,11 @@ impl Simplex {
             flow,
             state,
             pi,
-            parent: emptied(parent, 0),
-            pred: emptied(pred, 0),
-            depth: emptied(depth, 0),
-            thread: emptied(thread, 0),
-            rev_thread: emptied(rev_thread, 0),
+            parent,
+            pred,
+            depth,
+            thread,
+            rev_thread,
             candidates,
             seeds,
             path,
@@ -486,11 +444,33 @@ impl Simplex {
     }
 }
 
-/// `v` emptied, with room for `n` items: its memory reused.
-fn emptied<T>(mut v: Vec<T>, n: usize) -> Vec<T> {
+/// `v` holding the values in `from` of the `n0` old nodes (through
+/// `map`), `fill` for each new node up to `n1`, then the root's, if `from`
+/// has it (mapped too).
+fn node_values<T: Copy>(
+    v: &mut Vec<T>,
+    from: &[T],
+    (n0, n1): (usize, usize),
+    fill: T,
+    map: impl Fn(T) -> T,
+) {
     v.clear();
-    v.reserve(n);
-    v
+    v.extend(from[..n0].iter().map(|&x| map(x)));
+    v.resize(n1, fill);
+    v.extend(from[n0..].iter().map(|&x| map(x)));
+}
+
+/// `v` cut to its first `m` items, with room for `total`.
+fn kept<T>(v: &mut Vec<T>, m: usize, total: usize) {
+    v.truncate(m);
+    v.reserve(total - m);
+}
+
+/// `v` holding `from`, with room for `total` items: its memory reused.
+fn refilled<T: Copy>(v: &mut Vec<T>, from: &[T], total: usize) {
+    v.clear();
+    v.reserve(total);
+    v.extend_from_slice(from);
 }
 
 fn check_increasing(indices: impl Iterator<Item = u32>, below: usize, what: &str) -> Result<()> {

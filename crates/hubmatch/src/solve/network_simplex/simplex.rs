@@ -526,8 +526,8 @@ pub(super) mod tests {
     ) {
         let sizes = |s: &super::Simplex| (s.n, s.m, s.root, s.art_cost);
         assert_eq!(sizes(a), sizes(b), "{what}");
-        let arcs = |s: &super::Simplex| (s.source.clone(), s.target.clone(), s.cost.clone());
-        assert_eq!(arcs(a), arcs(b), "{what}");
+        let ends = (&a.source, &a.target, &a.cost);
+        assert_eq!(ends, (&b.source, &b.target, &b.cost), "{what}");
         assert_eq!(
             (&a.cap, &a.flow, &a.state),
             (&b.cap, &b.flow, &b.state),
@@ -538,8 +538,8 @@ pub(super) mod tests {
             (&b.pi, &b.parent, &b.pred),
             "{what}"
         );
-        let thread = |s: &super::Simplex| (s.thread.clone(), s.rev_thread.clone());
-        assert_eq!(thread(a), thread(b), "{what}");
+        let thread = (&a.thread, &a.rev_thread);
+        assert_eq!(thread, (&b.thread, &b.rev_thread), "{what}");
         assert_eq!((&a.depth, &a.supply), (&b.depth, &b.supply), "{what}");
     }
 

@@ -12,8 +12,8 @@
 //! offer from its group (or the sink) by its own arc, empty; the new class
 //! edges are priced first. The tree grows into the resolver the last
 //! growth of the same network left ([`Resolver::grow_into`]), whose old
-//! arcs are restored from what it logged, not copied. With
-//! the base's amounts, the class flows are split near the base's split:
+//! arcs are restored from what it logged, not copied. With the base's
+//! amounts, the class flows are split near the base's split:
 //! only the classes whose arcs the pivots moved split again, and the other
 //! needs keep the base's flows and rows. When the old needs', offers' or
 //! groups' amounts changed too (more demand, a closure), they are settled
@@ -28,8 +28,8 @@
 //! problems' edges), O(new arcs + nodes + arcs logged) to grow the tree
 //! into the last growth's resolver (O(arcs) the first time, or with
 //! changed amounts, after an amount change's re-solve of a spare copy),
-//! then the pivots, and
-//! O(edges) to move the base's split and check the certificate.
+//! then the pivots, and O(edges) to move the base's split and check the
+//! certificate.
 
 use super::MatchingSession;
 use crate::error::Result;
