@@ -74,6 +74,7 @@ impl Simplex {
             moved: _,
             raised,
             lists_until_sparse,
+            local,
         } = from;
         if network_arcs {
             self.source.clone_from(source);
@@ -133,6 +134,7 @@ impl Simplex {
         self.seq.clone_from(seq);
         self.stats = *stats;
         self.raised.clone_from(raised);
+        self.local.clone_from(local);
     }
 }
 

@@ -41,10 +41,10 @@ use std::ops::Range;
 use super::ArcState;
 use super::simplex::Simplex;
 
-/// Network arcs incident to each node in CSR form, each entry the arc
-/// and its other end: first the arcs leaving the node, then those entering
-/// it; built once per [`super::Resolver`]. Artificial arcs are left out:
-/// their orientation changes.
+/// Network arcs incident to each node in CSR form, each entry the arc,
+/// its other end and its cost: first the arcs leaving the node, then those
+/// entering it; built once per [`super::Resolver`]. Artificial arcs are
+/// left out: their orientation changes.
 #[derive(Clone)]
 pub(super) struct Incidence {
     start: Vec<u32>,
@@ -52,6 +52,12 @@ pub(super) struct Incidence {
     mid: Vec<u32>,
     arc: Vec<u32>,
     other: Vec<u32>,
+    /// The arcs' costs when built (local pricing reads them in this order,
+    /// see `local`).
+    cost: Vec<i64>,
+    /// Whether those are the costs the simplex was built with (none had
+    /// changed, see `Simplex::costs_changed`).
+    pub(super) built_costs: bool,
 }
 
 impl Incidence {
@@ -72,13 +78,14 @@ impl Incidence {
         let mut fill_in = mid.clone();
         let mut arc = vec![0u32; start[n] as usize];
         let mut other = vec![0u32; start[n] as usize];
+        let mut cost = vec![0i64; start[n] as usize];
         for a in 0..m {
             let (u, v) = (s.source[a] as usize, s.target[a] as usize);
             let at = fill_out[u] as usize;
-            (arc[at], other[at]) = (a as u32, v as u32);
+            (arc[at], other[at], cost[at]) = (a as u32, v as u32, s.cost[a]);
             fill_out[u] += 1;
             let at = fill_in[v] as usize;
-            (arc[at], other[at]) = (a as u32, u as u32);
+            (arc[at], other[at], cost[at]) = (a as u32, u as u32, s.cost[a]);
             fill_in[v] += 1;
         }
         Incidence {
@@ -86,8 +93,52 @@ impl Incidence {
             mid,
             arc,
             other,
+            cost,
+            built_costs: !s.costs_changed,
         }
     }
+
+    /// The number of nodes.
+    pub(super) fn node_count(&self) -> usize {
+        self.start.len() - 1
+    }
+
+    /// The number of network arcs (each is listed at both its ends).
+    pub(super) fn arc_count(&self) -> usize {
+        self.arc.len() / 2
+    }
+
+    /// The network arcs at node `v`, each with its other end and its cost
+    /// when built: (those leaving it, those entering it).
+    pub(super) fn arcs_at(&self, v: usize) -> (ArcsAt<'_>, ArcsAt<'_>) {
+        let (start, mid, end) = (
+            self.start[v] as usize,
+            self.mid[v] as usize,
+            self.start[v + 1] as usize,
+        );
+        let at = |r: std::ops::Range<usize>| ArcsAt {
+            arc: &self.arc[r.clone()],
+            other: &self.other[r.clone()],
+            cost: &self.cost[r],
+        };
+        (at(start..mid), at(mid..end))
+    }
+}
+
+/// Some arcs at a node (see [`Incidence::arcs_at`]).
+pub(super) struct ArcsAt<'a> {
+    pub(super) arc: &'a [u32],
+    pub(super) other: &'a [u32],
+    pub(super) cost: &'a [i64],
+}
+
+impl ArcsAt<'_> {
+    /// No arcs.
+    pub(super) const NONE: ArcsAt<'static> = ArcsAt {
+        arc: &[],
+        other: &[],
+        cost: &[],
+    };
 }
 
 /// Scratch for the dual pivots: the current subtree's nodes, marked, and

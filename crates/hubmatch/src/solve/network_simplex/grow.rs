@@ -17,12 +17,19 @@
 //! capacity changes logged. On district-13 per community that took the
 //! tree's growth from a fifth of a re-solve's time to a sixteenth: copying
 //! 1.2 million arcs of 33 bytes into the new numbering cost more than the
-//! 300 pivots after it.
+//! 300 pivots after it. When the base resolver lists its arcs at each
+//! node ([`Resolver::prepare_amount_changes`], which sessions call), the
+//! pivots that follow price only the arcs at the nodes they move
+//! (`local`).
 //!
 //! Complexity: O(new arcs + nodes + logged arcs) into a resolver grown from
 //! the same tree, else O(nodes + arcs) to copy the old arcs; O(new nodes)
 //! to hang them and O(nodes) to recompute the potentials.
 
+use std::sync::Arc;
+
+use super::dual::Incidence;
+use super::local::LocalPricing;
 use super::order::GrownOrder;
 use super::resolver::{Amounts, invalid};
 use super::simplex::{NONE, Simplex, default_block_size};
@@ -159,7 +166,12 @@ impl Resolver {
             .order
             .as_ref()
             .is_some_and(|o| o.from == self.generation);
-        let (simplex, mut order) = self.simplex.grown(growth, spare.simplex, restore)?;
+        // Local pricing reads the old arcs' costs as the incidence has them.
+        let old_arcs =
+            (self.incidence.clone()).filter(|old| old.built_costs && !self.simplex.costs_changed);
+        let (simplex, mut order) = self
+            .simplex
+            .grown(growth, spare.simplex, restore, old_arcs)?;
         order.from = self.generation;
         let mut grown = Resolver::around(simplex);
         grown.order = Some(order);
@@ -177,8 +189,15 @@ impl Simplex {
     /// memory; when `restore`, its old network arcs are already this
     /// simplex's but for what its capacity changes and pivots logged (it
     /// grew from this simplex, which has not changed since), and only those
-    /// are copied back.
-    fn grown(&self, g: &Growth, buffers: Simplex, restore: bool) -> Result<(Simplex, GrownOrder)> {
+    /// are copied back. With `old_arcs`, this simplex's network arcs at
+    /// each node, the pivots that follow price locally (see `local`).
+    fn grown(
+        &self,
+        g: &Growth,
+        buffers: Simplex,
+        restore: bool,
+        old_arcs: Option<Arc<Incidence>>,
+    ) -> Result<(Simplex, GrownOrder)> {
         let (n0, m0) = (self.n, self.m);
         let (n1, m1) = (n0 + g.nodes.len(), m0 + g.arcs.len());
         if n1 >= u32::MAX as usize / 2 || m1 >= u32::MAX as usize / 2 - n1 {
@@ -336,8 +355,21 @@ impl Simplex {
         }
         // If the artificial costs rose, every potential from the tree;
         // else the old nodes' stand and the new ones' were set as they hung.
+        // The reduced costs that may violate now are the new arcs' and
+        // those at the nodes moved: the new nodes, and the old ones whose
+        // potentials the new artificial cost shifted otherwise than the
+        // first node's or whose artificial arc it priced otherwise.
+        let mut moved: Vec<u32> = (n0 as u32..n1 as u32).collect();
         if art_cost != self.art_cost {
             s.recompute_potentials();
+            let shift = |v: usize| s.pi[v] - self.pi[v];
+            moved.extend(
+                (0..n0)
+                    .filter(|&v| {
+                        shift(v) != shift(0) || s.violation(m1 + v) != self.violation(m0 + v)
+                    })
+                    .map(|v| v as u32),
+            );
         }
         debug_assert!({
             let mut again = s.clone();
@@ -348,6 +380,9 @@ impl Simplex {
             .filter(|&a| s.state[a] == ArcState::Lower as i8)
             .map(|a| a as u32)
             .collect();
+        if let Some(old_arcs) = old_arcs {
+            s.local = Some(Box::new(LocalPricing::new(&s, old_arcs, &moved)));
+        }
         Ok((s, order))
     }
 

@@ -326,6 +326,7 @@ pub(crate) fn solve_warm_or(
 mod copy;
 mod dual;
 mod grow;
+mod local;
 mod order;
 mod pricing;
 mod resolver;

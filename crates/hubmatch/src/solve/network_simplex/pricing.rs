@@ -3,7 +3,8 @@
 //! block of arcs, the most violating of it) or candidate lists (a major
 //! scan fills a list of violating arcs, minor iterations take the most
 //! violating of it), after a repair by candidate lists while violations
-//! are dense.
+//! are dense. Right after a growth, only the arcs at the nodes the pivots
+//! moved are priced (`local`).
 //!
 //! Complexity: block search reads O(√arcs) arcs per pivot while violations
 //! are frequent, and up to every arc for the last pivot (the proof of
@@ -42,7 +43,7 @@ impl Simplex {
 
     /// Removes from `list` the arcs that no longer violate and takes out
     /// the most violating one, if any.
-    fn take_most_violating(&self, list: &mut Vec<u32>) -> Option<usize> {
+    pub(super) fn take_most_violating(&self, list: &mut Vec<u32>) -> Option<usize> {
         let mut best = 0i64;
         let mut best_at = usize::MAX;
         let mut i = 0;
@@ -73,6 +74,11 @@ impl Simplex {
             if best.is_some() {
                 return best;
             }
+        }
+        if let Some(mut local) = self.local.take() {
+            let entering = self.local_search(&mut local);
+            self.local = Some(local);
+            return entering;
         }
         match self.pricing {
             Pricing::BlockSearch => self.block_search(),

@@ -57,7 +57,7 @@ pub struct Resolver {
     /// which a sweep's copies, restored from the base each time, never are.
     pub(super) weak: Option<bool>,
     /// Built once, shared by clones (it depends on the arcs alone).
-    incidence: Option<Arc<Incidence>>,
+    pub(super) incidence: Option<Arc<Incidence>>,
     scratch: DualScratch,
     /// Where to start again when changes break the kept tree in many places.
     /// Shared by clones (it never changes).
@@ -164,6 +164,8 @@ impl Resolver {
     /// Builds now what dual pivots after capacity and supply changes need
     /// (each node's arcs, O(arcs)), so that clones of this resolver share
     /// the work instead of each building it on its first such change.
+    /// Growths of this resolver ([`Resolver::grow`]) use it too: their
+    /// pivots price only the arcs at the nodes they move.
     pub fn prepare_amount_changes(&mut self) {
         if self.incidence.is_none() {
             self.incidence = Some(Arc::new(Incidence::build(&self.simplex)));
@@ -361,6 +363,10 @@ impl Resolver {
 
     fn optimise(&mut self) -> Result<()> {
         self.generation = fresh_generation();
+        // Local pricing holds for primal pivots from the grown tree alone.
+        if self.stale || self.amounts != Amounts::Unchanged || !self.simplex.raised.is_empty() {
+            self.simplex.local = None;
+        }
         // Raised capacities are brought in by primal pivots from the feasible
         // tree (see `Simplex::pivot_raised`) when no other amount changed:
         // doubling every 100th provider of district-13 re-solved in 63 ms

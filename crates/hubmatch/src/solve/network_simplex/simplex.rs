@@ -2,6 +2,7 @@
 //! in `pricing`).
 
 use super::copy::ArcLog;
+use super::local::LocalPricing;
 use super::{ArcState, Basis, CancelFlag, FlowSolution, Pricing, SolveOptions, SolveStats};
 use crate::error::{Error, Result};
 use crate::graph::FlowNetwork;
@@ -64,6 +65,8 @@ pub(super) struct Simplex {
     /// reads more than a quarter of the arcs to fill its list (set for the
     /// pivots after a repair, see [`Simplex::price_repaired`]).
     pub(super) lists_until_sparse: bool,
+    /// Local pricing, for the pivots right after a growth (see `local`).
+    pub(super) local: Option<Box<LocalPricing>>,
 }
 
 impl Simplex {
@@ -125,6 +128,7 @@ impl Simplex {
             moved: ArcLog::everything(),
             raised: Vec::new(),
             lists_until_sparse: false,
+            local: None,
         }
     }
     pub(super) fn join(&self, mut u: u32, mut v: u32) -> u32 {
@@ -146,6 +150,13 @@ impl Simplex {
     }
 
     pub(super) fn pivot_loop(&mut self) -> Result<()> {
+        let done = self.pivots();
+        // Local pricing holds only for the solve right after a growth.
+        self.local = None;
+        done
+    }
+
+    fn pivots(&mut self) -> Result<()> {
         while let Some(e) = self.find_entering() {
             self.pivot(e);
             if self.stats.pivots % 1024 == 0
@@ -310,23 +321,36 @@ impl Simplex {
 
         if out == NONE {
             // The entering arc blocks itself: it moves to its other bound.
-            self.state[e] = -self.state[e];
+            self.set_state(e, -self.state[e]);
             return;
         }
         let leaving = self.pred[out as usize] as usize;
         self.note_moved(leaving);
-        self.state[leaving] = if self.flow[leaving] == 0 {
-            ArcState::Lower as i8
+        let bound = if self.flow[leaving] == 0 {
+            ArcState::Lower
         } else {
-            ArcState::Upper as i8
+            ArcState::Upper
         };
-        self.state[e] = ArcState::Tree as i8;
+        self.set_state(leaving, bound as i8);
+        self.set_state(e, ArcState::Tree as i8);
         let (u_in, v_in) = if out_on_first {
             (first, second)
         } else {
             (second, first)
         };
-        self.rehang(out, u_in, v_in, e as u32);
+        let shift = self.rehang(out, u_in, v_in, e as u32);
+        if let Some(local) = &mut self.local {
+            local.moved(&self.seq, shift);
+        }
+    }
+
+    /// Sets arc `a`'s state, noting it for local pricing.
+    #[inline]
+    fn set_state(&mut self, a: usize, to: i8) {
+        if let Some(local) = &mut self.local {
+            local.state_changed((self.source[a], self.target[a]), self.state[a], to);
+        }
+        self.state[a] = to;
     }
 
     /// Brings every raised arc (at its upper bound until its capacity was
@@ -409,8 +433,9 @@ impl Simplex {
     }
 
     /// Cuts the subtree rooted at `out` and hangs it again from `v_in` through
-    /// the entering arc `e`, rooted at `u_in` (which lies in that subtree).
-    pub(super) fn rehang(&mut self, out: u32, u_in: u32, v_in: u32, e: u32) {
+    /// the entering arc `e`, rooted at `u_in` (which lies in that subtree);
+    /// returns by how much the subtree's potentials moved.
+    pub(super) fn rehang(&mut self, out: u32, u_in: u32, v_in: u32, e: u32) -> i64 {
         // Path u_in = p0, p1, ..., pk = out.
         self.path.clear();
         let mut p = u_in;
@@ -486,6 +511,7 @@ impl Simplex {
             self.pi[v] += sigma;
             self.depth[v] = self.depth[self.parent[v] as usize] + 1;
         }
+        sigma
     }
 }
 
