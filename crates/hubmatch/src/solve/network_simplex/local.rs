@@ -38,7 +38,7 @@ use std::sync::Arc;
 
 use super::ArcState;
 use super::dual::{ArcsAt, Incidence};
-use super::simplex::Simplex;
+use super::simplex::{Simplex, arcs_at_upper};
 
 /// What local pricing keeps (see the module docs).
 #[derive(Clone)]
@@ -102,21 +102,9 @@ impl LocalPricing {
             head: 0,
             found: Vec::new(),
         };
-        // Arcs at their upper bound are rare: the states are read eight at
-        // a time, and the arcs of those eight looked at only when one of
-        // them is negative (the upper bound's state).
-        let upper = ArcState::Upper as i8;
-        for (k, eight) in s.state.chunks(8).enumerate() {
-            if eight.iter().fold(0u8, |any, &st| any | st as u8) & 0x80 == 0 {
-                continue;
-            }
-            for (j, &state) in eight.iter().enumerate() {
-                if state == upper {
-                    let a = 8 * k + j;
-                    local.upper_out[s.source[a] as usize] += 1;
-                    local.upper_in[s.target[a] as usize] += 1;
-                }
-            }
+        for a in arcs_at_upper(&s.state) {
+            local.upper_out[s.source[a] as usize] += 1;
+            local.upper_in[s.target[a] as usize] += 1;
         }
         for &v in moved {
             local.moves[v as usize] = UP | DOWN;

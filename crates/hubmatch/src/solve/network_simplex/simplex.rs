@@ -14,6 +14,20 @@ pub(super) const NONE: u32 = u32::MAX;
 pub(super) fn default_block_size(arcs: usize) -> usize {
     ((arcs as f64).sqrt().ceil() as usize).max(10)
 }
+/// The arcs at their upper bound among those whose states are `state`, in
+/// order. They are rare: the states are read eight at a time, and the arcs
+/// of those eight looked at only when one of them is negative (the upper
+/// bound's state).
+pub(super) fn arcs_at_upper(state: &[i8]) -> impl Iterator<Item = usize> + '_ {
+    state.chunks(8).enumerate().flat_map(|(k, eight)| {
+        let any = eight.iter().fold(0u8, |any, &st| any | st as u8) & 0x80 != 0;
+        let eight = if any { eight } else { &[] };
+        (eight.iter().enumerate())
+            .filter(|&(_, &st)| st == ArcState::Upper as i8)
+            .map(move |(j, _)| 8 * k + j)
+    })
+}
+
 #[derive(Default)]
 pub(super) struct Simplex {
     pub(super) supply: Vec<i64>,
@@ -210,10 +224,8 @@ impl Simplex {
                 cost += i128::from(self.cost[a]) * i128::from(self.flow[a]);
             }
         }
-        for (a, &st) in self.state[..m].iter().enumerate() {
-            if st == ArcState::Upper as i8 {
-                cost += i128::from(self.cost[a]) * i128::from(self.flow[a]);
-            }
+        for a in arcs_at_upper(&self.state[..m]) {
+            cost += i128::from(self.cost[a]) * i128::from(self.flow[a]);
         }
         debug_assert_eq!(
             cost,
