@@ -67,7 +67,7 @@ impl Simplex {
             minor_left,
             seeds,
             path,
-            seq,
+            runs,
             stats,
             costs_changed,
             caps_changed,
@@ -131,7 +131,7 @@ impl Simplex {
         self.minor_left = *minor_left;
         self.seeds.clone_from(seeds);
         self.path.clone_from(path);
-        self.seq.clone_from(seq);
+        self.runs.clone_from(runs);
         self.stats = *stats;
         self.raised.clone_from(raised);
         self.local.clone_from(local);

@@ -409,7 +409,7 @@ impl Simplex {
             mut candidates,
             mut seeds,
             mut path,
-            mut seq,
+            mut runs,
             costs_changed,
             caps_changed,
             mut moved,
@@ -447,7 +447,7 @@ impl Simplex {
             &mut candidates,
             &mut seeds,
             &mut path,
-            &mut seq,
+            &mut runs,
             &mut raised,
         ] {
             v.clear();
@@ -470,7 +470,7 @@ impl Simplex {
             candidates,
             seeds,
             path,
-            seq,
+            runs,
             // The arcs moved from here on are logged (see `moved`).
             moved,
             raised,

@@ -127,18 +127,16 @@ impl LocalPricing {
         }
     }
 
-    /// Notes that the potentials of `nodes` moved by `shift`, queueing
-    /// those not queued yet.
+    /// Notes that node `v`'s potential moved by `shift`, queueing it if
+    /// it is not queued yet.
     #[inline]
-    pub(super) fn moved(&mut self, nodes: &[u32], shift: i64) {
+    pub(super) fn moved_one(&mut self, v: u32, shift: i64) {
         let way = if shift > 0 { UP } else { DOWN };
-        for &v in nodes {
-            let moves = &mut self.moves[v as usize];
-            if *moves == 0 {
-                self.queue.push(v);
-            }
-            *moves |= way;
+        let moves = &mut self.moves[v as usize];
+        if *moves == 0 {
+            self.queue.push(v);
         }
+        *moves |= way;
     }
 
     /// Takes the next queued node, with how its potential moved, if any.

@@ -16,9 +16,12 @@
 //! contiguous run of the thread ending where the depth drops back. A pivot
 //! walks the two tree paths of the cycle to the apex (join node) to find the
 //! leaving arc, then re-hangs the subtree cut off by it under the entering
-//! arc: the new preorder of that subtree is assembled from runs of the old one
-//! along the path that gets reversed, and its potentials and depths are
-//! updated in the same pass.
+//! arc: the new preorder of that subtree is a sequence of runs of the old one
+//! along the path that gets reversed, each moved whole (its depths by one
+//! amount). One walk finds the runs' ends and updates the potentials and
+//! depths; only the runs' ends are linked anew. (Copying every node into the
+//! new order and linking each took twice the instructions and 1.8 times the
+//! L1 misses, cachegrind on district-13: half the tree updates' time.)
 //!
 //! Pricing scans arcs in blocks of about `√m` from where the last scan
 //! stopped and takes the most violating arc of the first block that has one

@@ -60,7 +60,9 @@ pub(super) struct Simplex {
     pub(super) seeds: Vec<u32>,
     // Scratch for tree updates.
     pub(super) path: Vec<u32>,
-    pub(super) seq: Vec<u32>,
+    /// The runs of the thread that a tree update links anew, (first,
+    /// last) of each.
+    pub(super) runs: Vec<u32>,
     pub(super) stats: SolveStats,
     /// A cost changed since this simplex was built or copied (see `copy`).
     pub(super) costs_changed: bool,
@@ -135,7 +137,7 @@ impl Simplex {
             minor_left: 0,
             seeds: Vec::new(),
             path: Vec::new(),
-            seq: Vec::new(),
+            runs: Vec::new(),
             stats: SolveStats::default(),
             costs_changed: false,
             caps_changed: ArcLog::default(),
@@ -276,7 +278,7 @@ impl Simplex {
         }
     }
 
-    fn pivot(&mut self, e: usize) {
+    pub(super) fn pivot(&mut self, e: usize) {
         self.stats.pivots += 1;
         // Logged (see `moved`): the entering arc, whose state changes, the
         // arcs whose flows move (`push_around`) and the leaving arc.
@@ -350,10 +352,7 @@ impl Simplex {
         } else {
             (second, first)
         };
-        let shift = self.rehang(out, u_in, v_in, e as u32);
-        if let Some(local) = &mut self.local {
-            local.moved(&self.seq, shift);
-        }
+        self.rehang(out, u_in, v_in, e as u32);
     }
 
     /// Sets arc `a`'s state, noting it for local pricing.
@@ -447,7 +446,22 @@ impl Simplex {
     /// Cuts the subtree rooted at `out` and hangs it again from `v_in` through
     /// the entering arc `e`, rooted at `u_in` (which lies in that subtree);
     /// returns by how much the subtree's potentials moved.
+    ///
+    /// The new preorder of the subtree is `u_in`'s subtree, then each node
+    /// `p` on the path from `u_in` up to `out` with its subtree less the
+    /// part already placed: runs of the old thread, each of which keeps its
+    /// order and moves rigidly (its depths by one amount). So one walk over
+    /// the subtree finds the runs' ends and moves the nodes' potentials and
+    /// depths, and only the runs' ends are linked anew: O(subtree + path)
+    /// reads, and writes to the thread at the runs' ends alone.
     pub(super) fn rehang(&mut self, out: u32, u_in: u32, v_in: u32, e: u32) -> i64 {
+        let a = e as usize;
+        let new_pi = if self.target[a] == u_in {
+            self.pi[v_in as usize] + self.cost[a]
+        } else {
+            self.pi[v_in as usize] - self.cost[a]
+        };
+        let sigma = new_pi - self.pi[u_in as usize];
         // Path u_in = p0, p1, ..., pk = out.
         self.path.clear();
         let mut p = u_in;
@@ -458,47 +472,77 @@ impl Simplex {
             }
             p = self.parent[p as usize];
         }
-        // New preorder of the subtree: p0's subtree, then each p_j's subtree
-        // without p_{j-1}'s, all read off the old thread.
-        self.seq.clear();
-        let mut skip: (u32, u32) = (NONE, NONE); // (first, last) of the run to skip
-        let mut old_last = out;
+        let mut local = self.local.take();
+        let root = self.root;
+        // The runs of the new preorder, (first, last) of each, in order.
+        let mut runs = std::mem::take(&mut self.runs);
+        runs.clear();
+        let hung_depth = self.depth[v_in as usize] + 1;
+        // The last node of p_{j-1}'s old subtree.
+        let mut below_last = NONE;
         for j in 0..self.path.len() {
             let pj = self.path[j];
-            let d = self.depth[pj as usize];
+            let old_depth = self.depth[pj as usize];
+            let new_depth = hung_depth + j as u32;
+            // Every node of this run moves as p_j does (depths are read
+            // before they are moved: the walk meets each node once).
+            let mut visit = |s: &mut Simplex, v: u32| {
+                let v = v as usize;
+                s.pi[v] += sigma;
+                s.depth[v] = s.depth[v] - old_depth + new_depth;
+                if let Some(local) = local.as_deref_mut() {
+                    local.moved_one(v as u32, sigma);
+                }
+            };
+            // From p_j: its whole subtree (j = 0), or up to p_{j-1}.
+            let stop = if j == 0 { NONE } else { self.path[j - 1] };
             let mut v = pj;
             let mut last;
             loop {
-                if v == skip.0 {
-                    last = skip.1;
-                    v = self.thread[skip.1 as usize];
-                } else {
-                    self.seq.push(v);
-                    last = v;
-                    v = self.thread[v as usize];
-                }
-                if v == self.root || self.depth[v as usize] <= d {
+                visit(self, v);
+                last = v;
+                v = self.thread[v as usize];
+                if v == stop || (stop == NONE && (v == root || self.depth[v as usize] <= old_depth))
+                {
                     break;
                 }
             }
-            skip = (pj, last);
-            old_last = last;
+            runs.push(pj);
+            runs.push(last);
+            if j == 0 {
+                below_last = last;
+                continue;
+            }
+            // Then after p_{j-1}'s subtree, while still below p_j.
+            let first = self.thread[below_last as usize];
+            let mut v = first;
+            while v != root && self.depth[v as usize] > old_depth {
+                visit(self, v);
+                below_last = v;
+                v = self.thread[v as usize];
+            }
+            if v != first {
+                runs.push(first);
+                runs.push(below_last);
+            }
         }
-        // Unlink the old run [out .. old_last] from the thread.
+        self.local = local;
+        // Unlink the old run [out .. below_last] from the thread.
         let before = self.rev_thread[out as usize];
-        let after = self.thread[old_last as usize];
+        let after = self.thread[below_last as usize];
         self.thread[before as usize] = after;
         self.rev_thread[after as usize] = before;
-        // Link the new run right after v_in.
+        // Link the runs in their new order right after v_in.
         let next = self.thread[v_in as usize];
         let mut prev = v_in;
-        for &v in &self.seq {
-            self.thread[prev as usize] = v;
-            self.rev_thread[v as usize] = prev;
-            prev = v;
+        for run in runs.chunks_exact(2) {
+            self.thread[prev as usize] = run[0];
+            self.rev_thread[run[0] as usize] = prev;
+            prev = run[1];
         }
         self.thread[prev as usize] = next;
         self.rev_thread[next as usize] = prev;
+        self.runs = runs;
         // Reverse parents along the path.
         let mut new_parent = v_in;
         let mut new_pred = e;
@@ -509,19 +553,6 @@ impl Simplex {
             self.pred[pj] = new_pred;
             new_parent = pj as u32;
             new_pred = old_pred;
-        }
-        // Potentials shift by one amount over the subtree; depths follow parents.
-        let a = e as usize;
-        let new_pi = if self.target[a] == u_in {
-            self.pi[v_in as usize] + self.cost[a]
-        } else {
-            self.pi[v_in as usize] - self.cost[a]
-        };
-        let sigma = new_pi - self.pi[u_in as usize];
-        for &v in &self.seq {
-            let v = v as usize;
-            self.pi[v] += sigma;
-            self.depth[v] = self.depth[self.parent[v] as usize] + 1;
         }
         sigma
     }
@@ -616,6 +647,72 @@ pub(super) mod tests {
             net.supply[t] -= q;
         }
         net
+    }
+
+    /// Asserts that `s`'s tree is whole: the thread visits every node once
+    /// from the root in a preorder of the parents, each depth is its
+    /// parent's plus one, each parent arc joins the node to its parent,
+    /// and the potentials are the tree's.
+    pub(in crate::solve::network_simplex) fn assert_tree(s: &super::Simplex, what: &str) {
+        let root = s.root as usize;
+        let (mut seen, mut v, mut path) = (vec![false; s.n + 1], root, vec![root]);
+        for _ in 0..=s.n {
+            seen[v] = true;
+            let next = s.thread[v] as usize;
+            assert_eq!(
+                s.rev_thread[next] as usize, v,
+                "{what}: rev_thread of {next}"
+            );
+            if next == root {
+                break;
+            }
+            // The next node hangs below one on the path from the root to v.
+            let p = s.parent[next] as usize;
+            while *path.last().unwrap() != p {
+                path.pop();
+                assert!(
+                    !path.is_empty(),
+                    "{what}: {next} is not below the thread's path"
+                );
+            }
+            path.push(next);
+            assert_eq!(s.depth[next], s.depth[p] + 1, "{what}: depth of {next}");
+            let a = s.pred[next] as usize;
+            let ends = (s.source[a] as usize, s.target[a] as usize);
+            assert!(
+                ends == (next, p) || ends == (p, next),
+                "{what}: pred of {next}"
+            );
+            v = next;
+        }
+        assert!(seen.iter().all(|&x| x), "{what}: the thread misses nodes");
+        let mut again = super::Simplex::default();
+        again.clone_from(s);
+        again.recompute_potentials();
+        assert_eq!(again.pi, s.pi, "{what}: potentials");
+    }
+
+    /// Every pivot of cold solves of random networks (both pricings)
+    /// leaves a whole tree (see `assert_tree`).
+    #[test]
+    fn every_pivot_leaves_a_whole_tree() {
+        for seed in 0..30 {
+            let net = random_net(seed, 25, 100);
+            for pricing in [Pricing::BlockSearch, Pricing::CandidateList] {
+                let opts = SolveOptions {
+                    pricing,
+                    block_size: None,
+                    cancel: None,
+                };
+                let mut s = super::Simplex::new(&net, &opts);
+                s.init_cold();
+                assert_tree(&s, &format!("seed {seed}, start"));
+                while let Some(e) = s.find_entering() {
+                    s.pivot(e);
+                    assert_tree(&s, &format!("seed {seed}, pivot {}", s.stats.pivots));
+                }
+            }
+        }
     }
 
     #[test]
