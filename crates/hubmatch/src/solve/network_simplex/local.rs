@@ -38,7 +38,7 @@ use std::sync::Arc;
 
 use super::ArcState;
 use super::dual::{ArcsAt, Incidence};
-use super::simplex::{Simplex, arcs_at_upper};
+use super::simplex::{Simplex, for_each_upper};
 
 /// What local pricing keeps (see the module docs).
 #[derive(Clone)]
@@ -102,10 +102,10 @@ impl LocalPricing {
             head: 0,
             found: Vec::new(),
         };
-        for a in arcs_at_upper(&s.state) {
+        for_each_upper(&s.state, |a| {
             local.upper_out[s.source[a] as usize] += 1;
             local.upper_in[s.target[a] as usize] += 1;
-        }
+        });
         for &v in moved {
             local.moves[v as usize] = UP | DOWN;
             local.queue.push(v);

@@ -14,18 +14,29 @@ pub(super) const NONE: u32 = u32::MAX;
 pub(super) fn default_block_size(arcs: usize) -> usize {
     ((arcs as f64).sqrt().ceil() as usize).max(10)
 }
-/// The arcs at their upper bound among those whose states are `state`, in
-/// order. They are rare: the states are read eight at a time, and the arcs
-/// of those eight looked at only when one of them is negative (the upper
-/// bound's state).
-pub(super) fn arcs_at_upper(state: &[i8]) -> impl Iterator<Item = usize> + '_ {
-    state.chunks(8).enumerate().flat_map(|(k, eight)| {
-        let any = eight.iter().fold(0u8, |any, &st| any | st as u8) & 0x80 != 0;
-        let eight = if any { eight } else { &[] };
-        (eight.iter().enumerate())
-            .filter(|&(_, &st)| st == ArcState::Upper as i8)
-            .map(move |(j, _)| 8 * k + j)
-    })
+/// Calls `f` with each arc at its upper bound among those whose states are
+/// `state`, in order. They are rare: the states are read eight at a time,
+/// and the arcs of those eight looked at only when one of them is negative
+/// (the upper bound's state).
+pub(super) fn for_each_upper(state: &[i8], mut f: impl FnMut(usize)) {
+    let eights = state.chunks_exact(8);
+    let rest = state.len() - eights.remainder().len();
+    for (k, eight) in eights.enumerate() {
+        let bytes: [u8; 8] = std::array::from_fn(|j| eight[j] as u8);
+        if u64::from_ne_bytes(bytes) & 0x8080_8080_8080_8080 == 0 {
+            continue;
+        }
+        for (j, &st) in eight.iter().enumerate() {
+            if st == ArcState::Upper as i8 {
+                f(8 * k + j);
+            }
+        }
+    }
+    for (a, &st) in state.iter().enumerate().skip(rest) {
+        if st == ArcState::Upper as i8 {
+            f(a);
+        }
+    }
 }
 
 #[derive(Default)]
@@ -226,9 +237,9 @@ impl Simplex {
                 cost += i128::from(self.cost[a]) * i128::from(self.flow[a]);
             }
         }
-        for a in arcs_at_upper(&self.state[..m]) {
+        for_each_upper(&self.state[..m], |a| {
             cost += i128::from(self.cost[a]) * i128::from(self.flow[a]);
-        }
+        });
         debug_assert_eq!(
             cost,
             self.cost[..m]
