@@ -208,15 +208,15 @@ impl Simplex {
         // an arc's state only when its reduced cost has the sign sought.
         let found = &mut local.found;
         let mut price = |arcs: &ArcsAt<'_>, (fall, rise): (bool, bool), leaving: bool| {
-            if !fall && !rise {
-                return;
-            }
-            for ((&a, &w), &cost) in arcs.arc.iter().zip(arcs.other).zip(arcs.cost) {
-                let diff = pi_v - pi[w as usize];
-                let rc = cost + if leaving { diff } else { -diff };
-                if ((fall && rc < 0) || (rise && rc > 0)) && i64::from(state[a as usize]) * rc < 0 {
-                    found.push(a);
-                }
+            let priced = Priced { pi, pi_v, state };
+            match (fall, rise, leaving) {
+                (true, false, true) => priced.arcs::<true>(arcs, |rc| rc < 0, found),
+                (true, false, false) => priced.arcs::<false>(arcs, |rc| rc < 0, found),
+                (false, true, true) => priced.arcs::<true>(arcs, |rc| rc > 0, found),
+                (false, true, false) => priced.arcs::<false>(arcs, |rc| rc > 0, found),
+                (true, true, true) => priced.arcs::<true>(arcs, |rc| rc != 0, found),
+                (true, true, false) => priced.arcs::<false>(arcs, |rc| rc != 0, found),
+                (false, false, _) => {}
             }
         };
         let (up, down) = (moves & UP != 0, moves & DOWN != 0);
@@ -231,5 +231,38 @@ impl Simplex {
             }
         }
         1 + out.arc.len() + into.arc.len() + new.len()
+    }
+}
+
+/// What pricing a node's old arcs reads: the potentials, the node's, and
+/// the arcs' states.
+struct Priced<'a> {
+    pi: &'a [i64],
+    pi_v: i64,
+    state: &'a [i8],
+}
+
+impl Priced<'_> {
+    /// Adds to `found` the arcs of `arcs` (leaving the node when `LEAVING`,
+    /// else entering it) whose reduced cost has a sign `sought` keeps and
+    /// violates. One loop per case, indexed over slices of one length: a
+    /// zip of three iterators with the cases tested inside took twice the
+    /// instructions.
+    #[inline]
+    fn arcs<const LEAVING: bool>(
+        &self,
+        arcs: &ArcsAt<'_>,
+        sought: impl Fn(i64) -> bool,
+        found: &mut Vec<u32>,
+    ) {
+        let len = arcs.arc.len();
+        let (arc, other, cost) = (&arcs.arc[..len], &arcs.other[..len], &arcs.cost[..len]);
+        for k in 0..len {
+            let diff = self.pi_v - self.pi[other[k] as usize];
+            let rc = cost[k] + if LEAVING { diff } else { -diff };
+            if sought(rc) && i64::from(self.state[arc[k] as usize]) * rc < 0 {
+                found.push(arc[k]);
+            }
+        }
     }
 }
