@@ -184,12 +184,14 @@ impl<'a> GraphGrowth<'a> {
 
     /// How far need `i`'s old edges move in the grown graph: the new edges
     /// of the needs before it.
+    #[cfg(test)]
     pub(crate) fn shift(&self, i: usize) -> u32 {
         self.new_start[i]
     }
 
     /// The grown graph's index of new edge `e` of need `i`: after the
     /// need's old edges, moved.
+    #[cfg(test)]
     pub(crate) fn graph_edge(&self, i: usize, e: usize) -> u32 {
         self.base.need_edges[i].end + e as u32
     }

@@ -269,7 +269,6 @@ mod tests {
             needs: (0..problem.need_count() as u32).collect(),
             offers,
             groups,
-            edges: Vec::new(),
             floors: Vec::new(),
             problem,
         }

@@ -483,7 +483,7 @@ fn need_values(
         objective += sol.objective;
         stats.needs += part.needs.len();
         stats.classes += sol.classes;
-        stats.edges += part.edges.len();
+        stats.edges += part.problem.edge_count();
         stats.pivots += sol.stats.pivots;
         stats.warm += usize::from(sol.stats.warm);
         for (li, &i) in part.needs.iter().enumerate() {

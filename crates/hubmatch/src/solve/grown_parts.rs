@@ -205,14 +205,12 @@ fn grow(
         needs: Vec::with_capacity(part.needs.len() + reached.len()),
         offers: part.offers.clone(),
         groups: part.groups.clone(),
-        edges: Vec::new(),
         floors: Vec::new(),
     };
-    let total = part.edges.len()
+    let total = b.edge_count()
         + (part.needs.iter().chain(reached))
             .map(|&i| grown.new_edges(i as usize).len())
             .sum::<usize>();
-    out.edges.reserve(total);
     out.problem.edge_need.reserve(total);
     out.problem.edge_offer.reserve(total);
     out.problem.edge_weight.reserve(total);
@@ -220,18 +218,16 @@ fn grow(
     let mut local = vec![u32::MAX; grown.node_count() - old_nodes];
     let mut group_of: Vec<(u32, u32)> = Vec::new();
     let mut need_starts = Vec::with_capacity(part.needs.len() + reached.len() + 1);
-    // Base edges `from..at` (of needs that keep no new edge, their graph
-    // edges moved by `shift.0` and their local needs by `shift.1`) are
+    // Base edges `from..at` (of needs that keep no new edge, their local
+    // needs moved by `later`, the needs newly reached before them) are
     // copied in one stretch when the stretch ends.
-    let (mut from, mut at, mut shift) = (0usize, 0usize, (0u32, 0u32));
-    let flush = |out: &mut Part, lo: usize, hi: usize, (moved, later): (u32, u32)| {
+    let (mut from, mut at, mut later) = (0usize, 0usize, 0u32);
+    let flush = |out: &mut Part, lo: usize, hi: usize, later: u32| {
         let o = &mut out.problem;
         o.edge_need
             .extend(b.edge_need[lo..hi].iter().map(|&li| li + later));
         o.edge_offer.extend_from_slice(&b.edge_offer[lo..hi]);
         o.edge_weight.extend_from_slice(&b.edge_weight[lo..hi]);
-        out.edges
-            .extend(part.edges[lo..hi].iter().map(|&e| e + moved));
     };
     // The needs in order: the base's (with their local index) merged with
     // those newly reached.
@@ -248,10 +244,9 @@ fn grow(
             let old_li = next_old as u32;
             next_old += 1;
             let i = part.needs[old_li as usize];
-            let moved = grown.shift(i as usize);
-            if (moved, li - old_li) != shift {
-                flush(&mut out, from, at, shift);
-                (from, shift) = (at, (moved, li - old_li));
+            if li - old_li != later {
+                flush(&mut out, from, at, later);
+                (from, later) = (at, li - old_li);
             }
             // The stretch up to `at` is copied before anything else.
             need_starts.push((out.problem.edge_need.len() + at - from) as u32);
@@ -277,7 +272,7 @@ fn grow(
                 kept = true;
             }
             if from < at {
-                flush(&mut out, from, at, shift);
+                flush(&mut out, from, at, later);
                 from = at;
             }
             let slot = &mut local[node as usize - old_nodes];
@@ -300,10 +295,9 @@ fn grow(
             out.problem.edge_need.push(li);
             out.problem.edge_offer.push(*slot);
             out.problem.edge_weight.push(grown.edge_weight[e].weight);
-            out.edges.push(grown.graph_edge(i, e));
         }
     }
-    flush(&mut out, from, at, shift);
+    flush(&mut out, from, at, later);
     need_starts.push(out.problem.edge_need.len() as u32);
     debug_assert_eq!(
         out.problem.grouped_need_starts().as_ref(),
@@ -386,14 +380,14 @@ mod tests {
         }
     }
 
-    /// Each need's edges as (district need, provider, offer, weight, graph
-    /// edge), and the amounts by identity: a network up to the order of
-    /// its offers and groups.
+    /// Each need's edges as (district need, provider, offer, weight), and
+    /// the amounts by identity: a network up to the order of its offers and
+    /// groups.
     #[allow(clippy::type_complexity)]
     fn by_identity(
         part: &Part,
     ) -> (
-        Vec<(u32, (u32, u32), i64, u32)>,
+        Vec<(u32, (u32, u32), i64)>,
         Vec<i64>,
         Vec<((u32, u32), i64, Option<u32>)>,
         Vec<(u32, i64)>,
@@ -402,12 +396,7 @@ mod tests {
         let edges = (0..p.edge_count())
             .map(|k| {
                 let offer = part.offers[p.edge_offer[k] as usize];
-                (
-                    part.needs[p.edge_need[k] as usize],
-                    offer,
-                    p.edge_weight[k],
-                    part.edges[k],
-                )
+                (part.needs[p.edge_need[k] as usize], offer, p.edge_weight[k])
             })
             .collect();
         let mut offers: Vec<_> = (0..p.offer_count())
@@ -494,15 +483,10 @@ mod tests {
             assert_eq!(parts.len(), fresh.len(), "seed {seed}");
             for (k, (part, fresh)) in parts.iter().zip(&fresh).enumerate() {
                 let Some(part) = part else {
-                    // Kept: the base network, whose graph edges are the old
-                    // graph's (the session reads them no more).
-                    let mut moved = base[k].clone();
-                    for (e, &li) in moved.edges.iter_mut().zip(&moved.problem.edge_need) {
-                        let i = moved.needs[li as usize] as usize;
-                        *e = *e - old.need_edges[i].start + grown.need_edges[i].start;
-                    }
+                    // Kept: the base network as it was.
+                    let moved = &base[k];
                     assert_eq!(
-                        by_identity(&moved),
+                        by_identity(moved),
                         by_identity(fresh),
                         "seed {seed} network {k}"
                     );

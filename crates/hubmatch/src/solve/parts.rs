@@ -29,8 +29,6 @@ pub struct Part {
     pub offers: Vec<(u32, u32)>,
     /// Provider of each local group (shared capacity).
     pub groups: Vec<u32>,
-    /// Eligibility-graph edge index of each local edge.
-    pub edges: Vec<u32>,
     /// (community, category) of each unserved group: the coverage floors
     /// this network enforces (category `None`: the whole community).
     pub floors: Vec<(u32, Option<u32>)>,
@@ -40,7 +38,7 @@ impl Part {
     /// Needs plus eligibility edges: how long the network takes to solve,
     /// roughly, for running the largest first.
     pub(crate) fn size(&self) -> usize {
-        self.needs.len() + self.edges.len()
+        self.needs.len() + self.problem.edge_count()
     }
 }
 
@@ -290,7 +288,6 @@ fn pooled_parts(ix: &DistrictIndex, graph: &EligibilityGraph) -> Vec<Part> {
                     li as u32,
                     local[node as usize],
                     graph.edge_weight[e as usize].weight,
-                    e,
                 );
             }
         }
@@ -365,7 +362,7 @@ pub(crate) fn community_parts_of(
                     local[node as usize] = (part.offers.len() - 1) as u32;
                 }
                 let lo = local[node as usize];
-                part.push_edge(li, lo, graph.edge_weight[e as usize].weight, e);
+                part.push_edge(li, lo, graph.edge_weight[e as usize].weight);
             }
         }
         part.problem.unserved_penalty = penalty;
@@ -385,16 +382,14 @@ impl Part {
             needs: Vec::new(),
             offers: Vec::new(),
             groups: Vec::new(),
-            edges: Vec::new(),
             floors: Vec::new(),
         }
     }
 
-    fn push_edge(&mut self, need: u32, offer: u32, weight: i64, global: u32) {
+    fn push_edge(&mut self, need: u32, offer: u32, weight: i64) {
         self.problem.edge_need.push(need);
         self.problem.edge_offer.push(offer);
         self.problem.edge_weight.push(weight);
-        self.edges.push(global);
     }
 }
 
