@@ -484,9 +484,9 @@ mod tests {
             for (k, (part, fresh)) in parts.iter().zip(&fresh).enumerate() {
                 let Some(part) = part else {
                     // Kept: the base network as it was.
-                    let moved = &base[k];
+                    let kept = &base[k];
                     assert_eq!(
-                        by_identity(moved),
+                        by_identity(kept),
                         by_identity(fresh),
                         "seed {seed} network {k}"
                     );

@@ -275,16 +275,8 @@ impl Simplex {
         }
         // Arcs at their upper bound per node: one pass over the states
         // (a byte per arc), kept up to date by the dual pivots below.
-        scratch.upper_out.clear();
-        scratch.upper_out.resize(self.n, 0);
-        scratch.upper_in.clear();
-        scratch.upper_in.resize(self.n, 0);
-        for (a, &st) in self.state[..self.m].iter().enumerate() {
-            if st == ArcState::Upper as i8 {
-                scratch.upper_out[self.source[a] as usize] += 1;
-                scratch.upper_in[self.target[a] as usize] += 1;
-            }
-        }
+        let counts = (&mut scratch.upper_out, &mut scratch.upper_in);
+        self.count_upper((self.m, self.n), counts);
         let mut done = false;
         scratch.work = 0;
         for k in 0..=limits.pivots {

@@ -39,7 +39,7 @@ use std::sync::Arc;
 
 use super::ArcState;
 use super::dual::{ArcsAt, Incidence};
-use super::simplex::{Simplex, for_each_upper};
+use super::simplex::Simplex;
 
 /// What local pricing keeps (see the module docs).
 #[derive(Clone)]
@@ -98,16 +98,15 @@ impl LocalPricing {
             new_start,
             new_arc,
             moves: vec![0; s.n],
-            upper_out: vec![0; s.n + 1],
-            upper_in: vec![0; s.n + 1],
+            upper_out: Vec::new(),
+            upper_in: Vec::new(),
             queue: Vec::with_capacity(moved.len()),
             head: 0,
             found: Vec::new(),
         };
-        for_each_upper(&s.state, |a| {
-            local.upper_out[s.source[a] as usize] += 1;
-            local.upper_in[s.target[a] as usize] += 1;
-        });
+        // Every arc, artificial ones too (the root's counts included).
+        let counts = (&mut local.upper_out, &mut local.upper_in);
+        s.count_upper((s.source.len(), s.n + 1), counts);
         for &v in moved {
             local.moves[v as usize] = UP | DOWN;
             local.queue.push(v);

@@ -18,7 +18,7 @@ pub(super) fn default_block_size(arcs: usize) -> usize {
 /// `state`, in order. They are rare: the states are read eight at a time,
 /// and the arcs of those eight looked at only when one of them is negative
 /// (the upper bound's state).
-pub(super) fn for_each_upper(state: &[i8], mut f: impl FnMut(usize)) {
+fn for_each_upper(state: &[i8], mut f: impl FnMut(usize)) {
     let eights = state.chunks_exact(8);
     let rest = state.len() - eights.remainder().len();
     for (k, eight) in eights.enumerate() {
@@ -366,6 +366,23 @@ impl Simplex {
         self.rehang(out, u_in, v_in, e as u32);
     }
 
+    /// How many of the first `arcs` arcs at their upper bound leave and
+    /// enter each of the first `nodes` nodes, into `out` and `into`.
+    pub(super) fn count_upper(
+        &self,
+        (arcs, nodes): (usize, usize),
+        (out, into): (&mut Vec<u32>, &mut Vec<u32>),
+    ) {
+        for counts in [&mut *out, &mut *into] {
+            counts.clear();
+            counts.resize(nodes, 0);
+        }
+        for_each_upper(&self.state[..arcs], |a| {
+            out[self.source[a] as usize] += 1;
+            into[self.target[a] as usize] += 1;
+        });
+    }
+
     /// Sets arc `a`'s state, noting it for local pricing.
     #[inline]
     fn set_state(&mut self, a: usize, to: i8) {
@@ -455,8 +472,7 @@ impl Simplex {
     }
 
     /// Cuts the subtree rooted at `out` and hangs it again from `v_in` through
-    /// the entering arc `e`, rooted at `u_in` (which lies in that subtree);
-    /// returns by how much the subtree's potentials moved.
+    /// the entering arc `e`, rooted at `u_in` (which lies in that subtree).
     ///
     /// The new preorder of the subtree is `u_in`'s subtree, then each node
     /// `p` on the path from `u_in` up to `out` with its subtree less the
@@ -465,7 +481,7 @@ impl Simplex {
     /// the subtree finds the runs' ends and moves the nodes' potentials and
     /// depths, and only the runs' ends are linked anew: O(subtree + path)
     /// reads, and writes to the thread at the runs' ends alone.
-    pub(super) fn rehang(&mut self, out: u32, u_in: u32, v_in: u32, e: u32) -> i64 {
+    pub(super) fn rehang(&mut self, out: u32, u_in: u32, v_in: u32, e: u32) {
         let a = e as usize;
         let new_pi = if self.target[a] == u_in {
             self.pi[v_in as usize] + self.cost[a]
@@ -565,7 +581,6 @@ impl Simplex {
             new_parent = pj as u32;
             new_pred = old_pred;
         }
-        sigma
     }
 }
 
@@ -664,7 +679,7 @@ pub(super) mod tests {
     /// from the root in a preorder of the parents, each depth is its
     /// parent's plus one, each parent arc joins the node to its parent,
     /// and the potentials are the tree's.
-    pub(in crate::solve::network_simplex) fn assert_tree(s: &super::Simplex, what: &str) {
+    fn assert_tree(s: &super::Simplex, what: &str) {
         let root = s.root as usize;
         let (mut seen, mut v, mut path) = (vec![false; s.n + 1], root, vec![root]);
         for _ in 0..=s.n {
@@ -697,8 +712,7 @@ pub(super) mod tests {
             v = next;
         }
         assert!(seen.iter().all(|&x| x), "{what}: the thread misses nodes");
-        let mut again = super::Simplex::default();
-        again.clone_from(s);
+        let mut again = s.clone();
         again.recompute_potentials();
         assert_eq!(again.pi, s.pi, "{what}: potentials");
     }
@@ -712,8 +726,7 @@ pub(super) mod tests {
             for pricing in [Pricing::BlockSearch, Pricing::CandidateList] {
                 let opts = SolveOptions {
                     pricing,
-                    block_size: None,
-                    cancel: None,
+                    ..SolveOptions::default()
                 };
                 let mut s = super::Simplex::new(&net, &opts);
                 s.init_cold();
@@ -733,8 +746,7 @@ pub(super) mod tests {
             for pricing in [Pricing::BlockSearch, Pricing::CandidateList] {
                 let opts = SolveOptions {
                     pricing,
-                    block_size: None,
-                    cancel: None,
+                    ..SolveOptions::default()
                 };
                 match solve(&net, &opts) {
                     Ok(sol) => {
