@@ -17,16 +17,23 @@
 //! as its needs first reach them), which no answer depends on: the solve
 //! is certified either way.
 //!
-//! Complexity: O(needs + new edges + the grown networks' edges), the old
-//! edges copied in stretches between needs that gain one; a fresh build
-//! reads every edge through dense maps (and, pooled, unions them first).
+//! Which networks grow, and with which amounts and newly reached needs, is
+//! found for all of them at once ([`community_plans`], [`pooled_plans`]);
+//! each is grown ([`GrowPlan::grow`]) where it is solved, so that copying
+//! one network's edges overlaps other networks' solves instead of holding
+//! them all back. Pooled, one component holds most edges: grown up front,
+//! its copy alone took 8–12 ms (one thread) before any network was solved.
+//!
+//! Complexity: O(needs + new edges) to plan; O(its needs + new edges +
+//! edges) to grow a network, the old edges copied in stretches between
+//! needs that gain one; a fresh build reads every edge through dense maps
+//! (and, pooled, unions them first).
 
 use crate::graph::BipartiteProblem;
 use crate::graph::growth::{GraphGrowth, NeedOffers};
 use crate::solve::parts::{Part, PartAmounts, amounts_on};
 use crate::solve::shares::Shares;
 use crate::validate::DistrictIndex;
-use rayon::prelude::*;
 
 /// Each pooled base network of `base` (built on `grown.base`, for a district
 /// that `ix` extends with providers appended, `grown` being the new offers'
@@ -35,11 +42,24 @@ use rayon::prelude::*;
 /// caller builds afresh) when the networks do not grow on their own: a new
 /// offer or shared capacity reaches two base networks, a need that had no edge
 /// gains one, or floors are set.
+#[cfg(test)]
 pub(crate) fn pooled_grown(
     ix: &DistrictIndex,
     grown: &GraphGrowth<'_>,
     base: &[Part],
 ) -> Option<Vec<Option<GrownPart>>> {
+    let plans = pooled_plans(ix, grown, base)?;
+    Some(grow_all(ix, grown, None, base, plans))
+}
+
+/// How each network of [`pooled_grown`] grows, without growing it: `None`
+/// in all when they do not grow on their own, `None` for a network that
+/// stays as it was.
+pub(crate) fn pooled_plans(
+    ix: &DistrictIndex,
+    grown: &GraphGrowth<'_>,
+    base: &[Part],
+) -> Option<Vec<Option<GrowPlan>>> {
     if base
         .iter()
         .any(|p| !p.floors.is_empty() || p.community.is_some())
@@ -74,20 +94,14 @@ pub(crate) fn pooled_grown(
         }
     }
     let amounts = amounts_on(ix, &grown.first_offer, None, base).ok()??;
-    // Each network grows on its own: in parallel, in network order.
     Some(
-        base.par_iter()
-            .zip(amounts)
-            .zip(new_offers)
+        (base.iter().zip(amounts).zip(new_offers))
             .map(|((part, amounts), new_offers)| {
-                if new_offers == 0 && amounts.changes_from(&part.problem) == 0 {
-                    return None;
-                }
-                let reach = |_, (p, o): (u32, u32)| {
-                    let provider = &ix.providers[p as usize];
-                    Some((provider.offers[o as usize].capacity, provider.capacity))
-                };
-                Some(grow(ix, grown, part, amounts, reach, &[]))
+                (new_offers > 0 || amounts.changes_from(&part.problem) > 0).then(|| GrowPlan {
+                    amounts,
+                    reached: Vec::new(),
+                    community: None,
+                })
             })
             .collect(),
     )
@@ -101,6 +115,7 @@ pub(crate) fn pooled_grown(
 /// network grown. A community's new offers are those the split gives it
 /// capacity of, and its needs that had no edge there join it when one reaches
 /// them.
+#[cfg(test)]
 pub(crate) fn community_grown(
     ix: &DistrictIndex,
     grown: &GraphGrowth<'_>,
@@ -108,6 +123,18 @@ pub(crate) fn community_grown(
     base: &[Part],
     amounts: Vec<PartAmounts>,
 ) -> Vec<Option<GrownPart>> {
+    let plans = community_plans(ix, grown, base, amounts);
+    grow_all(ix, grown, Some(shares), base, plans)
+}
+
+/// How each network of [`community_grown`] grows, without growing it
+/// (`None`: it stays as it was).
+pub(crate) fn community_plans(
+    ix: &DistrictIndex,
+    grown: &GraphGrowth<'_>,
+    base: &[Part],
+    amounts: Vec<PartAmounts>,
+) -> Vec<Option<GrowPlan>> {
     let mut in_base = vec![false; ix.needs.len()];
     for part in base {
         for &i in &part.needs {
@@ -126,18 +153,81 @@ pub(crate) fn community_grown(
             }
         }
     }
-    base.par_iter()
-        .zip(amounts)
-        .zip(reached)
-        .enumerate()
-        .map(|(c, ((part, amounts), reached))| {
-            if !touched[c] {
-                return None;
-            }
-            let reach = |node, offer| shares.capacities(ix, node, offer, c);
-            Some(grow(ix, grown, part, amounts, reach, &reached))
+    (amounts.into_iter().zip(reached).enumerate())
+        .map(|(c, (amounts, reached))| {
+            touched[c].then_some(GrowPlan {
+                amounts,
+                reached,
+                community: Some(c),
+            })
         })
         .collect()
+}
+
+/// Each base network grown by its plan, in parallel, in network order.
+#[cfg(test)]
+fn grow_all(
+    ix: &DistrictIndex,
+    grown: &GraphGrowth<'_>,
+    shares: Option<&Shares>,
+    base: &[Part],
+    plans: Vec<Option<GrowPlan>>,
+) -> Vec<Option<GrownPart>> {
+    use rayon::prelude::*;
+    (base.par_iter().zip(plans))
+        .map(|(part, plan)| Some(plan?.grow(ix, grown, shares, part)))
+        .collect()
+}
+
+/// How a base network grows into a network of a district with providers
+/// appended (see [`community_plans`] and [`pooled_plans`]): found for all
+/// networks at once, cheaply, and carried out ([`GrowPlan::grow`]) where
+/// each network is solved, so that one network is copied while another is
+/// solved.
+pub(crate) struct GrowPlan {
+    /// The network's amounts in the grown district.
+    amounts: PartAmounts,
+    /// District needs outside the network that new edges reach (per
+    /// community), in order.
+    reached: Vec<u32>,
+    /// The community whose share of district-level capacity the network
+    /// takes (per community), or `None` (pooled: whole capacities).
+    community: Option<usize>,
+}
+
+impl GrowPlan {
+    /// Base network `part` grown by this plan: its needs' new edges that
+    /// reach it, the new offers and groups they reach, and the needs
+    /// newly reached that keep a new edge. `shares` is the split of
+    /// district-level capacity per community (per community).
+    pub(crate) fn grow(
+        &self,
+        ix: &DistrictIndex,
+        grown: &GraphGrowth<'_>,
+        shares: Option<&Shares>,
+        part: &Part,
+    ) -> GrownPart {
+        let amounts = self.amounts.clone();
+        if let (Some(c), Some(shares)) = (self.community, shares) {
+            let reach = |node, offer| shares.capacities(ix, node, offer, c);
+            return grow(ix, grown, part, amounts, reach, &self.reached);
+        }
+        let reach = |_, (p, o): (u32, u32)| {
+            let provider = &ix.providers[p as usize];
+            Some((provider.offers[o as usize].capacity, provider.capacity))
+        };
+        grow(ix, grown, part, amounts, reach, &self.reached)
+    }
+
+    /// Base network `part`'s size grown by this plan, roughly (needs plus
+    /// edges, the new edges of its needs counted whether or not they reach
+    /// it): for running the largest first.
+    pub(crate) fn size(&self, grown: &GraphGrowth<'_>, part: &Part) -> usize {
+        let new: usize = (part.needs.iter().chain(&self.reached))
+            .map(|&i| grown.new_edges(i as usize).len())
+            .sum();
+        part.size() + self.reached.len() + new
+    }
 }
 
 /// For each need of `grown` (a network grown from `base`), its local

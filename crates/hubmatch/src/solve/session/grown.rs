@@ -4,7 +4,8 @@
 //! and kept beside the base graph (`graph::growth`: the grown graph is
 //! written out only when networks are built afresh); the networks the new
 //! providers leave as they were keep the base solution; the others are
-//! grown from the base networks (`solve::grown_parts`), and solved by
+//! grown from the base networks (`solve::grown_parts`: planned first, each
+//! grown by the task that solves it), and solved by
 //! growing the base session's optimal tree in place when they only gain
 //! offers and edges (`in_place`), else from the base optimum carried over
 //! (`solve::carry`). A network grown lists its new offers last, so its
@@ -27,12 +28,13 @@ use crate::graph::growth::GraphGrowth;
 use crate::solve::aggregate::Aggregation;
 use crate::solve::carry::{SolvedNetwork, carry_basis};
 use crate::solve::district::{MatchResult, Mode, assemble_rows, floors_unmet};
-use crate::solve::grown_parts::{GrownPart, base_needs, community_grown, pooled_grown};
+use crate::solve::grown_parts::{GrowPlan, base_needs, community_plans, pooled_plans};
 use crate::solve::matching::{Classes, MatchOptions, MatchingSolution, solve_matching_from};
 use crate::solve::network_simplex::CancelFlag;
 use crate::solve::parts::{Part, amounts_on, community_parts_of, parts_on};
 use crate::solve::rows::{Rows, needed_units, rows_near, rows_of};
 use crate::solve::schedule::largest_first;
+use crate::solve::shares::Shares;
 use crate::validate::DistrictIndex;
 
 impl DistrictSession {
@@ -86,16 +88,17 @@ impl DistrictSession {
             ));
         }
         let growth = self.graph.growth(ix)?;
-        let networks = self.grown_networks(ix, &growth)?;
-        let parts: Vec<&Part> = networks
-            .iter()
-            .map(|n| match n {
-                Network::Kept(b) => &self.parts[*b],
-                Network::Grown(part, ..) => part,
-            })
-            .collect();
+        let (networks, shares) = self.grown_networks(ix, &growth)?;
         let unmet = floors_unmet(ix, &self.parts);
-        let needed = needed_units(ix, parts.iter().copied());
+        // Networks grown by a plan have no floors (plans are made without).
+        let needed = needed_units(
+            ix,
+            networks.iter().filter_map(|n| match n {
+                Network::Kept(b) => Some(&self.parts[*b]),
+                Network::Grown(part, ..) => Some(&**part),
+                Network::Planned(..) => None,
+            }),
+        );
         let mut options = self.options.clone();
         if let Some(cancel) = cancel {
             options.simplex.cancel = Some(cancel.clone());
@@ -103,66 +106,51 @@ impl DistrictSession {
         let solved = largest_first(
             &networks,
             // A kept network costs a copy of its rows: last.
-            |k, n| match n {
+            |_, n| match n {
                 Network::Kept(_) => 0,
-                Network::Grown(..) => parts[k].size(),
+                Network::Grown(part, ..) => part.size(),
+                Network::Planned(b, plan) => plan.size(&growth, &self.parts[*b]),
             },
-            |_, network| {
-                let (part, base, origin) = match network {
-                    Network::Kept(b) => return Ok(self.unchanged_network(ix, *b, &needed)),
-                    Network::Grown(part, base, origin) => (part, *base, origin),
-                };
-                if let Some(b) = base.filter(|&b| same_network(part, &self.parts[b])) {
-                    // Untouched by the new providers: the base optimum stands.
-                    return Ok(self.unchanged_network(ix, b, &needed));
+            |_, network| match network {
+                Network::Kept(b) => {
+                    let (solution, rows) = self.unchanged_network(ix, *b, &needed);
+                    Ok((solution, rows, None))
                 }
-                let (grown_from, starts) = match origin {
-                    Origin::Grown(starts) => (base, starts.as_deref()),
-                    Origin::Built => (None, None),
-                };
-                let (classes, inserted) = match grown_from {
-                    Some(b) => self.refined_classes(b, part, starts),
-                    None => (Classes::ByOptions, None),
-                };
-                if let Some(b) = grown_from {
-                    // Grown in place when it fits (`in_place`).
-                    let aggregation = match &classes {
-                        Classes::Given(a) => a.as_deref(),
-                        Classes::ByOptions => None,
-                    };
-                    let classes = (aggregation, inserted.as_deref());
-                    let grown = (ix, &**part, &needed[..]);
-                    if let Some(solved) = self.solve_in_place(b, grown, classes, &options) {
-                        return solved.map_err(&unmet);
-                    }
+                Network::Grown(part, base, origin) => {
+                    let grown = (part.as_ref(), *base, origin);
+                    let (solution, rows) = self.solve_network(ix, grown, &needed, &options)?;
+                    Ok((solution, rows, None))
                 }
-                let solution =
-                    solve_matching_from(&part.problem, &options, classes, |aggregation, layout| {
-                        let b = base?;
-                        let shape = &self.sessions[b].shape;
-                        let old = SolvedNetwork {
-                            part: &self.parts[b],
-                            aggregation: shape.aggregation.as_ref(),
-                            layout: &shape.layout,
-                            class_edges: Some((&shape.class_edge_start, &shape.class_edges)),
-                        };
-                        let new = SolvedNetwork {
-                            part,
-                            aggregation,
-                            layout,
-                            class_edges: None,
-                        };
-                        let (basis, fresh) = carry_basis(old, &self.solutions[b].basis, new);
-                        Some((Cow::Owned(basis), fresh))
-                    })
-                    .map_err(&unmet)?;
-                let rows = rows_of(ix, part, &solution, &needed);
-                Ok((solution, rows))
+                Network::Planned(b, plan) => {
+                    // Grown here, while other networks are solved (copying
+                    // its edges is most of its growth), and handed back
+                    // for the district result.
+                    let grown = plan.grow(ix, &growth, shares.as_ref(), &self.parts[*b]);
+                    let origin = Origin::Grown(Some(grown.need_starts));
+                    let part = grown.part;
+                    let (solution, rows) =
+                        self.solve_network(ix, (&part, Some(*b), &origin), &needed, &options)?;
+                    Ok((solution, rows, Some(part)))
+                }
             },
         )
         .into_iter()
-        .collect::<Result<Vec<_>>>()?;
-        let (solutions, rows): (Vec<_>, Vec<_>) = solved.into_iter().unzip();
+        .collect::<Result<Vec<_>>>()
+        .map_err(unmet)?;
+        let (mut solutions, mut rows) = (Vec::with_capacity(solved.len()), Vec::new());
+        let mut planned = Vec::new();
+        for (solution, network_rows, part) in solved {
+            solutions.push(solution);
+            rows.push(network_rows);
+            planned.push(part);
+        }
+        let parts: Vec<&Part> = (networks.iter().zip(&planned))
+            .map(|(network, part)| match (network, part) {
+                (_, Some(part)) => part,
+                (Network::Kept(b) | Network::Planned(b, _), None) => &self.parts[*b],
+                (Network::Grown(part, ..), None) => part,
+            })
+            .collect();
         Ok(assemble_rows(
             ix,
             &growth.no_edge,
@@ -171,6 +159,64 @@ impl DistrictSession {
             solutions,
             rows,
         ))
+    }
+
+    /// Solves network `part` of a grown district: built afresh or grown
+    /// (`origin`) from base network `base`, if any. Where it is the base
+    /// network as it was, the base optimum stands; where it grew from it,
+    /// it is solved by growing the base's tree in place when that fits,
+    /// else from the base optimum carried over.
+    fn solve_network(
+        &self,
+        ix: &DistrictIndex,
+        (part, base, origin): (&Part, Option<usize>, &Origin),
+        needed: &[i64],
+        options: &MatchOptions,
+    ) -> Result<(MatchingSolution, Rows)> {
+        if let Some(b) = base.filter(|&b| same_network(part, &self.parts[b])) {
+            // Untouched by the new providers: the base optimum stands.
+            return Ok(self.unchanged_network(ix, b, needed));
+        }
+        let (grown_from, starts) = match origin {
+            Origin::Grown(starts) => (base, starts.as_deref()),
+            Origin::Built => (None, None),
+        };
+        let (classes, inserted) = match grown_from {
+            Some(b) => self.refined_classes(b, part, starts),
+            None => (Classes::ByOptions, None),
+        };
+        if let Some(b) = grown_from {
+            // Grown in place when it fits (`in_place`).
+            let aggregation = match &classes {
+                Classes::Given(a) => a.as_deref(),
+                Classes::ByOptions => None,
+            };
+            let classes = (aggregation, inserted.as_deref());
+            if let Some(solved) = self.solve_in_place(b, (ix, part, needed), classes, options) {
+                return solved;
+            }
+        }
+        let solution =
+            solve_matching_from(&part.problem, options, classes, |aggregation, layout| {
+                let b = base?;
+                let shape = &self.sessions[b].shape;
+                let old = SolvedNetwork {
+                    part: &self.parts[b],
+                    aggregation: shape.aggregation.as_ref(),
+                    layout: &shape.layout,
+                    class_edges: Some((&shape.class_edge_start, &shape.class_edges)),
+                };
+                let new = SolvedNetwork {
+                    part,
+                    aggregation,
+                    layout,
+                    class_edges: None,
+                };
+                let (basis, fresh) = carry_basis(old, &self.solutions[b].basis, new);
+                Some((Cow::Owned(basis), fresh))
+            })?;
+        let rows = rows_of(ix, part, &solution, needed);
+        Ok((solution, rows))
     }
 
     /// Network `part`, grown from base network `b` with `classes` (see
@@ -256,7 +302,7 @@ impl DistrictSession {
         &self,
         ix: &DistrictIndex,
         growth: &GraphGrowth<'_>,
-    ) -> Result<Vec<Network>> {
+    ) -> Result<(Vec<Network>, Option<Shares>)> {
         let floors = self.structure.floors.iter().any(|&f| f);
         let one_each = self.parts.len() == ix.communities.len();
         // The session keeps a split per community only.
@@ -265,34 +311,31 @@ impl DistrictSession {
             // `ix`'s amounts: a split afresh would read every edge.
             let shares = base_shares.grown(ix, growth).updated(ix, growth);
             let amounts = amounts_on(ix, &growth.first_offer, Some(&shares), &self.parts)?;
-            let built = if let Some(amounts) = amounts {
-                community_grown(ix, growth, &shares, &self.parts, amounts)
+            let networks = if let Some(amounts) = amounts {
+                planned_or_kept(community_plans(ix, growth, &self.parts, amounts))
             } else {
                 let all = vec![true; self.parts.len()];
                 let parts = community_parts_of(ix, &growth.graph(), &shares, &all);
-                (parts.into_iter())
-                    .map(|p| {
-                        p.map(|part| GrownPart {
-                            part,
-                            need_starts: Vec::new(),
-                        })
+                (parts.into_iter().enumerate())
+                    .map(|(k, part)| match part {
+                        Some(part) => Network::Grown(Box::new(part), Some(k), Origin::Grown(None)),
+                        None => Network::Kept(k),
                     })
                     .collect()
             };
-            return Ok(grown_or_kept(built));
+            return Ok((networks, Some(shares)));
         }
         if self.mode == Mode::Pooled && !floors {
-            if let Some(grown) = pooled_grown(ix, growth, &self.parts) {
-                return Ok(grown_or_kept(grown));
+            if let Some(plans) = pooled_plans(ix, growth, &self.parts) {
+                return Ok((planned_or_kept(plans), None));
             }
         }
         let parts = parts_on(ix, &growth.graph(), self.mode)?;
         let base_of = self.base_networks(&parts);
-        Ok(parts
-            .into_iter()
-            .zip(base_of)
+        let networks = (parts.into_iter().zip(base_of))
             .map(|(part, base)| Network::Grown(Box::new(part), base, Origin::Built))
-            .collect())
+            .collect();
+        Ok((networks, None))
     }
 
     /// The base network each of `parts` grew from: the same community's
@@ -325,11 +368,13 @@ impl DistrictSession {
 }
 
 /// A network of a grown district: a base network kept as it was (by its
-/// index), or one built for the grown district with the base network it
-/// grew from, if any, and how it was built.
+/// index), one built for the grown district with the base network it grew
+/// from, if any, and how it was built, or a base network with the plan
+/// that grows it (carried out where the network is solved).
 pub(super) enum Network {
     Kept(usize),
     Grown(Box<Part>, Option<usize>, Origin),
+    Planned(usize, Box<GrowPlan>),
 }
 
 /// How a network of a grown district was built.
@@ -342,16 +387,11 @@ pub(super) enum Origin {
     Grown(Option<Vec<u32>>),
 }
 
-/// Each base network `k` grown (`Some`) or kept as it was (`None`).
-fn grown_or_kept(parts: Vec<Option<GrownPart>>) -> Vec<Network> {
-    parts
-        .into_iter()
-        .enumerate()
-        .map(|(k, grown)| match grown {
-            Some(g) => {
-                let starts = (!g.need_starts.is_empty()).then_some(g.need_starts);
-                Network::Grown(Box::new(g.part), Some(k), Origin::Grown(starts))
-            }
+/// Each base network `k` with its plan (`Some`) or kept as it was (`None`).
+fn planned_or_kept(plans: Vec<Option<GrowPlan>>) -> Vec<Network> {
+    (plans.into_iter().enumerate())
+        .map(|(k, plan)| match plan {
+            Some(plan) => Network::Planned(k, Box::new(plan)),
             None => Network::Kept(k),
         })
         .collect()

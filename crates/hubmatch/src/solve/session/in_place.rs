@@ -372,7 +372,7 @@ struct GrownNetwork {
 #[cfg(test)]
 mod tests {
     use super::super::DistrictSession;
-    use super::super::grown::{Network, Origin};
+    use super::super::grown::Network;
     use super::{GrownSolved, GrownSpare};
     use crate::solve::district::Mode;
     use crate::solve::matching::{Classes, MatchOptions, solve_matching};
@@ -415,15 +415,17 @@ mod tests {
             ] {
                 let gx = grown.validate().unwrap();
                 let growth = session.graph.growth(&gx).unwrap();
-                let networks = session.grown_networks(&gx, &growth).unwrap();
+                let (networks, shares) = session.grown_networks(&gx, &growth).unwrap();
                 let (mut in_place, mut split_near, mut aggregated) = (0, 0, 0);
                 // Each network grows into the buffers of the one before.
                 let mut grown_spare = GrownSpare::default();
                 for network in &networks {
-                    let Network::Grown(part, Some(b), Origin::Grown(starts)) = network else {
+                    let Network::Planned(b, plan) = network else {
                         continue;
                     };
-                    let (classes, inserted) = session.refined_classes(*b, part, starts.as_deref());
+                    let grown = plan.grow(&gx, &growth, shares.as_ref(), &session.parts[*b]);
+                    let (part, starts) = (&grown.part, Some(&grown.need_starts[..]));
+                    let (classes, inserted) = session.refined_classes(*b, part, starts);
                     let aggregation = match &classes {
                         Classes::Given(a) => a.as_deref(),
                         Classes::ByOptions => None,
@@ -445,7 +447,7 @@ mod tests {
                     aggregated += usize::from(aggregation.is_some());
                     // Rows near the base's equal rows read afresh, but for
                     // their order (a district result sorts them).
-                    let needed = needed_units(&gx, std::iter::once(&**part));
+                    let needed = needed_units(&gx, std::iter::once(part));
                     if let Some((moved, moved_base)) = &moved {
                         let near = rows_near(
                             &gx,
@@ -475,7 +477,7 @@ mod tests {
                 }
                 let grown_networks = networks
                     .iter()
-                    .filter(|n| matches!(n, Network::Grown(..)))
+                    .filter(|n| matches!(n, Network::Planned(..)))
                     .count();
                 if fits {
                     assert!(grown_networks > 0, "{mode:?}");
