@@ -4,6 +4,8 @@
 
 use std::sync::Mutex;
 
+use rayon::prelude::*;
+
 use super::in_place::GrownSpare;
 use super::{MatchingSession, shape_error};
 use crate::error::{Error, RecordKind, Result, ValidationError};
@@ -43,6 +45,11 @@ pub struct DistrictSession {
     /// mode), moved to each scenario's amounts.
     pub(super) shares: Option<Shares>,
     pub(super) parts: Vec<Part>,
+    /// Where each need's run of edges starts in each network (see
+    /// `BipartiteProblem::grouped_need_starts`; empty when its edges are
+    /// not grouped by need): a network grown by a scenario copies its old
+    /// runs from there instead of looking for their ends.
+    pub(super) need_starts: Vec<Vec<u32>>,
     pub(super) sessions: Vec<MatchingSession>,
     /// Copies of each network's part and session that earlier scenarios
     /// used, whose buffers the next ones reuse.
@@ -144,6 +151,9 @@ impl DistrictSession {
             solutions.clone(),
             rows.clone(),
         );
+        let need_starts = (parts.par_iter())
+            .map(|p| p.problem.grouped_need_starts().unwrap_or_default())
+            .collect();
         Ok(DistrictSession {
             graph,
             mode,
@@ -151,6 +161,7 @@ impl DistrictSession {
             structure: Structure::of(ix),
             shares,
             parts,
+            need_starts,
             spares: sessions.iter().map(|_| Mutex::default()).collect(),
             sessions,
             solutions,

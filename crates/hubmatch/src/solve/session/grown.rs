@@ -125,7 +125,8 @@ impl DistrictSession {
                     // Grown here, while other networks are solved (copying
                     // its edges is most of its growth), and handed back
                     // for the district result.
-                    let grown = plan.grow(ix, &growth, shares.as_ref(), &self.parts[*b]);
+                    let base = (&self.parts[*b], &self.need_starts[*b][..]);
+                    let grown = plan.grow(ix, &growth, shares.as_ref(), base);
                     let origin = Origin::Grown(Some(grown.need_starts));
                     let part = grown.part;
                     let (solution, rows) =

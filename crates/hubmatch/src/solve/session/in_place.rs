@@ -423,7 +423,8 @@ mod tests {
                     let Network::Planned(b, plan) = network else {
                         continue;
                     };
-                    let grown = plan.grow(&gx, &growth, shares.as_ref(), &session.parts[*b]);
+                    let base = (&session.parts[*b], &session.need_starts[*b][..]);
+                    let grown = plan.grow(&gx, &growth, shares.as_ref(), base);
                     let (part, starts) = (&grown.part, Some(&grown.need_starts[..]));
                     let (classes, inserted) = session.refined_classes(*b, part, starts);
                     let aggregation = match &classes {
