@@ -135,22 +135,26 @@ pub(crate) fn community_plans(
     base: &[Part],
     amounts: Vec<PartAmounts>,
 ) -> Vec<Option<GrowPlan>> {
-    let mut in_base = vec![false; ix.needs.len()];
-    for part in base {
+    // Each need's base network (its community's), read off the networks:
+    // the district's need records, 176 bytes each, missed the cache.
+    let mut network_of = vec![u32::MAX; ix.needs.len()];
+    for (c, part) in base.iter().enumerate() {
         for &i in &part.needs {
-            in_base[i as usize] = true;
+            network_of[i as usize] = c as u32;
         }
     }
     let mut touched: Vec<bool> = (amounts.iter().zip(base))
         .map(|(a, part)| a.changes_from(&part.problem) != 0)
         .collect();
     let mut reached: Vec<Vec<u32>> = vec![Vec::new(); base.len()];
-    for (i, need) in ix.needs.iter().enumerate() {
-        if !grown.new_edges(i).is_empty() {
-            touched[need.community] = true;
-            if !in_base[i] {
-                reached[need.community].push(i as u32);
+    for i in grown.needs_with_new_edges() {
+        match network_of[i] {
+            u32::MAX => {
+                let c = ix.needs[i].community;
+                touched[c] = true;
+                reached[c].push(i as u32);
             }
+            c => touched[c as usize] = true,
         }
     }
     (amounts.into_iter().zip(reached).enumerate())

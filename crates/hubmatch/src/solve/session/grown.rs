@@ -418,7 +418,7 @@ impl Structure {
             && ix.categories.len() == self.categories
             && ix.needs.len() == self.needs.len()
             && ix.providers.len() >= self.providers.len()
-            && self.needs.iter().copied().eq(Structure::needs(ix))
+            && self.same_needs(ix)
             && self
                 .providers
                 .iter()
