@@ -224,8 +224,7 @@ impl GrowPlan {
         (part, starts): (&Part, &[u32]),
     ) -> GrownPart {
         let starts = (starts.len() == part.needs.len() + 1).then_some(starts);
-        let base = Base { part, starts };
-        let amounts = self.amounts.clone();
+        let (base, amounts) = (Base { part, starts }, &self.amounts);
         if let (Some(c), Some(shares)) = (self.community, shares) {
             let reach = |node, offer| shares.capacities(ix, node, offer, c);
             return grow(ix, grown, base, amounts, reach, &self.reached);
@@ -292,7 +291,7 @@ fn grow(
     ix: &DistrictIndex,
     grown: &GraphGrowth<'_>,
     Base { part, starts }: Base<'_>,
-    amounts: PartAmounts,
+    amounts: &PartAmounts,
     reach: impl Reach,
     reached: &[u32],
 ) -> GrownPart {
@@ -301,12 +300,12 @@ fn grow(
         community: part.community,
         problem: BipartiteProblem {
             units: Vec::with_capacity(b.units.len() + reached.len()),
-            offer_capacity: amounts.offer_capacity,
+            offer_capacity: amounts.offer_capacity.clone(),
             offer_group: b.offer_group.clone(),
-            group_capacity: amounts.group_capacity,
+            group_capacity: amounts.group_capacity.clone(),
             unserved_penalty: amounts.unserved_penalty,
             unserved_group: b.unserved_group.clone(),
-            unserved_limit: amounts.unserved_limit,
+            unserved_limit: amounts.unserved_limit.clone(),
             unserved_parent: b.unserved_parent.clone(),
             ..BipartiteProblem::default()
         },
@@ -423,7 +422,6 @@ fn grow(
 }
 
 /// A base network, and where its needs' runs of edges start, when known.
-#[derive(Clone, Copy)]
 struct Base<'a> {
     part: &'a Part,
     starts: Option<&'a [u32]>,

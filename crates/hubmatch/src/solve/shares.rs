@@ -37,11 +37,6 @@ pub(crate) struct Shares {
     /// The amounts split: units of each need, capacity of each offer row,
     /// shared capacity and quotas of each provider row.
     units: Vec<i64>,
-    /// Each need's community, read here rather than from the district's
-    /// need records: a growth reads the communities of the needs with new
-    /// edges, and through records of 176 bytes each read missed the
-    /// cache (0.8 ms of a 1 ms growth on district-13).
-    need_community: Vec<u32>,
     offer_capacity: Vec<i64>,
     provider_capacity: Vec<Option<i64>>,
     quotas: Vec<Vec<(usize, i64)>>,
@@ -62,13 +57,13 @@ impl Shares {
             provider_demand: Vec::new(),
             group_share: Vec::new(),
             units: ix.needs.iter().map(|n| n.units).collect(),
-            need_community: ix.needs.iter().map(|n| n.community as u32).collect(),
             offer_capacity: Vec::new(),
             provider_capacity: Vec::new(),
             quotas: Vec::new(),
         };
         let units = std::mem::take(&mut s.units);
-        s.add_demand(ix, graph, (0..ix.needs.len(), false), &units);
+        let community = |i: usize| ix.needs[i].community;
+        s.add_demand(ix, graph, (0..ix.needs.len(), false), (&units, community));
         s.units = units;
         s.offer_share = vec![0; s.offer_demand.len()];
         s.group_share = vec![0; s.provider_demand.len()];
@@ -104,7 +99,7 @@ impl Shares {
             .collect();
         for (i, units) in changed {
             let delta = units - s.units[i];
-            let community = s.need_community[i] as usize;
+            let community = ix.needs[i].community;
             s.units[i] = units;
             let [old, new] = graph.need_offers(i);
             for &node in old.iter().chain(new) {
@@ -151,7 +146,17 @@ impl Shares {
     /// `Shares::of(ix, &grown.graph())`'s (rows may come in another order).
     /// O(needs + new edges + new rows · communities · log communities),
     /// where a split afresh reads every edge.
-    pub(crate) fn grown(&self, ix: &DistrictIndex, grown: &GraphGrowth<'_>) -> Shares {
+    ///
+    /// `community(i)` is need `i`'s community, from a compact copy where
+    /// the caller keeps one: read from the 176-byte need records for every
+    /// need with new edges, it missed the cache (0.8 ms of a 1 ms growth
+    /// on district-13).
+    pub(crate) fn grown(
+        &self,
+        ix: &DistrictIndex,
+        grown: &GraphGrowth<'_>,
+        community: impl Fn(usize) -> usize,
+    ) -> Shares {
         let mut s = self.clone();
         s.offer_row.resize(grown.node_count(), u32::MAX);
         s.provider_row.resize(ix.providers.len(), u32::MAX);
@@ -159,7 +164,8 @@ impl Shares {
         // A need's new edges follow its old ones; the base's units, which
         // `updated` moves to `ix`'s.
         let units = std::mem::take(&mut s.units);
-        s.add_demand(ix, grown, (grown.needs_with_new_edges(), true), &units);
+        let needs = (grown.needs_with_new_edges(), true);
+        s.add_demand(ix, grown, needs, (&units, community));
         s.units = units;
         s.offer_share.resize(s.offer_demand.len(), 0);
         s.group_share.resize(s.provider_demand.len(), 0);
@@ -185,12 +191,12 @@ impl Shares {
         ix: &DistrictIndex,
         graph: &impl NeedOffers,
         (needs, new_only): (impl Iterator<Item = usize>, bool),
-        units: &[i64],
+        (units, community_of): (&[i64], impl Fn(usize) -> usize),
     ) {
         let nc = self.nc;
         let mut last_need_of_provider = vec![u32::MAX; ix.providers.len()];
         for i in needs {
-            let community = self.need_community[i] as usize;
+            let community = community_of(i);
             let [old, new] = graph.need_offers(i);
             let old = if new_only { &[][..] } else { old };
             for &node in old.iter().chain(new) {
@@ -381,7 +387,8 @@ mod tests {
             // Grown and moved on the growth (a need's edges read from two
             // places), against a split of the graph written out.
             let growth = graph.growth(&changed).unwrap();
-            let grown = base.grown(&changed, &growth).updated(&changed, &growth);
+            let community = |i: usize| changed.needs[i].community;
+            let grown = (base.grown(&changed, &growth, community)).updated(&changed, &growth);
             let grown_graph = growth.graph();
             let fresh = Shares::of(&changed, &grown_graph);
             assert!(

@@ -717,17 +717,21 @@ pub(super) mod tests {
         assert_eq!(again.pi, s.pi, "{what}: potentials");
     }
 
+    /// The default options with each pricing.
+    fn each_pricing() -> [SolveOptions; 2] {
+        [Pricing::BlockSearch, Pricing::CandidateList].map(|pricing| SolveOptions {
+            pricing,
+            ..SolveOptions::default()
+        })
+    }
+
     /// Every pivot of cold solves of random networks (both pricings)
     /// leaves a whole tree (see `assert_tree`).
     #[test]
     fn every_pivot_leaves_a_whole_tree() {
         for seed in 0..30 {
             let net = random_net(seed, 25, 100);
-            for pricing in [Pricing::BlockSearch, Pricing::CandidateList] {
-                let opts = SolveOptions {
-                    pricing,
-                    ..SolveOptions::default()
-                };
+            for opts in each_pricing() {
                 let mut s = super::Simplex::new(&net, &opts);
                 s.init_cold();
                 assert_tree(&s, &format!("seed {seed}, start"));
@@ -743,11 +747,7 @@ pub(super) mod tests {
     fn subtree_runs_stay_consistent_over_many_pivots() {
         for seed in 0..40 {
             let net = random_net(seed, 30, 120);
-            for pricing in [Pricing::BlockSearch, Pricing::CandidateList] {
-                let opts = SolveOptions {
-                    pricing,
-                    ..SolveOptions::default()
-                };
+            for opts in each_pricing() {
                 match solve(&net, &opts) {
                     Ok(sol) => {
                         // Reduced costs certify optimality.

@@ -138,13 +138,13 @@ impl DistrictSession {
         .into_iter()
         .collect::<Result<Vec<_>>>()
         .map_err(unmet)?;
-        let (mut solutions, mut rows) = (Vec::with_capacity(solved.len()), Vec::new());
-        let mut planned = Vec::new();
+        let (mut solutions, mut rows, mut planned) = (Vec::new(), Vec::new(), Vec::new());
         for (solution, network_rows, part) in solved {
             solutions.push(solution);
             rows.push(network_rows);
             planned.push(part);
         }
+        // Each network's part: a planned one's as it grew, the others' kept.
         let parts: Vec<&Part> = (networks.iter().zip(&planned))
             .map(|(network, part)| match (network, part) {
                 (_, Some(part)) => part,
@@ -310,7 +310,8 @@ impl DistrictSession {
         if let Some(base_shares) = self.shares.as_ref().filter(|_| !floors && one_each) {
             // The base split grown by the new offers' edges and moved to
             // `ix`'s amounts: a split afresh would read every edge.
-            let shares = base_shares.grown(ix, growth).updated(ix, growth);
+            let community = |i: usize| self.structure.needs[i].0;
+            let shares = (base_shares.grown(ix, growth, community)).updated(ix, growth);
             let amounts = amounts_on(ix, &growth.first_offer, Some(&shares), &self.parts)?;
             let networks = if let Some(amounts) = amounts {
                 planned_or_kept(community_plans(ix, growth, &self.parts, amounts))
