@@ -429,15 +429,15 @@ pub(crate) fn assemble_rows(
                 for list in assignment_lists {
                     assignments.extend(list);
                 }
-                assignments.par_sort_by_key(|a| (a.need, a.provider, a.offer));
+                sort_by_key(&mut assignments, |a| (a.need, a.provider, a.offer));
                 assignments
             },
             || {
                 rayon::join(
                     || need_values(ix, no_edge, parts, solutions),
                     || {
-                        offers.par_sort_by_key(|o| (o.provider, o.offer, o.community));
-                        providers.par_sort_by_key(|p| (p.provider, p.community));
+                        sort_by_key(&mut offers, |o| (o.provider, o.offer, o.community));
+                        sort_by_key(&mut providers, |p| (p.provider, p.community));
                         (offers, providers)
                     },
                 )
@@ -460,6 +460,16 @@ pub(crate) fn assemble_rows(
     }
 }
 
+/// Sorts `rows` by `key` (stable), unless they are in order already: each
+/// network lists its rows in order, and networks often follow one another
+/// in district order (communities' needs in a row), where a parallel sort
+/// still moved every row (a millisecond of a re-solve on district-13).
+fn sort_by_key<T: Send, K: Ord>(rows: &mut [T], key: impl Fn(&T) -> K + Sync) {
+    if !rows.is_sorted_by_key(&key) {
+        rows.par_sort_by_key(key);
+    }
+}
+
 /// The objective, counters, needs' potentials, unmet units and bases of a
 /// district result from its networks' solutions.
 fn need_values(
@@ -470,7 +480,9 @@ fn need_values(
 ) -> (i64, MatchStats, Vec<i64>, Vec<Unmet>, Vec<Basis>) {
     let n = ix.needs.len();
     let mut served_in = vec![false; n];
-    let mut unserved: Vec<i64> = ix.needs.iter().map(|need| need.units).collect();
+    // A need in a network takes its unserved units from there; the need
+    // records (176 bytes each) are read only for the others.
+    let mut unserved: Vec<i64> = vec![0; n];
     // A need outside every network would stay unserved: one more unit costs the penalty.
     let mut need_potential = vec![-unserved_penalty(ix); n];
     let mut stats = MatchStats {
@@ -498,11 +510,12 @@ fn need_values(
     let penalty = unserved_penalty(ix);
     let mut unmet = Vec::new();
     for i in 0..n {
+        if !served_in[i] {
+            unserved[i] = ix.needs[i].units;
+            objective -= penalty * unserved[i];
+        }
         if unserved[i] == 0 {
             continue;
-        }
-        if !served_in[i] {
-            objective -= penalty * unserved[i];
         }
         let reason = match (no_edge[i], served_in[i]) {
             (Some(NoEdge::NotWorthServing), _) => UnmetReason::NotWorthServing,

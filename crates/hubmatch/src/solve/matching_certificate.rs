@@ -106,6 +106,41 @@ struct Duals<'a> {
     unserved_group: &'a [i64],
 }
 
+/// A problem's edges, field by field, all of one length.
+struct Edges<'a> {
+    need: &'a [u32],
+    offer: &'a [u32],
+    weight: &'a [i64],
+    flow: &'a [i64],
+}
+
+impl Edges<'_> {
+    /// The first edge from `k` on that is not idle at a nonnegative
+    /// reduced cost (`alpha` of its need − its weight − `offer_pi` of its
+    /// offer, in 64 bits), or the edge count: those edges add nothing to
+    /// the certificate (given arcs with a capacity). Most edges of an
+    /// optimum are idle; an index out of range stops the skip.
+    #[inline(never)]
+    fn next_busy(&self, mut k: usize, alpha: &[i64], offer_pi: &[i64]) -> usize {
+        let e = self.need.len();
+        let (offer, weight, flow) = (&self.offer[..e], &self.weight[..e], &self.flow[..e]);
+        while k < e {
+            let (Some(&a), Some(&b)) = (
+                alpha.get(self.need[k] as usize),
+                offer_pi.get(offer[k] as usize),
+            ) else {
+                return k;
+            };
+            let rc = a.checked_sub(weight[k]).and_then(|r| r.checked_sub(b));
+            if flow[k] != 0 || rc.is_none_or(|rc| rc < 0) {
+                return k;
+            }
+            k += 1;
+        }
+        e
+    }
+}
+
 /// What one pass finds of a feasible allocation, summed arc by arc in the
 /// network's order: its cost, the duals' value (a lower bound on every
 /// allocation's cost), and the first arc that breaks complementary
@@ -218,47 +253,46 @@ fn scan(
     // Edges (arcs 0..e): need → offer, capacity units + 1, cost −w.
     let mut need_out = vec![0i128; n];
     let mut offer_in = vec![0i128; o];
-    // Indexed over slices of one length (the bounds checks fold away): a
-    // zip of four iterators took four times the instructions.
-    let (need_of, offer_of) = (&p.edge_need[..e], &p.edge_offer[..e]);
-    let (weight_of, flow_of) = (&p.edge_weight[..e], &edge_flow[..e]);
-    // A need's amounts are read once per run of its edges (the edges of
-    // a network come grouped by need).
-    let (mut i, mut cap, mut alpha) = (usize::MAX, 0, 0);
-    for k in 0..e {
-        if need_of[k] as usize != i {
-            i = need_of[k] as usize;
-            (cap, alpha) = (p.units[i] + 1, duals.need[i]);
+    let edges = Edges {
+        need: &p.edge_need[..e],
+        offer: &p.edge_offer[..e],
+        weight: &p.edge_weight[..e],
+        flow: &edge_flow[..e],
+    };
+    // Idle edges are skipped in a loop of their own, which keeps its few
+    // values in registers (the rare path's sums spilled them): only where
+    // every need's arcs have a capacity (units + 1 ≥ 0), else each edge
+    // takes the full path.
+    let skips = p.units.iter().all(|&u| u >= -1);
+    let mut k = 0;
+    while k < e {
+        if skips {
+            k = edges.next_busy(k, duals.need, &offer_pi);
+            if k == e {
+                break;
+            }
         }
-        let lo = offer_of[k] as usize;
-        let (w, x) = (weight_of[k], flow_of[k]);
-        let beta = offer_pi[lo];
-        // In 64 bits unless that overflows (never with a solver's duals).
-        let rc64 = alpha.checked_sub(w).and_then(|r| r.checked_sub(beta));
-        if x == 0 && cap >= 0 && rc64.is_some_and(|rc| rc >= 0) {
-            // Most edges carry nothing: only a negative reduced cost counts.
-            continue;
-        }
-        let rc = rc64.map_or_else(
-            || i128::from(alpha) - i128::from(w) - i128::from(beta),
-            i128::from,
-        );
+        let (i, lo) = (edges.need[k] as usize, edges.offer[k] as usize);
+        let (cap, alpha) = (p.units[i] + 1, duals.need[i]);
+        let (w, x) = (edges.weight[k], edges.flow[k]);
+        let rc = i128::from(alpha) - i128::from(w) - i128::from(offer_pi[lo]);
+        k += 1;
         if x == 0 && cap >= 0 {
             if rc < 0 {
-                terms.add(k, 0, cap, -w, rc);
+                terms.add(k - 1, 0, cap, -w, rc);
             }
             continue;
         }
         if x < 0 || x > cap {
             return Err(CertificateError::Capacity {
-                arc: k,
+                arc: k - 1,
                 flow: x,
                 capacity: cap,
             });
         }
         need_out[i] += i128::from(x);
         offer_in[lo] += i128::from(x);
-        terms.add(k, x, cap, -w, rc);
+        terms.add(k - 1, x, cap, -w, rc);
     }
     // Unserved arcs (e..e + n): need → its unserved group or the sink.
     for (i, &x) in unserved.iter().enumerate() {

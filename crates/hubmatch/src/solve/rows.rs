@@ -76,6 +76,10 @@ pub(crate) fn rows_near(
         &mut found,
         &mut used,
     );
+    // In need order, as `rows_of` lists them: the district's rows are then
+    // often in order already (see `solve::district`). Two sorted runs: a
+    // merge.
+    found.sort_by_key(|a| (a.need, a.provider, a.offer));
     rows_with(ix, part, sol, needed_units, found, &used)
 }
 

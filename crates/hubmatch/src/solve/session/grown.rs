@@ -311,7 +311,7 @@ impl DistrictSession {
             // The base split grown by the new offers' edges and moved to
             // `ix`'s amounts: a split afresh would read every edge.
             let community = |i: usize| self.structure.needs[i].0;
-            let shares = (base_shares.grown(ix, growth, community)).updated(ix, growth);
+            let shares = (base_shares.grown(ix, growth, community)).update(ix, growth);
             let amounts = amounts_on(ix, &growth.first_offer, Some(&shares), &self.parts)?;
             let networks = if let Some(amounts) = amounts {
                 planned_or_kept(community_plans(ix, growth, &self.parts, amounts))
