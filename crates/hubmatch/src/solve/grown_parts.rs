@@ -48,17 +48,19 @@ pub(crate) fn pooled_grown(
     grown: &GraphGrowth<'_>,
     base: &[Part],
 ) -> Option<Vec<Option<GrownPart>>> {
-    let plans = pooled_plans(ix, grown, base)?;
+    let plans = pooled_plans(ix, grown, base, None)?;
     Some(grow_all(ix, grown, None, base, plans))
 }
 
 /// How each network of [`pooled_grown`] grows, without growing it: `None`
 /// in all when they do not grow on their own, `None` for a network that
-/// stays as it was.
+/// stays as it was. `units`, when given, are `ix`'s needs' units (see
+/// [`amounts_on`]).
 pub(crate) fn pooled_plans(
     ix: &DistrictIndex,
     grown: &GraphGrowth<'_>,
     base: &[Part],
+    units: Option<&[i64]>,
 ) -> Option<Vec<Option<GrowPlan>>> {
     if base
         .iter()
@@ -93,7 +95,7 @@ pub(crate) fn pooled_plans(
             }
         }
     }
-    let amounts = amounts_on(ix, &grown.first_offer, None, base).ok()??;
+    let amounts = amounts_on(ix, &grown.first_offer, None, (base, units)).ok()??;
     Some(
         (base.iter().zip(amounts).zip(new_offers))
             .map(|((part, amounts), new_offers)| {
@@ -123,39 +125,24 @@ pub(crate) fn community_grown(
     base: &[Part],
     amounts: Vec<PartAmounts>,
 ) -> Vec<Option<GrownPart>> {
-    let plans = community_plans(ix, grown, base, amounts);
+    let plans = community_plans(CommunityReach::of(ix, grown, base), base, amounts);
     grow_all(ix, grown, Some(shares), base, plans)
 }
 
 /// How each network of [`community_grown`] grows, without growing it
-/// (`None`: it stays as it was).
+/// (`None`: it stays as it was): the new edges' [`CommunityReach`] and
+/// the networks' amounts in the grown district.
 pub(crate) fn community_plans(
-    ix: &DistrictIndex,
-    grown: &GraphGrowth<'_>,
+    reach: CommunityReach,
     base: &[Part],
     amounts: Vec<PartAmounts>,
 ) -> Vec<Option<GrowPlan>> {
-    // Each need's base network (its community's), read off the networks:
-    // the district's need records, 176 bytes each, missed the cache.
-    let mut network_of = vec![u32::MAX; ix.needs.len()];
-    for (c, part) in base.iter().enumerate() {
-        for &i in &part.needs {
-            network_of[i as usize] = c as u32;
-        }
-    }
-    let mut touched: Vec<bool> = (amounts.iter().zip(base))
-        .map(|(a, part)| a.changes_from(&part.problem) != 0)
-        .collect();
-    let mut reached: Vec<Vec<u32>> = vec![Vec::new(); base.len()];
-    for i in grown.needs_with_new_edges() {
-        match network_of[i] {
-            u32::MAX => {
-                let c = ix.needs[i].community;
-                touched[c] = true;
-                reached[c].push(i as u32);
-            }
-            c => touched[c as usize] = true,
-        }
+    let CommunityReach {
+        mut touched,
+        reached,
+    } = reach;
+    for ((touched, a), part) in touched.iter_mut().zip(&amounts).zip(base) {
+        *touched |= a.changes_from(&part.problem) != 0;
     }
     (amounts.into_iter().zip(reached).enumerate())
         .map(|(c, (amounts, reached))| {
@@ -166,6 +153,45 @@ pub(crate) fn community_plans(
             })
         })
         .collect()
+}
+
+/// Which per-community networks the new edges of a growth reach: the
+/// amounts aside, what [`community_plans`] needs, found apart so that it
+/// can be found while the capacity is split.
+pub(crate) struct CommunityReach {
+    /// Whether new edges reach each network.
+    touched: Vec<bool>,
+    /// The needs outside each network that new edges bring in, in order.
+    reached: Vec<Vec<u32>>,
+}
+
+impl CommunityReach {
+    /// The reach of `grown`'s new edges into `base`, the networks of each
+    /// community. O(needs).
+    pub(crate) fn of(ix: &DistrictIndex, grown: &GraphGrowth<'_>, base: &[Part]) -> CommunityReach {
+        // Each need's base network (its community's), read off the
+        // networks: the district's need records, 176 bytes each, missed
+        // the cache.
+        let mut network_of = vec![u32::MAX; ix.needs.len()];
+        for (c, part) in base.iter().enumerate() {
+            for &i in &part.needs {
+                network_of[i as usize] = c as u32;
+            }
+        }
+        let mut touched = vec![false; base.len()];
+        let mut reached: Vec<Vec<u32>> = vec![Vec::new(); base.len()];
+        for i in grown.needs_with_new_edges() {
+            match network_of[i] {
+                u32::MAX => {
+                    let c = ix.needs[i].community;
+                    touched[c] = true;
+                    reached[c].push(i as u32);
+                }
+                c => touched[c as usize] = true,
+            }
+        }
+        CommunityReach { touched, reached }
+    }
 }
 
 /// Each base network grown by its plan, in parallel, in network order.
@@ -706,7 +732,7 @@ mod tests {
             let grown = growth.graph();
             let shares = Shares::of(&changed, &grown);
             let fresh = community_parts_of(&changed, &grown, &shares, &all);
-            let amounts = amounts_on(&changed, &growth.first_offer, Some(&shares), &base)
+            let amounts = amounts_on(&changed, &growth.first_offer, Some(&shares), (&base, None))
                 .unwrap()
                 .unwrap();
             let parts = community_grown(&changed, &growth, &shares, &base, amounts);

@@ -148,12 +148,14 @@ impl PartAmounts {
 /// pooled otherwise; the answer equals the amounts of `parts_on(ix, graph,
 /// mode)` (on that graph, or on it grown by providers appended to `ix`).
 /// O(needs + offers). `None` for a provider that no longer fits its
-/// network (another home, or no shared capacity any more).
+/// network (another home, or no shared capacity any more). `units`, when
+/// given, are `ix`'s needs' units, read off a compact copy instead of the
+/// need records (176 bytes each).
 pub(crate) fn amounts_on(
     ix: &DistrictIndex,
     first_offer: &[u32],
     shares: Option<&Shares>,
-    parts: &[Part],
+    (parts, units): (&[Part], Option<&[i64]>),
 ) -> Result<Option<Vec<PartAmounts>>> {
     let penalty = unserved_penalty(ix);
     let floors = floor_groups(ix, parts)?;
@@ -161,11 +163,12 @@ pub(crate) fn amounts_on(
         .par_iter()
         .zip(floors)
         .map(|(part, floors)| {
-            let units = part
-                .needs
-                .iter()
-                .map(|&i| ix.needs[i as usize].units)
-                .collect();
+            let units = match units {
+                Some(units) => part.needs.iter().map(|&i| units[i as usize]).collect(),
+                None => (part.needs.iter())
+                    .map(|&i| ix.needs[i as usize].units)
+                    .collect(),
+            };
             let mut offer_capacity = Vec::with_capacity(part.offers.len());
             for &(p, o) in &part.offers {
                 let cap = match (shares, part.community) {
@@ -457,7 +460,7 @@ mod tests {
                 let base = parts_on(&ix, &graph, mode).unwrap();
                 let fresh = parts_on(&changed, &graph, mode).unwrap();
                 let split = (mode == Mode::PerCommunity).then_some(&shares);
-                let amounts = amounts_on(&changed, &graph.first_offer, split, &base)
+                let amounts = amounts_on(&changed, &graph.first_offer, split, (&base, None))
                     .unwrap()
                     .unwrap();
                 assert_eq!(amounts.len(), fresh.len());

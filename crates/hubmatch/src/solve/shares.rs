@@ -84,25 +84,38 @@ impl Shares {
     /// homes; see `solve::session`) with other amounts: equal to
     /// `Shares::of(ix, graph)`.
     pub(crate) fn updated(&self, ix: &DistrictIndex, graph: &impl NeedOffers) -> Shares {
-        self.clone().update(ix, graph)
+        self.clone().update(ix, graph, None)
     }
 
     /// [`Shares::updated`] in place, for shares of no further use (a split
-    /// just grown: copying it again took a tenth of a millisecond).
-    pub(crate) fn update(self, ix: &DistrictIndex, graph: &impl NeedOffers) -> Shares {
+    /// just grown: copying it again took a tenth of a millisecond);
+    /// `units`, when given, are `ix`'s needs' units, read off a compact
+    /// copy instead of the need records.
+    pub(crate) fn update(
+        self,
+        ix: &DistrictIndex,
+        graph: &impl NeedOffers,
+        units: Option<&[i64]>,
+    ) -> Shares {
         let nc = self.nc;
         let mut s = self;
         let mut offer_dirty = vec![false; s.row_offer.len()];
         let mut provider_dirty = vec![false; s.row_provider.len()];
         let mut last_need_of_provider = vec![u32::MAX; ix.providers.len()];
-        // The needs whose units changed, found in parallel: a pass over
-        // every need record (11 MB on district-13), which one thread
-        // streams in half a millisecond.
-        let changed: Vec<(usize, i64)> = (ix.needs.par_iter().zip(&s.units[..]))
-            .enumerate()
-            .filter(|(_, (need, was))| need.units != **was)
-            .map(|(i, (need, _))| (i, need.units))
-            .collect();
+        let changed: Vec<(usize, i64)> = match units {
+            Some(units) => (units.iter().zip(&s.units))
+                .enumerate()
+                .filter(|(_, (now, was))| now != was)
+                .map(|(i, (&now, _))| (i, now))
+                .collect(),
+            // Found in parallel: a pass over every need record (11 MB on
+            // district-13), which one thread streams in half a millisecond.
+            None => (ix.needs.par_iter().zip(&s.units[..]))
+                .enumerate()
+                .filter(|(_, (need, was))| need.units != **was)
+                .map(|(i, (need, _))| (i, need.units))
+                .collect(),
+        };
         for (i, units) in changed {
             let delta = units - s.units[i];
             let community = ix.needs[i].community;
@@ -394,7 +407,12 @@ mod tests {
             // places), against a split of the graph written out.
             let growth = graph.growth(&changed).unwrap();
             let community = |i: usize| changed.needs[i].community;
-            let grown = (base.grown(&changed, &growth, community)).update(&changed, &growth);
+            let grown = (base.grown(&changed, &growth, community)).update(&changed, &growth, None);
+            // The same when the units come from a compact copy (as a
+            // session gives them).
+            let units: Vec<i64> = changed.needs.iter().map(|n| n.units).collect();
+            let compact = base.grown(&changed, &growth, community);
+            assert_eq!(compact.update(&changed, &growth, Some(&units)), grown);
             let grown_graph = growth.graph();
             let fresh = Shares::of(&changed, &grown_graph);
             assert!(

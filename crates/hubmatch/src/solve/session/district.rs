@@ -109,6 +109,19 @@ impl Structure {
                 .all(|(n, &need)| (n.community, n.category) == need)
     }
 
+    /// Each need's units, when `ix`'s needs have these communities and
+    /// categories (else `None`): [`Structure::same_needs`] that also keeps
+    /// the units it passes by, in order.
+    pub(super) fn need_units(&self, ix: &DistrictIndex) -> Option<Vec<i64>> {
+        if ix.needs.len() != self.needs.len() {
+            return None;
+        }
+        (ix.needs.par_iter().zip(&self.needs[..]))
+            .with_min_len(4096)
+            .map(|(n, &need)| ((n.community, n.category) == need).then_some(n.units))
+            .collect()
+    }
+
     pub(super) fn needs(ix: &DistrictIndex) -> impl Iterator<Item = (usize, usize)> + '_ {
         ix.needs.iter().map(|n| (n.community, n.category))
     }
@@ -240,7 +253,12 @@ impl DistrictSession {
                 || self.structure.fits(ix),
                 || {
                     let shares = self.shares.as_ref().map(|s| s.updated(ix, &self.graph));
-                    amounts_on(ix, &self.graph.first_offer, shares.as_ref(), &self.parts)
+                    amounts_on(
+                        ix,
+                        &self.graph.first_offer,
+                        shares.as_ref(),
+                        (&self.parts, None),
+                    )
                 },
             )
         } else {

@@ -28,7 +28,9 @@ use crate::graph::growth::GraphGrowth;
 use crate::solve::aggregate::Aggregation;
 use crate::solve::carry::{SolvedNetwork, carry_basis};
 use crate::solve::district::{MatchResult, Mode, assemble_rows, floors_unmet};
-use crate::solve::grown_parts::{GrowPlan, base_needs, community_plans, pooled_plans};
+use crate::solve::grown_parts::{
+    CommunityReach, GrowPlan, base_needs, community_plans, pooled_plans,
+};
 use crate::solve::matching::{Classes, MatchOptions, MatchingSolution, solve_matching_from};
 use crate::solve::network_simplex::CancelFlag;
 use crate::solve::parts::{Part, amounts_on, community_parts_of, parts_on};
@@ -79,16 +81,16 @@ impl DistrictSession {
         if !ix.sector_limits.is_empty() {
             return Err(sector_error());
         }
-        if !self.structure.grown_fits(ix) {
+        let Some(units) = self.structure.grown_units(ix) else {
             return Err(super::shape_error(
                 "the district is not the session's with providers appended (needs' \
                  communities or categories, the base providers' homes, shared capacities \
                  or offers, or floors differ)"
                     .into(),
             ));
-        }
+        };
         let growth = self.graph.growth(ix)?;
-        let (networks, shares) = self.grown_networks(ix, &growth)?;
+        let (networks, shares) = self.grown_networks(ix, &growth, &units)?;
         let unmet = floors_unmet(ix, &self.parts);
         // Networks grown by a plan have no floors (plans are made without).
         let needed = needed_units(
@@ -303,6 +305,7 @@ impl DistrictSession {
         &self,
         ix: &DistrictIndex,
         growth: &GraphGrowth<'_>,
+        units: &[i64],
     ) -> Result<(Vec<Network>, Option<Shares>)> {
         let floors = self.structure.floors.iter().any(|&f| f);
         let one_each = self.parts.len() == ix.communities.len();
@@ -310,11 +313,21 @@ impl DistrictSession {
         if let Some(base_shares) = self.shares.as_ref().filter(|_| !floors && one_each) {
             // The base split grown by the new offers' edges and moved to
             // `ix`'s amounts: a split afresh would read every edge.
+            // Which networks the new edges reach is found meanwhile (the
+            // split runs on one thread for most of its 1 ms on district-13).
             let community = |i: usize| self.structure.needs[i].0;
-            let shares = (base_shares.grown(ix, growth, community)).update(ix, growth);
-            let amounts = amounts_on(ix, &growth.first_offer, Some(&shares), &self.parts)?;
-            let networks = if let Some(amounts) = amounts {
-                planned_or_kept(community_plans(ix, growth, &self.parts, amounts))
+            let ((shares, amounts), reach) = rayon::join(
+                || {
+                    let shares = base_shares.grown(ix, growth, community);
+                    let shares = shares.update(ix, growth, Some(units));
+                    let parts = (&self.parts[..], Some(units));
+                    let amounts = amounts_on(ix, &growth.first_offer, Some(&shares), parts);
+                    (shares, amounts)
+                },
+                || CommunityReach::of(ix, growth, &self.parts),
+            );
+            let networks = if let Some(amounts) = amounts? {
+                planned_or_kept(community_plans(reach, &self.parts, amounts))
             } else {
                 let all = vec![true; self.parts.len()];
                 let parts = community_parts_of(ix, &growth.graph(), &shares, &all);
@@ -328,7 +341,7 @@ impl DistrictSession {
             return Ok((networks, Some(shares)));
         }
         if self.mode == Mode::Pooled && !floors {
-            if let Some(plans) = pooled_plans(ix, growth, &self.parts) {
+            if let Some(plans) = pooled_plans(ix, growth, &self.parts, Some(units)) {
                 return Ok((planned_or_kept(plans), None));
             }
         }
@@ -412,19 +425,21 @@ fn same_network(part: &Part, base: &Part) -> bool {
 }
 
 impl Structure {
-    /// Whether `ix` is a district of this structure with providers
-    /// appended.
-    pub(super) fn grown_fits(&self, ix: &DistrictIndex) -> bool {
-        ix.communities.len() == self.communities
+    /// Each need's units in `ix`, when `ix` is a district of this
+    /// structure with providers appended; `None` otherwise. The units are
+    /// read in the pass that compares the needs (see
+    /// [`Structure::need_units`]), so that the growth's later steps need
+    /// not read the need records again.
+    pub(super) fn grown_units(&self, ix: &DistrictIndex) -> Option<Vec<i64>> {
+        let fits = ix.communities.len() == self.communities
             && ix.categories.len() == self.categories
-            && ix.needs.len() == self.needs.len()
             && ix.providers.len() >= self.providers.len()
-            && self.same_needs(ix)
             && self
                 .providers
                 .iter()
                 .copied()
                 .eq(Structure::providers(ix).take(self.providers.len()))
-            && self.floors.iter().copied().eq(Structure::floors(ix))
+            && self.floors.iter().copied().eq(Structure::floors(ix));
+        if fits { self.need_units(ix) } else { None }
     }
 }
