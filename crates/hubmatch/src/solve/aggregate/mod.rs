@@ -256,6 +256,9 @@ impl Aggregation {
         let mut next = 0;
         let mut unserved = base.unserved.to_vec();
         let mut class_edge = 0usize;
+        // Every need's units compared at once (one slice comparison) spares
+        // comparing them class by class, member by member.
+        let all_same_units = original.units == base.units;
         for c in 0..self.class_count() {
             let degree = self.degree_of(c);
             let edges = class_edge..class_edge + degree;
@@ -269,7 +272,7 @@ impl Aggregation {
                 may_differ || class_flow[edges.clone()] == base.class_flow[edges.clone()]
             );
             let same = (!may_differ || class_flow[edges.clone()] == base.class_flow[edges])
-                && self.same_units(c, original, base.units);
+                && (all_same_units || self.same_units(c, original, base.units));
             if !same {
                 let emptied = (&mut spare.moved, None);
                 self.empty_members(c, original, (&mut flow, &mut unserved), emptied);
@@ -354,6 +357,8 @@ impl Aggregation {
             class
         });
         let (mut at, mut was_at) = (0usize, 0usize);
+        // As in `split_near`: every need's units compared at once.
+        let all_same_units = original.units == base_split.units;
         for c in 0..k {
             let (degree, was) = (self.degree_of(c), base.degree_of(c));
             if degree < was {
@@ -365,7 +370,7 @@ impl Aggregation {
             };
             debug_assert!(may_differ.as_ref().is_none_or(|d| d[c]) || compared());
             let same = (may_differ.as_ref().is_some_and(|d| !d[c]) || compared())
-                && self.same_units(c, original, base_split.units);
+                && (all_same_units || self.same_units(c, original, base_split.units));
             if !same {
                 let emptied = (&mut moved, Some(&mut moved_base));
                 self.empty_members(c, original, (&mut flow, &mut unserved), emptied);

@@ -116,10 +116,21 @@ impl Structure {
         if ix.needs.len() != self.needs.len() {
             return None;
         }
-        (ix.needs.par_iter().zip(&self.needs[..]))
-            .with_min_len(4096)
-            .map(|(n, &need)| ((n.community, n.category) == need).then_some(n.units))
-            .collect()
+        // Written in place, chunk by chunk (collecting options took half
+        // as long again as the comparison alone).
+        let mut units = vec![0; self.needs.len()];
+        let chunks = (units.par_chunks_mut(4096))
+            .zip(ix.needs.par_chunks(4096))
+            .zip(self.needs.par_chunks(4096));
+        let same = chunks.all(|((units, needs), keys)| {
+            let mut same = true;
+            for ((u, n), &key) in units.iter_mut().zip(needs).zip(keys) {
+                *u = n.units;
+                same &= (n.community, n.category) == key;
+            }
+            same
+        });
+        same.then_some(units)
     }
 
     pub(super) fn needs(ix: &DistrictIndex) -> impl Iterator<Item = (usize, usize)> + '_ {
