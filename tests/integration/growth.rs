@@ -197,10 +197,29 @@ fn grown_sessions_refuse_other_districts() {
     home.home = None;
     home.quotas.clear();
     let err = session.solve_grown(&moved.validate().unwrap()).unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        "network \"session\": shape the district is not the session's with providers appended \
-         (needs' communities or categories, the base providers' homes, shared capacities or \
-         offers, or floors differ)"
-    );
+    let refused = "network \"session\": shape the district is not the session's with providers \
+         appended (needs' communities or categories, the base providers' homes, shared \
+         capacities or offers, or floors differ)";
+    assert_eq!(err.to_string(), refused);
+    // A need moved to another community, or to another category, late in
+    // the district (its chunk of needs is not the first read).
+    let mut grown = d.clone();
+    grown.providers.extend(newcomers(&d, 7));
+    let last = grown.needs.len() - 1;
+    for change in ["community", "category"] {
+        let mut other = grown.clone();
+        let need = &mut other.needs[last];
+        if change == "community" {
+            let elsewhere = d.needs.iter().find(|n| n.community != need.community);
+            let elsewhere = elsewhere.unwrap();
+            need.community = elsewhere.community.clone();
+            need.cell = elsewhere.cell.clone();
+        } else {
+            let elsewhere = d.needs.iter().find(|n| n.category != need.category);
+            need.category = elsewhere.unwrap().category.clone();
+        }
+        let err = session.solve_grown(&other.validate().unwrap()).unwrap_err();
+        assert_eq!(err.to_string(), refused, "{change}");
+    }
+    assert!(session.solve_grown(&grown.validate().unwrap()).is_ok());
 }

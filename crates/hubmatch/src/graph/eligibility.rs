@@ -251,11 +251,25 @@ impl Buckets {
 /// edges, flat, and for each need the end of its run and whether any offer
 /// was eligible.
 pub(super) fn find_edges(ix: &DistrictIndex, buckets: &Buckets) -> Vec<ChunkEdges> {
+    let chunks = find_edges_and(ix, buckets, |_, _| ());
+    chunks.into_iter().map(|(edges, ())| edges).collect()
+}
+
+/// [`find_edges`], with what `also(first, needs)` makes of each chunk of
+/// needs (`needs`, from need `first` on) right after its edges are found,
+/// while its records are in the cache.
+pub(super) fn find_edges_and<T: Send>(
+    ix: &DistrictIndex,
+    buckets: &Buckets,
+    also: impl Fn(usize, &[NeedIndex]) -> T + Sync,
+) -> Vec<(ChunkEdges, T)> {
+    const CHUNK: usize = 2048;
     let penalty = unserved_penalty(ix);
     let cats = buckets.categories;
     ix.needs
-        .par_chunks(2048)
-        .map(|chunk| {
+        .par_chunks(CHUNK)
+        .enumerate()
+        .map(|(k, chunk)| {
             // Room for 32 edges a need, fewer when the buckets are narrow
             // (a few new offers: their search finds few edges).
             let mut edges = Vec::with_capacity(chunk.len() * buckets.widest.min(32));
@@ -277,7 +291,7 @@ pub(super) fn find_edges(ix: &DistrictIndex, buckets: &Buckets) -> Vec<ChunkEdge
                 }
                 ends.push((edges.len() as u32, any_eligible));
             }
-            (edges, ends)
+            ((edges, ends), also(k * CHUNK, chunk))
         })
         .collect()
 }

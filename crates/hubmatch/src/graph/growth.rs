@@ -18,9 +18,9 @@ use std::ops::Range;
 
 use rayon::prelude::*;
 
-use super::eligibility::{Buckets, ChunkEdges, EligibilityGraph, Eligible, NoEdge, find_edges};
+use super::eligibility::{Buckets, ChunkEdges, EligibilityGraph, Eligible, NoEdge, find_edges_and};
 use crate::error::{RecordKind, Result, ValidationError};
-use crate::validate::DistrictIndex;
+use crate::validate::{DistrictIndex, NeedIndex};
 
 /// The edges that providers appended to a district add to its graph
 /// `base`: in the grown graph each need's new edges follow its old ones,
@@ -98,6 +98,18 @@ impl EligibilityGraph {
     /// providers this graph was built from are those of `ix` but for
     /// amounts; only the counts are checked.
     pub(crate) fn growth(&self, ix: &DistrictIndex) -> Result<GraphGrowth<'_>> {
+        Ok(self.growth_and(ix, |_, _| ())?.0)
+    }
+
+    /// [`EligibilityGraph::growth`], with what `also(first, needs)` makes
+    /// of each chunk of `ix`'s needs (`needs`, from need `first` on), in
+    /// order, read while the new edges are looked for (a caller's checks of
+    /// the need records then cost no pass of their own over them).
+    pub(crate) fn growth_and<T: Send>(
+        &self,
+        ix: &DistrictIndex,
+        also: impl Fn(usize, &[NeedIndex]) -> T + Sync,
+    ) -> Result<(GraphGrowth<'_>, Vec<T>)> {
         let old = self.first_offer.len();
         let fits = self.needs == ix.needs.len()
             && old <= ix.providers.len()
@@ -123,8 +135,9 @@ impl EligibilityGraph {
             offers.extend((0..p.offers.len() as u32).map(|oi| (pi as u32, oi)));
         }
         let buckets = Buckets::of(ix, &offers[self.offers.len()..], n + self.offers.len());
-        let chunks = find_edges(ix, &buckets);
-        Ok(GraphGrowth::of(self, first_offer, offers, &chunks))
+        let (chunks, found): (Vec<_>, Vec<_>) =
+            find_edges_and(ix, &buckets, also).into_iter().unzip();
+        Ok((GraphGrowth::of(self, first_offer, offers, &chunks), found))
     }
 }
 

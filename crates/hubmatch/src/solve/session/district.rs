@@ -109,30 +109,6 @@ impl Structure {
                 .all(|(n, &need)| (n.community, n.category) == need)
     }
 
-    /// Each need's units, when `ix`'s needs have these communities and
-    /// categories (else `None`): [`Structure::same_needs`] that also keeps
-    /// the units it passes by, in order.
-    pub(super) fn need_units(&self, ix: &DistrictIndex) -> Option<Vec<i64>> {
-        if ix.needs.len() != self.needs.len() {
-            return None;
-        }
-        // Written in place, chunk by chunk (collecting options took half
-        // as long again as the comparison alone).
-        let mut units = vec![0; self.needs.len()];
-        let chunks = (units.par_chunks_mut(4096))
-            .zip(ix.needs.par_chunks(4096))
-            .zip(self.needs.par_chunks(4096));
-        let same = chunks.all(|((units, needs), keys)| {
-            let mut same = true;
-            for ((u, n), &key) in units.iter_mut().zip(needs).zip(keys) {
-                *u = n.units;
-                same &= (n.community, n.category) == key;
-            }
-            same
-        });
-        same.then_some(units)
-    }
-
     pub(super) fn needs(ix: &DistrictIndex) -> impl Iterator<Item = (usize, usize)> + '_ {
         ix.needs.iter().map(|n| (n.community, n.category))
     }

@@ -37,7 +37,7 @@ use crate::solve::parts::{Part, amounts_on, community_parts_of, parts_on};
 use crate::solve::rows::{Rows, needed_units, rows_near, rows_of};
 use crate::solve::schedule::largest_first;
 use crate::solve::shares::Shares;
-use crate::validate::DistrictIndex;
+use crate::validate::{DistrictIndex, NeedIndex};
 
 impl DistrictSession {
     /// Solves `ix`, the base district with providers appended after the
@@ -81,15 +81,27 @@ impl DistrictSession {
         if !ix.sector_limits.is_empty() {
             return Err(sector_error());
         }
-        let Some(units) = self.structure.grown_units(ix) else {
-            return Err(super::shape_error(
+        let shape_error = || {
+            super::shape_error(
                 "the district is not the session's with providers appended (needs' \
                  communities or categories, the base providers' homes, shared capacities \
                  or offers, or floors differ)"
                     .into(),
-            ));
+            )
         };
-        let growth = self.graph.growth(ix)?;
+        if !self.structure.grown_shape_fits(ix) {
+            return Err(shape_error());
+        }
+        // The needs are compared, and their units kept, in the pass that
+        // looks for the new edges (a pass of its own over the need
+        // records, 11 MB on district-13, took half a millisecond).
+        let (growth, units) = self
+            .graph
+            .growth_and(ix, |first, needs| self.structure.chunk_units(first, needs))?;
+        let Some(units) = units.into_iter().collect::<Option<Vec<_>>>() else {
+            return Err(shape_error());
+        };
+        let units = units.concat();
         let (networks, shares) = self.grown_networks(ix, &growth, &units)?;
         let unmet = floors_unmet(ix, &self.parts);
         // Networks grown by a plan have no floors (plans are made without).
@@ -425,21 +437,35 @@ fn same_network(part: &Part, base: &Part) -> bool {
 }
 
 impl Structure {
-    /// Each need's units in `ix`, when `ix` is a district of this
-    /// structure with providers appended; `None` otherwise. The units are
-    /// read in the pass that compares the needs (see
-    /// [`Structure::need_units`]), so that the growth's later steps need
-    /// not read the need records again.
-    pub(super) fn grown_units(&self, ix: &DistrictIndex) -> Option<Vec<i64>> {
-        let fits = ix.communities.len() == self.communities
+    /// Whether `ix` is a district of this structure with providers
+    /// appended, but for its needs' communities and categories (see
+    /// [`Structure::chunk_units`]): its sizes, the base providers' homes,
+    /// shared capacities and offers, and its floors.
+    pub(super) fn grown_shape_fits(&self, ix: &DistrictIndex) -> bool {
+        ix.communities.len() == self.communities
             && ix.categories.len() == self.categories
+            && ix.needs.len() == self.needs.len()
             && ix.providers.len() >= self.providers.len()
             && self
                 .providers
                 .iter()
                 .copied()
                 .eq(Structure::providers(ix).take(self.providers.len()))
-            && self.floors.iter().copied().eq(Structure::floors(ix));
-        if fits { self.need_units(ix) } else { None }
+            && self.floors.iter().copied().eq(Structure::floors(ix))
+    }
+
+    /// The units of `needs`, the needs from `first` on of a district, when
+    /// they have the communities and categories of this structure's needs
+    /// there; `None` otherwise. Every chunk of a district's needs `Some`:
+    /// its needs are this structure's, and their units are read.
+    pub(super) fn chunk_units(&self, first: usize, needs: &[NeedIndex]) -> Option<Vec<i64>> {
+        let keys = self.needs.get(first..first + needs.len())?;
+        let mut units = Vec::with_capacity(needs.len());
+        let mut same = true;
+        for (n, &key) in needs.iter().zip(keys) {
+            same &= (n.community, n.category) == key;
+            units.push(n.units);
+        }
+        same.then_some(units)
     }
 }

@@ -415,7 +415,7 @@ mod tests {
             ] {
                 let gx = grown.validate().unwrap();
                 let growth = session.graph.growth(&gx).unwrap();
-                let units = session.structure.grown_units(&gx).unwrap();
+                let units: Vec<i64> = gx.needs.iter().map(|n| n.units).collect();
                 let (networks, shares) = session.grown_networks(&gx, &growth, &units).unwrap();
                 let (mut in_place, mut split_near, mut aggregated) = (0, 0, 0);
                 // Each network grows into the buffers of the one before.
