@@ -248,8 +248,14 @@ impl DistrictSession {
     ) -> Option<Result<(MatchingSolution, Rows)>> {
         let mut spare = self.grown_spare(b);
         let copy = (|| self.session_copy(b), &self.solutions[b]);
+        // The certificate is checked below, beside the rows: the last
+        // networks to finish leave a thread idle, which can take it then.
+        let unverified = MatchOptions {
+            verify: false,
+            ..options.clone()
+        };
         let (solved, copy) =
-            self.sessions[b].solve_grown_in_place(part, classes, options, copy, &mut spare);
+            self.sessions[b].solve_grown_in_place(part, classes, &unverified, copy, &mut spare);
         if let Some(copy) = copy {
             self.keep_spare(b, copy);
         }
@@ -258,14 +264,24 @@ impl DistrictSession {
                 mut solution,
                 moved,
             } = solved?;
-            let rows = match &moved {
-                // Split near the base's: the other needs keep the base's rows.
-                Some((moved, moved_base)) => {
-                    let moved = (&moved[..], |k: usize| moved_base[k]);
-                    rows_near(ix, part, &solution, needed, &self.rows[b], moved)
-                }
-                None => rows_of(ix, part, &solution, needed),
-            };
+            let (rows, verified) = rayon::join(
+                || match &moved {
+                    // Split near the base's: the other needs keep the base's rows.
+                    Some((moved, moved_base)) => {
+                        let moved = (&moved[..], |k: usize| moved_base[k]);
+                        rows_near(ix, part, &solution, needed, &self.rows[b], moved)
+                    }
+                    None => rows_of(ix, part, &solution, needed),
+                },
+                || {
+                    if !options.verify {
+                        return Ok(());
+                    }
+                    let certified = solution.verify(&part.problem).map(|_| ());
+                    certified.map_err(|e| crate::Error::Certificate(e.to_string()))
+                },
+            );
+            verified?;
             // The edge flows are read (certificate, rows): their buffer is
             // kept for the next growth's split.
             spare.flow = std::mem::take(&mut solution.edge_flow);
