@@ -34,6 +34,8 @@ pub(crate) struct GraphGrowth<'a> {
     pub(crate) offers: Vec<(u32, u32)>,
     /// Where each need's new edges start, then where the last ones end.
     new_start: Vec<u32>,
+    /// The need of each new edge.
+    edge_need: Vec<u32>,
     /// Offer node of each new edge.
     pub(crate) edge_offer: Vec<u32>,
     /// Weight of each new edge.
@@ -153,7 +155,7 @@ impl<'a> GraphGrowth<'a> {
         let n = base.needs;
         let total = chunks.iter().map(|(e, _)| e.len()).sum::<usize>();
         let mut new_start = vec![0; n + 1];
-        let mut edge_offer = vec![0; total];
+        let (mut edge_need, mut edge_offer) = (vec![0; total], vec![0; total]);
         let empty = Eligible {
             weight: 0,
             cross: false,
@@ -165,27 +167,30 @@ impl<'a> GraphGrowth<'a> {
         let mut stretches = Vec::with_capacity(chunks.len());
         let (mut starts, mut reasons) = (&mut new_start[..n], &mut no_edge[..]);
         let (mut nodes, mut weights) = (&mut edge_offer[..], &mut edge_weight[..]);
-        let mut at = 0u32;
+        let mut need_of = &mut edge_need[..];
+        let (mut at, mut first) = (0u32, 0u32);
         for chunk @ (edges, ends) in chunks {
             let (k, e) = (ends.len(), edges.len());
-            let (s, r, o, w);
+            let (s, r, o, w, i);
             (s, starts) = std::mem::take(&mut starts).split_at_mut(k);
             (r, reasons) = std::mem::take(&mut reasons).split_at_mut(k);
             (o, nodes) = std::mem::take(&mut nodes).split_at_mut(e);
             (w, weights) = std::mem::take(&mut weights).split_at_mut(e);
-            stretches.push((chunk, at, (s, r), (o, w)));
-            at += e as u32;
+            (i, need_of) = std::mem::take(&mut need_of).split_at_mut(e);
+            stretches.push((chunk, (at, first), (s, r), (o, w, i)));
+            (at, first) = (at + e as u32, first + k as u32);
         }
         stretches.into_par_iter().for_each(
-            |((edges, ends), at, (starts, reasons), (nodes, weights))| {
+            |((edges, ends), (at, first), (starts, reasons), (nodes, weights, need_of))| {
                 for ((node, weight), &(found, e)) in nodes.iter_mut().zip(weights).zip(edges) {
                     (*node, *weight) = (found, e);
                 }
                 let mut from = 0u32;
-                for ((start, reason), &(end, any_eligible)) in
-                    starts.iter_mut().zip(reasons).zip(ends)
+                for (j, ((start, reason), &(end, any_eligible))) in
+                    starts.iter_mut().zip(reasons).zip(ends).enumerate()
                 {
                     *start = at + from;
+                    need_of[from as usize..end as usize].fill(first + j as u32);
                     // A need without edges before keeps its reason unless an
                     // offer is eligible now: worth serving (an edge) or not.
                     if end != from {
@@ -203,17 +208,24 @@ impl<'a> GraphGrowth<'a> {
             first_offer,
             offers,
             new_start,
+            edge_need,
             edge_offer,
             edge_weight,
             no_edge,
         }
     }
 
-    /// The needs with new edges, in order: O(needs) over 4 bytes each.
+    /// The needs with new edges, in order: O(new edges), read off each
+    /// new edge's need (a pass over every need's start, O(needs), took a
+    /// third of a millisecond on district-13: the growth had just written
+    /// them on both threads).
     pub(crate) fn needs_with_new_edges(&self) -> impl Iterator<Item = usize> + '_ {
-        (self.new_start.windows(2).enumerate())
-            .filter(|(_, w)| w[0] != w[1])
-            .map(|(i, _)| i)
+        let mut last = u32::MAX;
+        self.edge_need.iter().filter_map(move |&i| {
+            let first = i != last;
+            last = i;
+            first.then_some(i as usize)
+        })
     }
 
     /// Need `i`'s new edges (indices into this growth's edge arrays).
@@ -335,6 +347,11 @@ mod tests {
                 reached += usize::from(old.is_empty() && !run.is_empty());
             }
             assert!(reached > 0, "seed {seed}: no need newly reached");
+            let with_new: Vec<usize> = (0..base.needs)
+                .filter(|&i| !growth.new_edges(i).is_empty())
+                .collect();
+            assert!(!with_new.is_empty());
+            assert!(growth.needs_with_new_edges().eq(with_new), "seed {seed}");
             for node in 0..g.node_count() as u32 {
                 assert_eq!(growth.offer_of(node), g.offer_of(node));
             }
