@@ -220,22 +220,11 @@ impl Shares {
                 if ix.providers[p as usize].home.is_some() {
                     continue;
                 }
-                if self.offer_row[node as usize] == u32::MAX {
-                    self.offer_row[node as usize] = self.row_offer.len() as u32;
-                    self.row_offer.push(node);
-                    self.offer_demand.resize(self.offer_demand.len() + nc, 0);
-                }
-                let row = self.offer_row[node as usize] as usize;
+                let row = self.offer_row_of(node);
                 self.offer_demand[row * nc + community] += units[i];
                 if last_need_of_provider[p as usize] != i as u32 {
                     last_need_of_provider[p as usize] = i as u32;
-                    if self.provider_row[p as usize] == u32::MAX {
-                        self.provider_row[p as usize] = self.row_provider.len() as u32;
-                        self.row_provider.push(p);
-                        self.provider_demand
-                            .resize(self.provider_demand.len() + nc, 0);
-                    }
-                    let row = self.provider_row[p as usize] as usize;
+                    let row = self.provider_row_of(p);
                     self.provider_demand[row * nc + community] += units[i];
                 }
             }
@@ -292,38 +281,40 @@ impl Shares {
             })
             .collect();
         for d in chunks {
-            for &node in &d.offers {
-                if self.offer_row[node as usize] == u32::MAX {
-                    self.offer_row[node as usize] = self.row_offer.len() as u32;
-                    self.row_offer.push(node);
-                    self.offer_demand.resize(self.offer_demand.len() + nc, 0);
+            // Row `row` of `to` gains row `k` of `from` (rows of `nc`).
+            let add = |to: &mut [i64], row: usize, from: &[i64], k: usize| {
+                let from = &from[k * nc..(k + 1) * nc];
+                for (sum, more) in to[row * nc..(row + 1) * nc].iter_mut().zip(from) {
+                    *sum += more;
                 }
-                let (row, k) = (
-                    self.offer_row[node as usize] as usize,
+            };
+            for &node in &d.offers {
+                let row = self.offer_row_of(node);
+                add(
+                    &mut self.offer_demand,
+                    row,
+                    &d.offer_demand,
                     node as usize - old_nodes,
                 );
-                for (sum, add) in (self.offer_demand[row * nc..(row + 1) * nc].iter_mut())
-                    .zip(&d.offer_demand[k * nc..(k + 1) * nc])
-                {
-                    *sum += add;
-                }
             }
             for &p in &d.providers {
-                if self.provider_row[p as usize] == u32::MAX {
-                    self.provider_row[p as usize] = self.row_provider.len() as u32;
-                    self.row_provider.push(p);
-                    self.provider_demand
-                        .resize(self.provider_demand.len() + nc, 0);
-                }
-                let row = self.provider_row[p as usize] as usize;
+                let row = self.provider_row_of(p);
                 let q = p as usize - old_providers;
-                for (sum, add) in (self.provider_demand[row * nc..(row + 1) * nc].iter_mut())
-                    .zip(&d.provider_demand[q * nc..(q + 1) * nc])
-                {
-                    *sum += add;
-                }
+                add(&mut self.provider_demand, row, &d.provider_demand, q);
             }
         }
+    }
+
+    /// The row of offer node `node`, opened (with no demand) if it has none.
+    fn offer_row_of(&mut self, node: u32) -> usize {
+        let rows = (&mut self.row_offer, &mut self.offer_demand);
+        open_row(&mut self.offer_row, rows, node, self.nc)
+    }
+
+    /// The row of provider `p`, opened (with no demand) if it has none.
+    fn provider_row_of(&mut self, p: u32) -> usize {
+        let rows = (&mut self.row_provider, &mut self.provider_demand);
+        open_row(&mut self.provider_row, rows, p, self.nc)
     }
 
     /// Records provider row `r`'s amounts and splits its shared capacity.
@@ -433,6 +424,22 @@ pub(crate) fn largest_remainder(total: i64, weights: &[i64]) -> Vec<i64> {
         left -= 1;
     }
     share
+}
+
+/// The row of `key` in `row_of`, opened if it has none: `key` listed in
+/// `keys`, and `nc` demands of 0 added to `demand`.
+fn open_row(
+    row_of: &mut [u32],
+    (keys, demand): (&mut Vec<u32>, &mut Vec<i64>),
+    key: u32,
+    nc: usize,
+) -> usize {
+    if row_of[key as usize] == u32::MAX {
+        row_of[key as usize] = keys.len() as u32;
+        keys.push(key);
+        demand.resize(demand.len() + nc, 0);
+    }
+    row_of[key as usize] as usize
 }
 
 /// What a chunk of needs demands of a growth's new offers and providers
