@@ -22,6 +22,8 @@ use crate::solve::network_simplex::ArcFlows;
 
 mod refine;
 
+pub(crate) use refine::Inserted;
+
 /// The classes of a problem and the aggregated problem.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Aggregation {
@@ -285,7 +287,7 @@ impl Aggregation {
     }
 
     /// [`Aggregation::split`] of a grown problem `original` whose classes
-    /// (these) are `base`'s grown alike (see [`Aggregation::refinement`]:
+    /// (these) are `base`'s grown alike (see [`Aggregation::refinement_deferred`]:
     /// each need's run is its base run and then its new edges, each class's
     /// edges its base ones and then its new ones), near `base_split`, the
     /// base problem's split: a class whose old edges carry the base's flows

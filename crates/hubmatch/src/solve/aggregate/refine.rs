@@ -25,6 +25,19 @@ use crate::graph::BipartiteProblem;
 type SplitKey = Vec<(u32, i64)>;
 
 impl Aggregation {
+    /// [`Aggregation::refinement_deferred`] with the class problem written
+    /// out in full, and the inserted class edges' places: for tests.
+    #[cfg(test)]
+    pub(crate) fn refinement(
+        &self,
+        base: (&BipartiteProblem, bool),
+        grown: (&BipartiteProblem, Option<&[u32]>),
+        old_of: &[u32],
+    ) -> Option<(Aggregation, Option<Vec<u32>>)> {
+        let (classes, inserted) = self.refinement_deferred(base, grown, old_of, false)?;
+        Some((classes, inserted.map(|inserted| inserted.at)))
+    }
+
     /// The classes of `grown`, a problem grown from `base` (whose classes
     /// these are): `old_of[i]` is the need of `base` that need `i` of
     /// `grown` was (`u32::MAX` for one `base` did not have). Both problems'
@@ -46,12 +59,21 @@ impl Aggregation {
     /// (`base_grouped`, checked in debug builds), and may know where each
     /// of `grown`'s needs' runs starts (`starts`, else read off its edges):
     /// each is a pass over every edge.
-    pub(crate) fn refinement(
+    ///
+    /// When the classes are these grown alike and `defer` holds, the class
+    /// problem leaves out its edges' offers and weights (the `Inserted`
+    /// returned has the inserted edges'): a network grown in place reads the
+    /// class problem only at its inserted edges, its counts and its edges'
+    /// classes, and writing out the rest (about 85,000 edges of a community
+    /// on district-13) took half the refinement.
+    /// [`Aggregation::write_inserted`] completes it.
+    pub(crate) fn refinement_deferred(
         &self,
         (base, base_grouped): (&BipartiteProblem, bool),
         (grown, starts): (&BipartiteProblem, Option<&[u32]>),
         old_of: &[u32],
-    ) -> Option<(Aggregation, Option<Vec<u32>>)> {
+        defer: bool,
+    ) -> Option<(Aggregation, Option<Inserted>)> {
         let n = grown.need_count();
         debug_assert_eq!(base_grouped, base.edge_need.is_sorted());
         if !base_grouped || old_of.len() != n {
@@ -64,7 +86,7 @@ impl Aggregation {
         };
         let same_needs = n == base.need_count() && old_of.iter().copied().eq(0..n as u32);
         if same_needs {
-            if let Some((alike, inserted)) = self.grown_alike(grown, &starts) {
+            if let Some((alike, inserted)) = self.grown_alike(grown, &starts, defer) {
                 return Some((alike, Some(inserted)));
             }
         }
@@ -139,15 +161,18 @@ impl Aggregation {
     }
 
     /// The classes of `grown` (a problem grown from this aggregation's,
-    /// with the same needs, grouped by need; see [`Aggregation::refinement`])
+    /// with the same needs, grouped by need; see
+    /// [`Aggregation::refinement_deferred`])
     /// when they are these: every member of a class gains the same new
-    /// edges. `None` when one class splits. With them, the indices of the
-    /// class edges inserted (ascending).
+    /// edges. `None` when one class splits. With them, the class edges
+    /// inserted (their offers and weights left out of the class problem
+    /// when `defer` holds).
     fn grown_alike(
         &self,
         grown: &BipartiteProblem,
         starts: &[u32],
-    ) -> Option<(Aggregation, Vec<u32>)> {
+        defer: bool,
+    ) -> Option<(Aggregation, Inserted)> {
         let n = grown.need_count();
         if n != self.class_of.len() {
             return None;
@@ -223,19 +248,26 @@ impl Aggregation {
         let added: usize = first_new.iter().map(|&(_, len)| len as usize).sum();
         let total = base.edge_count() + added;
         problem.edge_need.reserve_exact(total);
-        problem.edge_offer.reserve_exact(total);
-        problem.edge_weight.reserve_exact(total);
-        let mut inserted = Vec::with_capacity(added);
+        if !defer {
+            problem.edge_offer.reserve_exact(total);
+            problem.edge_weight.reserve_exact(total);
+        }
+        let mut inserted = Inserted {
+            at: Vec::with_capacity(added),
+            ends: defer.then(|| Vec::with_capacity(added)),
+        };
         // Base class edges `from..at` are copied in one stretch.
         let (mut from, mut at) = (0usize, 0usize);
         let flush = |problem: &mut BipartiteProblem, lo: usize, hi: usize| {
             problem.edge_need.extend_from_slice(&base.edge_need[lo..hi]);
-            problem
-                .edge_offer
-                .extend_from_slice(&base.edge_offer[lo..hi]);
-            problem
-                .edge_weight
-                .extend_from_slice(&base.edge_weight[lo..hi]);
+            if !defer {
+                problem
+                    .edge_offer
+                    .extend_from_slice(&base.edge_offer[lo..hi]);
+                problem
+                    .edge_weight
+                    .extend_from_slice(&base.edge_weight[lo..hi]);
+            }
         };
         for (c, &(lo, len)) in first_new.iter().enumerate() {
             let degree = self.degree_of(c);
@@ -249,10 +281,18 @@ impl Aggregation {
             flush(&mut problem, from, at);
             from = at;
             for e in &sorted_edges[lo as usize..(lo + len) as usize] {
-                inserted.push(problem.edge_need.len() as u32);
+                let (offer, weight) = (
+                    grown.edge_offer[*e as usize],
+                    grown.edge_weight[*e as usize],
+                );
+                inserted.at.push(problem.edge_need.len() as u32);
                 problem.edge_need.push(c as u32);
-                problem.edge_offer.push(grown.edge_offer[*e as usize]);
-                problem.edge_weight.push(grown.edge_weight[*e as usize]);
+                if let Some(ends) = inserted.ends.as_mut() {
+                    ends.push((offer, weight));
+                } else {
+                    problem.edge_offer.push(offer);
+                    problem.edge_weight.push(weight);
+                }
             }
         }
         flush(&mut problem, from, at);
@@ -294,6 +334,56 @@ impl Aggregation {
             sorted_edges.extend(self.edges_of(b).iter().map(|&e| gs + (e - first)));
         }
         Some(push_new_edges(grown, gs + old_degree..ge, sorted_edges))
+    }
+}
+
+/// The class edges a growth inserts into an aggregation's class problem
+/// when its classes take it alike (see
+/// [`Aggregation::refinement_deferred`]).
+pub(crate) struct Inserted {
+    /// Where each sits in the grown class problem, ascending.
+    pub(crate) at: Vec<u32>,
+    /// Each one's offer and weight, when the grown class problem leaves its
+    /// edges' offers and weights out ([`Aggregation::refinement_deferred`]).
+    pub(crate) ends: Option<Vec<(u32, i64)>>,
+}
+
+impl Inserted {
+    /// Inserted edge `k`'s offer and weight: from `ends`, else from the
+    /// class problem `grown`, which holds them.
+    pub(crate) fn ends_of(&self, k: usize, grown: &BipartiteProblem) -> (u32, i64) {
+        if let Some(ends) = &self.ends {
+            return ends[k];
+        }
+        let j = self.at[k] as usize;
+        (grown.edge_offer[j], grown.edge_weight[j])
+    }
+}
+
+impl Aggregation {
+    /// Completes a class problem that [`Aggregation::refinement_deferred`]
+    /// left without its edges' offers and weights: `base`'s (the
+    /// aggregation it was refined from) with `inserted`'s at their places.
+    pub(crate) fn write_inserted(&mut self, base: &Aggregation, inserted: &mut Inserted) {
+        let Some(ends) = inserted.ends.take() else {
+            return;
+        };
+        let (b, p) = (&base.problem, &mut self.problem);
+        p.edge_offer.reserve_exact(p.edge_need.len());
+        p.edge_weight.reserve_exact(p.edge_need.len());
+        let mut from = 0usize;
+        for (k, (&at, (offer, weight))) in inserted.at.iter().zip(ends).enumerate() {
+            // Edge `at` of the grown problem follows `k` inserted ones.
+            let to = at as usize - k;
+            p.edge_offer.extend_from_slice(&b.edge_offer[from..to]);
+            p.edge_weight.extend_from_slice(&b.edge_weight[from..to]);
+            p.edge_offer.push(offer);
+            p.edge_weight.push(weight);
+            from = to;
+        }
+        p.edge_offer.extend_from_slice(&b.edge_offer[from..]);
+        p.edge_weight.extend_from_slice(&b.edge_weight[from..]);
+        debug_assert_eq!(p.edge_offer.len(), p.edge_need.len());
     }
 }
 
@@ -454,8 +544,22 @@ mod tests {
                 .map(|(a, _)| a);
             assert_eq!(refined, Aggregation::build(&grown), "seed {seed}");
             let starts = grown.grouped_need_starts().unwrap();
-            let same = classes.grown_alike(&grown, &starts);
+            let same = classes.grown_alike(&grown, &starts, false);
             if let Some((same, inserted)) = &same {
+                // Deferred, then written out: the same class problem.
+                let (mut deferred, mut kept_apart) =
+                    classes.grown_alike(&grown, &starts, true).unwrap();
+                assert!(deferred.problem.edge_offer.is_empty() && kept_apart.ends.is_some());
+                for k in 0..inserted.at.len() {
+                    assert_eq!(
+                        kept_apart.ends_of(k, &deferred.problem),
+                        inserted.ends_of(k, &same.problem)
+                    );
+                }
+                deferred.write_inserted(&classes, &mut kept_apart);
+                assert_eq!(&deferred, same, "seed {seed}");
+                assert_eq!(kept_apart.at, inserted.at, "seed {seed}");
+                let inserted = &inserted.at;
                 // The inserted edges are those the base class problem lacks.
                 let kept: Vec<(u32, u32, i64)> = (0..same.problem.edge_count())
                     .filter(|k| inserted.binary_search(&(*k as u32)).is_err())
@@ -514,7 +618,7 @@ mod tests {
                 .collect();
             let grown = BipartiteProblem::simple(units, vec![9; 5], &flat(&grown_runs));
             let starts = grown.grouped_need_starts().unwrap();
-            let (alike, _) = classes.grown_alike(&grown, &starts).unwrap();
+            let (alike, _) = classes.grown_alike(&grown, &starts, false).unwrap();
             let base_class_flow = class_flows(&classes, &mut rng);
             let (base_flow, base_unserved) = classes.split(&base, &base_class_flow);
             // The base's class flows on the grown classes, some drawn again.

@@ -25,7 +25,7 @@ use super::district::{Structure, sector_error};
 use super::in_place::GrownSolved;
 use crate::error::Result;
 use crate::graph::growth::GraphGrowth;
-use crate::solve::aggregate::Aggregation;
+use crate::solve::aggregate::{Aggregation, Inserted};
 use crate::solve::carry::{SolvedNetwork, carry_basis};
 use crate::solve::district::{MatchResult, Mode, assemble_rows, floors_unmet};
 use crate::solve::grown_parts::{
@@ -196,7 +196,7 @@ impl DistrictSession {
             Origin::Grown(starts) => (base, starts.as_deref()),
             Origin::Built => (None, None),
         };
-        let (classes, inserted) = match grown_from {
+        let (mut classes, mut inserted) = match grown_from {
             Some(b) => self.refined_classes(b, part, starts),
             None => (Classes::ByOptions, None),
         };
@@ -206,9 +206,16 @@ impl DistrictSession {
                 Classes::Given(a) => a.as_deref(),
                 Classes::ByOptions => None,
             };
-            let classes = (aggregation, inserted.as_deref());
-            if let Some(solved) = self.solve_in_place(b, (ix, part, needed), classes, options) {
+            let view = (aggregation, inserted.as_ref());
+            if let Some(solved) = self.solve_in_place(b, (ix, part, needed), view, options) {
                 return solved;
+            }
+            // Solved afresh: the class problem is written out in full.
+            let base = self.sessions[b].shape.aggregation.as_ref();
+            if let (Classes::Given(Some(a)), Some(base), Some(inserted)) =
+                (&mut classes, base, inserted.as_mut())
+            {
+                a.write_inserted(base, inserted);
             }
         }
         let solution =
@@ -243,7 +250,7 @@ impl DistrictSession {
         &self,
         b: usize,
         (ix, part, needed): (&DistrictIndex, &Part, &[i64]),
-        classes: (Option<&Aggregation>, Option<&[u32]>),
+        classes: (Option<&Aggregation>, Option<&Inserted>),
         options: &MatchOptions,
     ) -> Option<Result<(MatchingSolution, Rows)>> {
         let mut spare = self.grown_spare(b);
@@ -295,14 +302,15 @@ impl DistrictSession {
     /// (`solve::grown_parts`: the old edges of each need come first, in
     /// order), refined from the base's; found as the options say when
     /// they do not aggregate. With them, when they are the base's classes
-    /// grown alike, the class edges inserted into the base's class problem
-    /// (see `Aggregation::refinement`).
+    /// grown alike, the class edges inserted into the base's class problem,
+    /// whose offers and weights the class problem leaves out until it is
+    /// solved afresh (see `Aggregation::refinement_deferred`).
     pub(super) fn refined_classes(
         &self,
         b: usize,
         part: &Part,
         starts: Option<&[u32]>,
-    ) -> (Classes, Option<Vec<u32>>) {
+    ) -> (Classes, Option<Inserted>) {
         if !self.options.aggregate {
             return (Classes::ByOptions, None);
         }
@@ -310,10 +318,11 @@ impl DistrictSession {
         let shape = &self.sessions[b].shape;
         let (classes, inserted) = match &shape.aggregation {
             Some(a) => a
-                .refinement(
+                .refinement_deferred(
                     (&base.problem, shape.needs_grouped),
                     (&part.problem, starts),
                     &base_needs(base, part),
+                    true,
                 )
                 .map_or((None, None), |(a, inserted)| (Some(a), inserted)),
             None => (Aggregation::build(&part.problem), None),

@@ -34,7 +34,7 @@
 use super::MatchingSession;
 use crate::error::Result;
 use crate::graph::{BipartiteProblem, MatchingNetwork};
-use crate::solve::aggregate::Aggregation;
+use crate::solve::aggregate::{Aggregation, Inserted};
 use crate::solve::aggregate::{GrownSplit, SplitBase, SplitSpare};
 use crate::solve::matching::{
     MatchOptions, MatchingSolution, solution_from_flow, solution_from_split,
@@ -60,7 +60,7 @@ impl MatchingSession {
     pub(crate) fn solve_grown_in_place(
         &self,
         part: &Part,
-        classes: (Option<&Aggregation>, Option<&[u32]>),
+        classes: (Option<&Aggregation>, Option<&Inserted>),
         options: &MatchOptions,
         (copy, base): (impl FnOnce() -> MatchingSession, &MatchingSolution),
         spare: &mut GrownSpare,
@@ -89,7 +89,7 @@ impl MatchingSession {
     fn grow_and_solve(
         &self,
         part: &Part,
-        (classes, inserted): (Option<&Aggregation>, Option<&[u32]>),
+        (classes, inserted): (Option<&Aggregation>, Option<&Inserted>),
         options: &MatchOptions,
         base: Option<&MatchingSolution>,
         spare: &mut GrownSpare,
@@ -206,7 +206,7 @@ impl MatchingSession {
         &self,
         part: &Part,
         classes: Option<&Aggregation>,
-        inserted: Option<&[u32]>,
+        inserted: Option<&Inserted>,
     ) -> Option<GrownNetwork> {
         let old = &self.shape.problem;
         let p = &part.problem;
@@ -231,24 +231,26 @@ impl MatchingSession {
         let e1 = to.edge_count();
         let new_edges = e1 - from.edge_count().min(e1);
         let mut arcs = Vec::with_capacity(new_edges + (o1 - o0) + (g1 - g0));
-        let new_arc = |c: usize, j: usize| NewArc {
+        let new_arc = |c: usize, j: usize, (offer, weight): (u32, i64)| NewArc {
             index: j as u32,
             source: c as u32,
-            target: offer_node(to.edge_offer[j]),
+            target: offer_node(offer),
             capacity: to.units[c] + 1,
-            cost: -to.edge_weight[j],
+            cost: -weight,
         };
         if let Some(inserted) = inserted.filter(|_| classes.is_some()) {
             // Grown alike: the class problem is the session's with these
-            // edges inserted after their classes' runs (`refinement`).
-            for &j in inserted {
-                let j = j as usize;
-                if (to.edge_offer[j] as usize) < o0 {
+            // edges inserted after their classes' runs (`refinement`); their
+            // offers and weights may be kept apart (`refinement_deferred`).
+            for (k, &j) in inserted.at.iter().enumerate() {
+                let (j, ends) = (j as usize, inserted.ends_of(k, to));
+                if (ends.0 as usize) < o0 {
                     return None;
                 }
-                arcs.push(new_arc(to.edge_need[j] as usize, j));
+                arcs.push(new_arc(to.edge_need[j] as usize, j, ends));
             }
         } else {
+            let new_arc = |c: usize, j: usize| new_arc(c, j, (to.edge_offer[j], to.edge_weight[j]));
             self.new_class_edges(from, to, &mut arcs, new_arc)?;
         }
         if arcs.len() != new_edges {
@@ -434,7 +436,7 @@ mod tests {
                     };
                     let (solved, _) = session.sessions[*b].solve_grown_in_place(
                         part,
-                        (aggregation, inserted.as_deref()),
+                        (aggregation, inserted.as_ref()),
                         &opts,
                         (|| session.session_copy(*b), &session.solutions[*b]),
                         &mut grown_spare,
