@@ -34,7 +34,10 @@ impl Aggregation {
         grown: (&BipartiteProblem, Option<&[u32]>),
         old_of: &[u32],
     ) -> Option<(Aggregation, Option<Vec<u32>>)> {
-        let (classes, inserted) = self.refinement_deferred(base, grown, old_of, false)?;
+        let (mut classes, inserted) = self.refinement_deferred(base, grown, old_of)?;
+        if let Some(inserted) = &inserted {
+            classes.write_inserted(self, inserted);
+        }
         Some((classes, inserted.map(|inserted| inserted.at)))
     }
 
@@ -60,9 +63,9 @@ impl Aggregation {
     /// of `grown`'s needs' runs starts (`starts`, else read off its edges):
     /// each is a pass over every edge.
     ///
-    /// When the classes are these grown alike and `defer` holds, the class
-    /// problem leaves out its edges' offers and weights (the `Inserted`
-    /// returned has the inserted edges'): a network grown in place reads the
+    /// When the classes are these grown alike, the class problem leaves out
+    /// its edges' offers and weights (the `Inserted` returned has the
+    /// inserted edges'): a network grown in place reads the
     /// class problem only at its inserted edges, its counts and its edges'
     /// classes, and writing out the rest (about 85,000 edges of a community
     /// on district-13) took half the refinement.
@@ -72,7 +75,6 @@ impl Aggregation {
         (base, base_grouped): (&BipartiteProblem, bool),
         (grown, starts): (&BipartiteProblem, Option<&[u32]>),
         old_of: &[u32],
-        defer: bool,
     ) -> Option<(Aggregation, Option<Inserted>)> {
         let n = grown.need_count();
         debug_assert_eq!(base_grouped, base.edge_need.is_sorted());
@@ -86,7 +88,7 @@ impl Aggregation {
         };
         let same_needs = n == base.need_count() && old_of.iter().copied().eq(0..n as u32);
         if same_needs {
-            if let Some((alike, inserted)) = self.grown_alike(grown, &starts, defer) {
+            if let Some((alike, inserted)) = self.grown_alike(grown, &starts) {
                 return Some((alike, Some(inserted)));
             }
         }
@@ -165,13 +167,12 @@ impl Aggregation {
     /// [`Aggregation::refinement_deferred`])
     /// when they are these: every member of a class gains the same new
     /// edges. `None` when one class splits. With them, the class edges
-    /// inserted (their offers and weights left out of the class problem
-    /// when `defer` holds).
+    /// inserted, whose offers and weights the class problem leaves out, as
+    /// it leaves out every edge's (see [`Aggregation::write_inserted`]).
     fn grown_alike(
         &self,
         grown: &BipartiteProblem,
         starts: &[u32],
-        defer: bool,
     ) -> Option<(Aggregation, Inserted)> {
         let n = grown.need_count();
         if n != self.class_of.len() {
@@ -248,26 +249,14 @@ impl Aggregation {
         let added: usize = first_new.iter().map(|&(_, len)| len as usize).sum();
         let total = base.edge_count() + added;
         problem.edge_need.reserve_exact(total);
-        if !defer {
-            problem.edge_offer.reserve_exact(total);
-            problem.edge_weight.reserve_exact(total);
-        }
         let mut inserted = Inserted {
             at: Vec::with_capacity(added),
-            ends: defer.then(|| Vec::with_capacity(added)),
+            ends: Vec::with_capacity(added),
         };
         // Base class edges `from..at` are copied in one stretch.
         let (mut from, mut at) = (0usize, 0usize);
         let flush = |problem: &mut BipartiteProblem, lo: usize, hi: usize| {
             problem.edge_need.extend_from_slice(&base.edge_need[lo..hi]);
-            if !defer {
-                problem
-                    .edge_offer
-                    .extend_from_slice(&base.edge_offer[lo..hi]);
-                problem
-                    .edge_weight
-                    .extend_from_slice(&base.edge_weight[lo..hi]);
-            }
         };
         for (c, &(lo, len)) in first_new.iter().enumerate() {
             let degree = self.degree_of(c);
@@ -281,18 +270,12 @@ impl Aggregation {
             flush(&mut problem, from, at);
             from = at;
             for e in &sorted_edges[lo as usize..(lo + len) as usize] {
-                let (offer, weight) = (
-                    grown.edge_offer[*e as usize],
-                    grown.edge_weight[*e as usize],
-                );
                 inserted.at.push(problem.edge_need.len() as u32);
                 problem.edge_need.push(c as u32);
-                if let Some(ends) = inserted.ends.as_mut() {
-                    ends.push((offer, weight));
-                } else {
-                    problem.edge_offer.push(offer);
-                    problem.edge_weight.push(weight);
-                }
+                let e = *e as usize;
+                inserted
+                    .ends
+                    .push((grown.edge_offer[e], grown.edge_weight[e]));
             }
         }
         flush(&mut problem, from, at);
@@ -343,36 +326,25 @@ impl Aggregation {
 pub(crate) struct Inserted {
     /// Where each sits in the grown class problem, ascending.
     pub(crate) at: Vec<u32>,
-    /// Each one's offer and weight, when the grown class problem leaves its
-    /// edges' offers and weights out ([`Aggregation::refinement_deferred`]).
-    pub(crate) ends: Option<Vec<(u32, i64)>>,
-}
-
-impl Inserted {
-    /// Inserted edge `k`'s offer and weight: from `ends`, else from the
-    /// class problem `grown`, which holds them.
-    pub(crate) fn ends_of(&self, k: usize, grown: &BipartiteProblem) -> (u32, i64) {
-        if let Some(ends) = &self.ends {
-            return ends[k];
-        }
-        let j = self.at[k] as usize;
-        (grown.edge_offer[j], grown.edge_weight[j])
-    }
+    /// Each one's offer and weight (the grown class problem leaves its
+    /// edges' out until [`Aggregation::write_inserted`]).
+    pub(crate) ends: Vec<(u32, i64)>,
 }
 
 impl Aggregation {
     /// Completes a class problem that [`Aggregation::refinement_deferred`]
     /// left without its edges' offers and weights: `base`'s (the
     /// aggregation it was refined from) with `inserted`'s at their places.
-    pub(crate) fn write_inserted(&mut self, base: &Aggregation, inserted: &mut Inserted) {
-        let Some(ends) = inserted.ends.take() else {
-            return;
-        };
+    /// Nothing to do when they are written already.
+    pub(crate) fn write_inserted(&mut self, base: &Aggregation, inserted: &Inserted) {
         let (b, p) = (&base.problem, &mut self.problem);
+        if p.edge_offer.len() == p.edge_need.len() {
+            return;
+        }
         p.edge_offer.reserve_exact(p.edge_need.len());
         p.edge_weight.reserve_exact(p.edge_need.len());
         let mut from = 0usize;
-        for (k, (&at, (offer, weight))) in inserted.at.iter().zip(ends).enumerate() {
+        for (k, (&at, &(offer, weight))) in inserted.at.iter().zip(&inserted.ends).enumerate() {
             // Edge `at` of the grown problem follows `k` inserted ones.
             let to = at as usize - k;
             p.edge_offer.extend_from_slice(&b.edge_offer[from..to]);
@@ -544,22 +516,25 @@ mod tests {
                 .map(|(a, _)| a);
             assert_eq!(refined, Aggregation::build(&grown), "seed {seed}");
             let starts = grown.grouped_need_starts().unwrap();
-            let same = classes.grown_alike(&grown, &starts, false);
-            if let Some((same, inserted)) = &same {
-                // Deferred, then written out: the same class problem.
-                let (mut deferred, mut kept_apart) =
-                    classes.grown_alike(&grown, &starts, true).unwrap();
-                assert!(deferred.problem.edge_offer.is_empty() && kept_apart.ends.is_some());
-                for k in 0..inserted.at.len() {
-                    assert_eq!(
-                        kept_apart.ends_of(k, &deferred.problem),
-                        inserted.ends_of(k, &same.problem)
+            let same = classes
+                .grown_alike(&grown, &starts)
+                .map(|(mut same, inserted)| {
+                    // Left out, then written out: the inserted edges' offers and
+                    // weights are those kept apart.
+                    assert!(
+                        same.problem.edge_offer.is_empty() && same.problem.edge_weight.is_empty()
                     );
-                }
-                deferred.write_inserted(&classes, &mut kept_apart);
-                assert_eq!(&deferred, same, "seed {seed}");
-                assert_eq!(kept_apart.at, inserted.at, "seed {seed}");
-                let inserted = &inserted.at;
+                    same.write_inserted(&classes, &inserted);
+                    for (&j, &ends) in inserted.at.iter().zip(&inserted.ends) {
+                        let j = j as usize;
+                        assert_eq!(
+                            (same.problem.edge_offer[j], same.problem.edge_weight[j]),
+                            ends
+                        );
+                    }
+                    (same, inserted.at)
+                });
+            if let Some((same, inserted)) = &same {
                 // The inserted edges are those the base class problem lacks.
                 let kept: Vec<(u32, u32, i64)> = (0..same.problem.edge_count())
                     .filter(|k| inserted.binary_search(&(*k as u32)).is_err())
@@ -618,7 +593,8 @@ mod tests {
                 .collect();
             let grown = BipartiteProblem::simple(units, vec![9; 5], &flat(&grown_runs));
             let starts = grown.grouped_need_starts().unwrap();
-            let (alike, _) = classes.grown_alike(&grown, &starts, false).unwrap();
+            let (mut alike, inserted) = classes.grown_alike(&grown, &starts).unwrap();
+            alike.write_inserted(&classes, &inserted);
             let base_class_flow = class_flows(&classes, &mut rng);
             let (base_flow, base_unserved) = classes.split(&base, &base_class_flow);
             // The base's class flows on the grown classes, some drawn again.

@@ -196,7 +196,7 @@ impl DistrictSession {
             Origin::Grown(starts) => (base, starts.as_deref()),
             Origin::Built => (None, None),
         };
-        let (mut classes, mut inserted) = match grown_from {
+        let (mut classes, inserted) = match grown_from {
             Some(b) => self.refined_classes(b, part, starts),
             None => (Classes::ByOptions, None),
         };
@@ -213,7 +213,7 @@ impl DistrictSession {
             // Solved afresh: the class problem is written out in full.
             let base = self.sessions[b].shape.aggregation.as_ref();
             if let (Classes::Given(Some(a)), Some(base), Some(inserted)) =
-                (&mut classes, base, inserted.as_mut())
+                (&mut classes, base, &inserted)
             {
                 a.write_inserted(base, inserted);
             }
@@ -322,7 +322,6 @@ impl DistrictSession {
                     (&base.problem, shape.needs_grouped),
                     (&part.problem, starts),
                     &base_needs(base, part),
-                    true,
                 )
                 .map_or((None, None), |(a, inserted)| (Some(a), inserted)),
             None => (Aggregation::build(&part.problem), None),

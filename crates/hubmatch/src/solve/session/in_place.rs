@@ -240,10 +240,10 @@ impl MatchingSession {
         };
         if let Some(inserted) = inserted.filter(|_| classes.is_some()) {
             // Grown alike: the class problem is the session's with these
-            // edges inserted after their classes' runs (`refinement`); their
-            // offers and weights may be kept apart (`refinement_deferred`).
-            for (k, &j) in inserted.at.iter().enumerate() {
-                let (j, ends) = (j as usize, inserted.ends_of(k, to));
+            // edges inserted after their classes' runs, their offers and
+            // weights kept apart (`refinement_deferred`).
+            for (&j, &ends) in inserted.at.iter().zip(&inserted.ends) {
+                let j = j as usize;
                 if (ends.0 as usize) < o0 {
                     return None;
                 }
