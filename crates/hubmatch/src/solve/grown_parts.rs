@@ -48,18 +48,20 @@ pub(crate) fn pooled_grown(
     grown: &GraphGrowth<'_>,
     base: &[Part],
 ) -> Option<Vec<Option<GrownPart>>> {
-    let plans = pooled_plans(ix, grown, base, None)?;
+    let network_of = network_of_needs(ix.needs.len(), base);
+    let plans = pooled_plans(ix, grown, (base, &network_of), None)?;
     Some(grow_all(ix, grown, None, base, plans))
 }
 
 /// How each network of [`pooled_grown`] grows, without growing it: `None`
 /// in all when they do not grow on their own, `None` for a network that
-/// stays as it was. `units`, when given, are `ix`'s needs' units (see
-/// [`amounts_on`]).
+/// stays as it was. `network_of` is each need's base network
+/// ([`network_of_needs`]); `units`, when given, are `ix`'s needs' units
+/// (see [`amounts_on`]).
 pub(crate) fn pooled_plans(
     ix: &DistrictIndex,
     grown: &GraphGrowth<'_>,
-    base: &[Part],
+    (base, network_of): (&[Part], &[u32]),
     units: Option<&[i64]>,
 ) -> Option<Vec<Option<GrowPlan>>> {
     if base
@@ -69,17 +71,11 @@ pub(crate) fn pooled_plans(
         return None;
     }
     let old_nodes = grown.base.node_count();
-    let mut network_of = vec![u32::MAX; ix.needs.len()];
-    for (k, part) in base.iter().enumerate() {
-        for &i in &part.needs {
-            network_of[i as usize] = k as u32;
-        }
-    }
     // The base network each new offer and each new provider reaches.
     let mut offer_network = vec![u32::MAX; grown.node_count() - old_nodes];
     let mut provider_network = vec![u32::MAX; ix.providers.len()];
     let mut new_offers = vec![0usize; base.len()];
-    for i in 0..ix.needs.len() {
+    for i in grown.needs_with_new_edges() {
         for e in grown.new_edges(i) {
             let k = network_of[i];
             if k == u32::MAX {
@@ -125,7 +121,9 @@ pub(crate) fn community_grown(
     base: &[Part],
     amounts: Vec<PartAmounts>,
 ) -> Vec<Option<GrownPart>> {
-    let plans = community_plans(CommunityReach::of(ix, grown, base), base, amounts);
+    let network_of = network_of_needs(ix.needs.len(), base);
+    let reach = CommunityReach::of(ix, grown, (base.len(), &network_of));
+    let plans = community_plans(reach, base, amounts);
     grow_all(ix, grown, Some(shares), base, plans)
 }
 
@@ -166,20 +164,16 @@ pub(crate) struct CommunityReach {
 }
 
 impl CommunityReach {
-    /// The reach of `grown`'s new edges into `base`, the networks of each
-    /// community. O(needs).
-    pub(crate) fn of(ix: &DistrictIndex, grown: &GraphGrowth<'_>, base: &[Part]) -> CommunityReach {
-        // Each need's base network (its community's), read off the
-        // networks: the district's need records, 176 bytes each, missed
-        // the cache.
-        let mut network_of = vec![u32::MAX; ix.needs.len()];
-        for (c, part) in base.iter().enumerate() {
-            for &i in &part.needs {
-                network_of[i as usize] = c as u32;
-            }
-        }
-        let mut touched = vec![false; base.len()];
-        let mut reached: Vec<Vec<u32>> = vec![Vec::new(); base.len()];
+    /// The reach of `grown`'s new edges into the `networks` base networks,
+    /// one per community, each need's among them being `network_of`'s
+    /// ([`network_of_needs`]). O(new edges).
+    pub(crate) fn of(
+        ix: &DistrictIndex,
+        grown: &GraphGrowth<'_>,
+        (networks, network_of): (usize, &[u32]),
+    ) -> CommunityReach {
+        let mut touched = vec![false; networks];
+        let mut reached: Vec<Vec<u32>> = vec![Vec::new(); networks];
         for i in grown.needs_with_new_edges() {
             match network_of[i] {
                 u32::MAX => {
@@ -192,6 +186,19 @@ impl CommunityReach {
         }
         CommunityReach { touched, reached }
     }
+}
+
+/// The network of each of `needs` needs among `parts` (`u32::MAX`: none):
+/// read off the networks, as the need records (176 bytes each) missed the
+/// cache.
+pub(crate) fn network_of_needs(needs: usize, parts: &[Part]) -> Vec<u32> {
+    let mut network_of = vec![u32::MAX; needs];
+    for (k, part) in parts.iter().enumerate() {
+        for &i in &part.needs {
+            network_of[i as usize] = k as u32;
+        }
+    }
+    network_of
 }
 
 /// Each base network grown by its plan, in parallel, in network order.

@@ -12,6 +12,7 @@ use crate::error::{Error, RecordKind, Result, ValidationError};
 use crate::graph::EligibilityGraph;
 use crate::solve::aggregate::{SplitBase, SplitSpare};
 use crate::solve::district::{MatchResult, Mode, assemble_rows, check_graph_fits, floors_unmet};
+use crate::solve::grown_parts::network_of_needs;
 use crate::solve::matching::{MatchOptions, MatchingSolution};
 use crate::solve::network_simplex::CancelFlag;
 use crate::solve::parts::{Part, amounts_on, parts_split_by};
@@ -50,6 +51,9 @@ pub struct DistrictSession {
     /// not grouped by need): a network grown by a scenario copies its old
     /// runs from there instead of looking for their ends.
     pub(super) need_starts: Vec<Vec<u32>>,
+    /// Each need's network (`u32::MAX`: none), for the networks a
+    /// scenario's new edges reach.
+    pub(super) network_of: Vec<u32>,
     pub(super) sessions: Vec<MatchingSession>,
     /// Copies of each network's part and session that earlier scenarios
     /// used, whose buffers the next ones reuse.
@@ -164,6 +168,7 @@ impl DistrictSession {
         let need_starts = (parts.par_iter())
             .map(|p| p.problem.grouped_need_starts().unwrap_or_default())
             .collect();
+        let network_of = network_of_needs(ix.needs.len(), &parts);
         Ok(DistrictSession {
             graph,
             mode,
@@ -172,6 +177,7 @@ impl DistrictSession {
             shares,
             parts,
             need_starts,
+            network_of,
             spares: sessions.iter().map(|_| Mutex::default()).collect(),
             sessions,
             solutions,

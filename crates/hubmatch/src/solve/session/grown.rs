@@ -360,7 +360,7 @@ impl DistrictSession {
                     let amounts = amounts_on(ix, &growth.first_offer, Some(&shares), parts);
                     (shares, amounts)
                 },
-                || CommunityReach::of(ix, growth, &self.parts),
+                || CommunityReach::of(ix, growth, (self.parts.len(), &self.network_of)),
             );
             let networks = if let Some(amounts) = amounts? {
                 planned_or_kept(community_plans(reach, &self.parts, amounts))
@@ -377,7 +377,8 @@ impl DistrictSession {
             return Ok((networks, Some(shares)));
         }
         if self.mode == Mode::Pooled && !floors {
-            if let Some(plans) = pooled_plans(ix, growth, &self.parts, Some(units)) {
+            let base = (&self.parts[..], &self.network_of[..]);
+            if let Some(plans) = pooled_plans(ix, growth, base, Some(units)) {
                 return Ok((planned_or_kept(plans), None));
             }
         }
@@ -399,21 +400,13 @@ impl DistrictSession {
                 .iter()
                 .map(|p| self.parts.iter().position(|b| b.community == p.community))
                 .collect(),
-            Mode::Pooled => {
-                let mut network_of = vec![usize::MAX; self.structure.needs.len()];
-                for (k, b) in self.parts.iter().enumerate() {
-                    for &i in &b.needs {
-                        network_of[i as usize] = k;
-                    }
-                }
-                parts
-                    .iter()
-                    .map(|p| {
-                        let k = network_of[*p.needs.first()? as usize];
-                        (k != usize::MAX).then_some(k)
-                    })
-                    .collect()
-            }
+            Mode::Pooled => parts
+                .iter()
+                .map(|p| {
+                    let k = self.network_of[*p.needs.first()? as usize];
+                    (k != u32::MAX).then_some(k as usize)
+                })
+                .collect(),
         }
     }
 }
