@@ -470,6 +470,9 @@ fn sort_by_key<T: Send, K: Ord>(rows: &mut [T], key: impl Fn(&T) -> K + Sync) {
     }
 }
 
+/// Needs per chunk of the unmet list (see `need_values`).
+const CHUNK: usize = 8192;
+
 /// The objective, counters, needs' potentials, unmet units and bases of a
 /// district result from its networks' solutions.
 fn need_values(
@@ -510,7 +513,6 @@ fn need_values(
     // parallel, joined in need order (the assembly's other jobs took a
     // third of its time on district-13).
     let penalty = unserved_penalty(ix);
-    const CHUNK: usize = 8192;
     let chunks: Vec<(i64, Vec<Unmet>)> = (unserved.par_chunks(CHUNK).enumerate())
         .map(|(k, unserved)| {
             let (mut charged, mut unmet) = (0i64, Vec::new());

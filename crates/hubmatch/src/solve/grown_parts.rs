@@ -369,8 +369,13 @@ fn grow(
     let (mut from, mut at, mut later) = (0usize, 0usize, 0u32);
     let flush = |out: &mut Part, lo: usize, hi: usize, later: u32| {
         let o = &mut out.problem;
-        o.edge_need
-            .extend(b.edge_need[lo..hi].iter().map(|&li| li + later));
+        // Moved only past needs newly reached (a plain copy is faster).
+        if later == 0 {
+            o.edge_need.extend_from_slice(&b.edge_need[lo..hi]);
+        } else {
+            o.edge_need
+                .extend(b.edge_need[lo..hi].iter().map(|&li| li + later));
+        }
         o.edge_offer.extend_from_slice(&b.edge_offer[lo..hi]);
         o.edge_weight.extend_from_slice(&b.edge_weight[lo..hi]);
     };

@@ -50,19 +50,29 @@ pub(crate) fn rows_near(
     base_rows: &Rows,
     (moved, base_flow): (&[u32], impl Fn(usize) -> i64),
 ) -> Rows {
-    let mut moved_needs: Vec<u32> = moved
-        .iter()
-        .map(|&e| part.needs[part.problem.edge_need[e as usize] as usize])
-        .collect();
+    // The moved edges come need by need: each need once, then sorted.
+    let mut moved_needs: Vec<u32> = Vec::new();
+    for &e in moved {
+        let i = part.needs[part.problem.edge_need[e as usize] as usize];
+        if moved_needs.last() != Some(&i) {
+            moved_needs.push(i);
+        }
+    }
     moved_needs.sort_unstable();
     moved_needs.dedup();
-    // The base's assignments and offers' use, less the moved needs'.
-    let mut found: Vec<Assignment> = base_rows
-        .assignments
-        .iter()
-        .filter(|a| moved_needs.binary_search(&a.need).is_err())
-        .cloned()
-        .collect();
+    // The base's assignments (in need order) and offers' use, less the
+    // moved needs': the needs are walked alongside.
+    debug_assert!(base_rows.assignments.is_sorted_by_key(|a| a.need));
+    let mut found = Vec::with_capacity(base_rows.assignments.len() + moved.len());
+    let mut next = 0;
+    for a in &base_rows.assignments {
+        while moved_needs.get(next).is_some_and(|&i| i < a.need) {
+            next += 1;
+        }
+        if moved_needs.get(next) != Some(&a.need) {
+            found.push(a.clone());
+        }
+    }
     let mut used: Vec<i64> = base_rows.offers.iter().map(|o| o.used).collect();
     used.resize(part.offers.len(), 0);
     for (k, &e) in moved.iter().enumerate() {
