@@ -23,6 +23,7 @@ use crate::solve::network_simplex::ArcFlows;
 mod refine;
 
 pub(crate) use refine::Inserted;
+use refine::NewRuns;
 
 /// The classes of a problem and the aggregated problem.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,6 +39,11 @@ pub struct Aggregation {
     /// Members of each class in input order, flattened, with offsets.
     members: Vec<u32>,
     member_offsets: Vec<u32>,
+    /// When the classes are another aggregation's grown alike, the new
+    /// edges of each need's run, the runs themselves (`sorted_edges`) left
+    /// unwritten until [`Aggregation::write_inserted`] (see
+    /// `Aggregation::grown_alike`).
+    new_runs: Option<Box<NewRuns>>,
 }
 
 impl Aggregation {
@@ -202,6 +208,7 @@ impl Aggregation {
             offsets,
             members,
             member_offsets,
+            new_runs: None,
         })
     }
 
@@ -359,6 +366,7 @@ impl Aggregation {
             class
         });
         let (mut at, mut was_at) = (0usize, 0usize);
+        let mut runs = Vec::new();
         // As in `split_near`: every need's units compared at once.
         let all_same_units = original.units == base_split.units;
         for c in 0..k {
@@ -374,9 +382,15 @@ impl Aggregation {
             let same = (may_differ.as_ref().is_some_and(|d| !d[c]) || compared())
                 && (all_same_units || self.same_units(c, original, base_split.units));
             if !same {
+                // The members' runs, written out here when left unwritten.
+                runs.clear();
+                for &i in self.members_of(c) {
+                    self.push_deferred_run(i as usize, base, &mut runs);
+                }
+                let run = |m: usize| &runs[m * degree..(m + 1) * degree];
                 let emptied = (&mut moved, Some(&mut moved_base));
-                self.empty_members(c, original, (&mut flow, &mut unserved), emptied);
-                self.split_class(c, at, class_flow, &mut flow, &mut unserved);
+                self.empty_runs(c, (original, run), (&mut flow, &mut unserved), emptied);
+                self.split_runs((c, run), at, class_flow, &mut flow, &mut unserved);
             }
             at += degree;
             was_at += was;
@@ -403,11 +417,24 @@ impl Aggregation {
         c: usize,
         original: &BipartiteProblem,
         (flow, unserved): (&mut [i64], &mut [i64]),
+        (moved, before): (&mut Vec<u32>, Option<&mut Vec<i64>>),
+    ) {
+        let run = |m: usize| self.edges_of(self.members_of(c)[m] as usize);
+        self.empty_runs(c, (original, run), (flow, unserved), (moved, before));
+    }
+
+    /// [`Aggregation::empty_members`], member `m`'s run (its edges in
+    /// signature order) being `run(m)`.
+    fn empty_runs<'r>(
+        &self,
+        c: usize,
+        (original, run): (&BipartiteProblem, impl Fn(usize) -> &'r [u32]),
+        (flow, unserved): (&mut [i64], &mut [i64]),
         (moved, mut before): (&mut Vec<u32>, Option<&mut Vec<i64>>),
     ) {
-        for &i in self.members_of(c) {
+        for (m, &i) in self.members_of(c).iter().enumerate() {
             let i = i as usize;
-            for &e in self.edges_of(i) {
+            for &e in run(m) {
                 moved.push(e);
                 if let Some(before) = before.as_deref_mut() {
                     before.push(flow[e as usize]);
@@ -418,8 +445,10 @@ impl Aggregation {
         }
     }
 
-    /// The edges of need `i` in signature order (original edge indices).
+    /// The edges of need `i` in signature order (original edge indices);
+    /// the runs must be written (see `Aggregation::write_runs`).
     fn edges_of(&self, i: usize) -> &[u32] {
+        debug_assert!(self.new_runs.is_none(), "the runs are left unwritten");
         &self.sorted_edges[self.offsets[i] as usize..self.offsets[i + 1] as usize]
     }
 
@@ -444,6 +473,19 @@ impl Aggregation {
         flow: &mut [i64],
         unserved: &mut [i64],
     ) -> usize {
+        let run = |m: usize| self.edges_of(self.members_of(c)[m] as usize);
+        self.split_runs((c, run), class_edge, class_flow, flow, unserved)
+    }
+
+    /// [`Aggregation::split_class`], member `m`'s run being `run(m)`.
+    fn split_runs<'r>(
+        &self,
+        (c, run): (usize, impl Fn(usize) -> &'r [u32]),
+        class_edge: usize,
+        class_flow: ArcFlows<'_>,
+        flow: &mut [i64],
+        unserved: &mut [i64],
+    ) -> usize {
         let members = self.members_of(c);
         let degree = self.degree_of(c);
         let mut cur = 0usize;
@@ -455,7 +497,7 @@ impl Aggregation {
                 let i = members[cur] as usize;
                 let give = f.min(unserved[i]);
                 if give > 0 {
-                    let e = self.edges_of(i)[slot] as usize;
+                    let e = run(cur)[slot] as usize;
                     flow[e] += give;
                     unserved[i] -= give;
                     f -= give;

@@ -186,19 +186,13 @@ impl Aggregation {
             )
         };
         // Each need's run is its base run (the base's edges, moved by the new
-        // edges before it) and then its new edges: the runs of needs without
-        // new edges are copied in stretches, moved alike.
-        let mut sorted_edges: Vec<u32> = Vec::with_capacity(grown.edge_count());
-        let moved_stretch = |sorted_edges: &mut Vec<u32>, from: usize, to: usize| {
-            let (lo, hi) = (self.offsets[from] as usize, self.offsets[to] as usize);
-            let shift = starts[from] - self.offsets[from];
-            sorted_edges.extend(self.sorted_edges[lo..hi].iter().map(|&e| e + shift));
-        };
-        // Where the first member's new edges are in `sorted_edges`: the
+        // edges before it) and then its new edges: only the new edges are
+        // kept, in signature order (see `NewRuns`).
+        let mut new = NewRuns::default();
+        // Where the first member's new edges are in `new.edges`: the
         // others' must match them.
         let mut first_new: Vec<(u32, u32)> = vec![(u32::MAX, 0); k];
         let mut class_units = vec![0i64; k];
-        let mut stretch = 0;
         for i in 0..n {
             let old_degree = self.offsets[i + 1] - self.offsets[i];
             let (at, end) = (starts[i] + old_degree, starts[i + 1]);
@@ -210,25 +204,24 @@ impl Aggregation {
             let fresh = if at == end {
                 0..0
             } else {
-                moved_stretch(&mut sorted_edges, stretch, i + 1);
-                stretch = i + 1;
-                let new_at = push_new_edges(grown, at..end, &mut sorted_edges);
-                new_at..sorted_edges.len()
+                new.needs.push(i as u32);
+                new.at.push(new.edges.len() as u32);
+                let new_at = push_new_edges(grown, at..end, &mut new.edges);
+                new_at..new.edges.len()
             };
             let (lo, len) = first_new[c];
             if lo == u32::MAX {
                 first_new[c] = (fresh.start as u32, fresh.len() as u32);
             } else if len as usize != fresh.len()
                 || (len > 0
-                    && !(sorted_edges[lo as usize..(lo + len) as usize].iter())
+                    && !(new.edges[lo as usize..(lo + len) as usize].iter())
                         .map(ends)
-                        .eq(sorted_edges[fresh].iter().map(ends)))
+                        .eq(new.edges[fresh].iter().map(ends)))
             {
                 return None;
             }
         }
-        moved_stretch(&mut sorted_edges, stretch, n);
-        if sorted_edges.len() != grown.edge_count() {
+        if starts[n] as usize != grown.edge_count() {
             return None;
         }
         let offsets = starts.to_vec();
@@ -269,7 +262,7 @@ impl Aggregation {
             }
             flush(&mut problem, from, at);
             from = at;
-            for e in &sorted_edges[lo as usize..(lo + len) as usize] {
+            for e in &new.edges[lo as usize..(lo + len) as usize] {
                 inserted.at.push(problem.edge_need.len() as u32);
                 problem.edge_need.push(c as u32);
                 let e = *e as usize;
@@ -285,10 +278,11 @@ impl Aggregation {
         let classes = Aggregation {
             problem,
             class_of: self.class_of.clone(),
-            sorted_edges,
+            sorted_edges: Vec::new(),
             offsets,
             members: self.members.clone(),
             member_offsets: self.member_offsets.clone(),
+            new_runs: Some(Box::new(new)),
         };
         Some((classes, inserted))
     }
@@ -332,11 +326,14 @@ pub(crate) struct Inserted {
 }
 
 impl Aggregation {
-    /// Completes a class problem that [`Aggregation::refinement_deferred`]
-    /// left without its edges' offers and weights: `base`'s (the
-    /// aggregation it was refined from) with `inserted`'s at their places.
-    /// Nothing to do when they are written already.
+    /// Completes classes that [`Aggregation::refinement_deferred`] found
+    /// grown alike: their class problem, left without its edges' offers and
+    /// weights (`base`'s, the aggregation it was refined from, with
+    /// `inserted`'s at their places), and their needs' runs (see
+    /// [`Aggregation::write_runs`]). Nothing to do when they are written
+    /// already.
     pub(crate) fn write_inserted(&mut self, base: &Aggregation, inserted: &Inserted) {
+        self.write_runs(base);
         let (b, p) = (&base.problem, &mut self.problem);
         if p.edge_offer.len() == p.edge_need.len() {
             return;
@@ -356,6 +353,77 @@ impl Aggregation {
         p.edge_offer.extend_from_slice(&b.edge_offer[from..]);
         p.edge_weight.extend_from_slice(&b.edge_weight[from..]);
         debug_assert_eq!(p.edge_offer.len(), p.edge_need.len());
+    }
+}
+
+/// The new edges of the needs of classes grown alike (see
+/// `Aggregation::grown_alike`): the needs that have any, ascending, where
+/// each one's start in `edges`, and the new edges, each need's in signature
+/// order. A need's run is its base run, moved, then these.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(super) struct NewRuns {
+    needs: Vec<u32>,
+    at: Vec<u32>,
+    edges: Vec<u32>,
+}
+
+impl NewRuns {
+    /// The new edges of need `i` (none if it has none).
+    fn of(&self, i: u32) -> &[u32] {
+        let Ok(k) = self.needs.binary_search(&i) else {
+            return &[];
+        };
+        let end = self.at.get(k + 1).map_or(self.edges.len(), |&e| e as usize);
+        &self.edges[self.at[k] as usize..end]
+    }
+}
+
+impl Aggregation {
+    /// Whether the needs' runs are left unwritten (see [`NewRuns`]).
+    pub(crate) fn runs_deferred(&self) -> bool {
+        self.new_runs.is_some()
+    }
+
+    /// Appends need `i`'s run, when the runs are left unwritten (see
+    /// [`NewRuns`]): `base`'s run of it (this aggregation's classes being
+    /// `base`'s grown alike), moved to where its run starts, then its new
+    /// edges.
+    pub(super) fn push_deferred_run(&self, i: usize, base: &Aggregation, out: &mut Vec<u32>) {
+        let Some(new) = &self.new_runs else {
+            out.extend_from_slice(self.edges_of(i));
+            return;
+        };
+        let shift = self.offsets[i] - base.offsets[i];
+        out.extend(base.edges_of(i).iter().map(|&e| e + shift));
+        out.extend_from_slice(new.of(i as u32));
+    }
+
+    /// Writes out the needs' runs left unwritten (see [`NewRuns`]), this
+    /// aggregation's classes being `base`'s grown alike: the runs of needs
+    /// without new edges are copied in stretches, moved alike. Nothing to do
+    /// when they are written.
+    pub(crate) fn write_runs(&mut self, base: &Aggregation) {
+        let Some(new) = self.new_runs.take() else {
+            return;
+        };
+        let n = self.class_of.len();
+        let mut sorted = Vec::with_capacity(self.offsets[n] as usize);
+        // Needs `from..to` moved alike: no new edge comes between them.
+        let moved = |sorted: &mut Vec<u32>, from: usize, to: usize| {
+            let (lo, hi) = (base.offsets[from] as usize, base.offsets[to] as usize);
+            let shift = self.offsets[from] - base.offsets[from];
+            sorted.extend(base.sorted_edges[lo..hi].iter().map(|&e| e + shift));
+        };
+        let mut from = 0;
+        for &i in &new.needs {
+            let i = i as usize;
+            moved(&mut sorted, from, i + 1);
+            sorted.extend_from_slice(new.of(i as u32));
+            from = i + 1;
+        }
+        moved(&mut sorted, from, n);
+        debug_assert_eq!(sorted.len(), self.offsets[n] as usize);
+        self.sorted_edges = sorted;
     }
 }
 
@@ -594,7 +662,11 @@ mod tests {
             let grown = BipartiteProblem::simple(units, vec![9; 5], &flat(&grown_runs));
             let starts = grown.grouped_need_starts().unwrap();
             let (mut alike, inserted) = classes.grown_alike(&grown, &starts).unwrap();
+            // Its runs left unwritten, as a network grown in place splits.
+            let deferred = alike.clone();
+            assert!(deferred.runs_deferred() && deferred.sorted_edges.is_empty());
             alike.write_inserted(&classes, &inserted);
+            assert!(!alike.runs_deferred());
             let base_class_flow = class_flows(&classes, &mut rng);
             let (base_flow, base_unserved) = classes.split(&base, &base_class_flow);
             // The base's class flows on the grown classes, some drawn again.
@@ -637,6 +709,25 @@ mod tests {
                     vec![7; 3],
                 )
                 .unwrap();
+            let unwritten = deferred
+                .split_grown_near(
+                    &grown,
+                    class_flow[..].into(),
+                    &classes,
+                    (&split_base, touched),
+                    Vec::new(),
+                )
+                .unwrap();
+            assert_eq!(
+                (&unwritten.flow, &unwritten.unserved),
+                (&got.flow, &got.unserved),
+                "seed {seed}"
+            );
+            assert_eq!(
+                (&unwritten.moved, &unwritten.moved_base),
+                (&got.moved, &got.moved_base),
+                "seed {seed}"
+            );
             let (flow, unserved) = alike.split(&grown, &class_flow);
             assert_eq!(
                 (&got.flow, &got.unserved),

@@ -117,7 +117,18 @@ impl MatchingSession {
         };
         let layout = &growth.layout;
         let Some(split) = near else {
-            // Not split near the base: every arc's flow, by the network's numbers.
+            // Not split near the base: every arc's flow, by the network's
+            // numbers (the classes' runs written out first, if left so).
+            let written;
+            let classes = match (classes, self.shape.aggregation.as_ref()) {
+                (Some(grown), Some(was)) if grown.runs_deferred() => {
+                    let mut grown = grown.clone();
+                    grown.write_runs(was);
+                    written = grown;
+                    Some(&written)
+                }
+                (classes, _) => classes,
+            };
             let flows = flows.to_vec();
             let solved = solution_from_flow(p, classes, layout, &flows, sol, options, None);
             return Some(solved.map(|solution| GrownSolved {
