@@ -39,9 +39,9 @@ pub(crate) fn rows_of(
 /// hold every edge of the needs they touch; `base_flow(k)` is the base's
 /// flow on `moved[k]`. The base's rows of the other needs are kept, so the
 /// edges are not read again. The base network may have had fewer offers
-/// (new ones come last, see `solve::grown_parts`). O(base rows ×
-/// log(moved) + moved + offers): a scenario's re-solve moves a few
-/// hundred of a network's 120,000 edges.
+/// (new ones come last, see `solve::grown_parts`). O(base rows + moved ×
+/// log(moved) + offers): 1% more providers on district-13 moves about
+/// 3,200 of a community network's 120,000 edges.
 pub(crate) fn rows_near(
     ix: &DistrictIndex,
     part: &Part,

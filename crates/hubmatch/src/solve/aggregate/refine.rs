@@ -4,11 +4,13 @@
 //!
 //! Complexity: O(needs + edges + new edges × log) to read each need's
 //! runs; when no need joins and every member of each class gains the same
-//! new edges (copies of providers do), the classes are the base's, the
-//! needs' runs in signature order are the base's moved in stretches (with
-//! the new edges after), and the class problem is the base's with the new
-//! class edges inserted, copied in stretches; otherwise needs with new
-//! edges are grouped by a hash of (base class, unserved group, new edges).
+//! new edges (copies of providers do), O(needs + class edges + new edges ×
+//! log): the classes are the base's, each need's run in signature order is
+//! its base run moved with its new edges after (only the new edges are
+//! kept until the runs are written, see `NewRuns`), and the class problem
+//! is the base's with the new class edges inserted, copied in stretches;
+//! otherwise needs with new edges are grouped by a hash of (base class,
+//! unserved group, new edges).
 
 use std::borrow::Cow;
 use std::ops::Range;
@@ -168,7 +170,9 @@ impl Aggregation {
     /// when they are these: every member of a class gains the same new
     /// edges. `None` when one class splits. With them, the class edges
     /// inserted, whose offers and weights the class problem leaves out, as
-    /// it leaves out every edge's (see [`Aggregation::write_inserted`]).
+    /// it leaves out every edge's, and the needs' runs left unwritten but
+    /// for their new edges (see [`NewRuns`] and
+    /// [`Aggregation::write_inserted`]).
     fn grown_alike(
         &self,
         grown: &BipartiteProblem,
