@@ -230,6 +230,28 @@ impl Aggregation {
         (flow, unserved)
     }
 
+    /// [`Aggregation::split`] of classes whose runs are left unwritten
+    /// (`base`'s grown alike, see `NewRuns`): each class's members' runs
+    /// are written as the class splits, not kept.
+    pub(crate) fn split_deferred(
+        &self,
+        base: &Aggregation,
+        original: &BipartiteProblem,
+        class_flow: &[i64],
+    ) -> (Vec<i64>, Vec<i64>) {
+        let mut flow = vec![0i64; original.edge_count()];
+        let mut unserved = original.units.clone();
+        let (mut class_edge, mut runs) = (0usize, Vec::new());
+        for c in 0..self.class_count() {
+            let degree = self.member_runs(c, base, &mut runs);
+            let run = |m: usize| &runs[m * degree..(m + 1) * degree];
+            let class_flow = class_flow.into();
+            class_edge +=
+                self.split_runs((c, run), class_edge, class_flow, &mut flow, &mut unserved);
+        }
+        (flow, unserved)
+    }
+
     /// [`Aggregation::split`] for amounts near those of an earlier split,
     /// `base`: a class whose edge flows and members' units are those of the
     /// base splits as it did then (each class splits on its own), so its
@@ -383,10 +405,7 @@ impl Aggregation {
                 && (all_same_units || self.same_units(c, original, base_split.units));
             if !same {
                 // The members' runs, written out here when left unwritten.
-                runs.clear();
-                for &i in self.members_of(c) {
-                    self.push_deferred_run(i as usize, base, &mut runs);
-                }
+                self.member_runs(c, base, &mut runs);
                 let run = |m: usize| &runs[m * degree..(m + 1) * degree];
                 let emptied = (&mut moved, Some(&mut moved_base));
                 self.empty_runs(c, (original, run), (&mut flow, &mut unserved), emptied);

@@ -372,13 +372,15 @@ pub(super) struct NewRuns {
 }
 
 impl NewRuns {
-    /// The new edges of need `i` (none if it has none).
-    fn of(&self, i: u32) -> &[u32] {
-        let Ok(k) = self.needs.binary_search(&i) else {
-            return &[];
-        };
+    /// The new edges of the `k`th need that has any.
+    fn run(&self, k: usize) -> &[u32] {
         let end = self.at.get(k + 1).map_or(self.edges.len(), |&e| e as usize);
         &self.edges[self.at[k] as usize..end]
+    }
+
+    /// The new edges of need `i` (none if it has none).
+    fn of(&self, i: u32) -> &[u32] {
+        self.needs.binary_search(&i).map_or(&[], |k| self.run(k))
     }
 }
 
@@ -388,25 +390,31 @@ impl Aggregation {
         self.new_runs.is_some()
     }
 
-    /// Appends need `i`'s run, when the runs are left unwritten (see
-    /// [`NewRuns`]): `base`'s run of it (this aggregation's classes being
-    /// `base`'s grown alike), moved to where its run starts, then its new
-    /// edges.
-    pub(super) fn push_deferred_run(&self, i: usize, base: &Aggregation, out: &mut Vec<u32>) {
-        let Some(new) = &self.new_runs else {
-            out.extend_from_slice(self.edges_of(i));
-            return;
-        };
-        let shift = self.offsets[i] - base.offsets[i];
-        out.extend(base.edges_of(i).iter().map(|&e| e + shift));
-        out.extend_from_slice(new.of(i as u32));
+    /// The runs of class `c`'s members, one after another, into `runs`
+    /// (cleared first); returns the class's degree, each run's length.
+    /// When the runs are left unwritten (see [`NewRuns`]), each is `base`'s
+    /// run of the member (this aggregation's classes being `base`'s grown
+    /// alike), moved to where its run starts, then its new edges.
+    pub(super) fn member_runs(&self, c: usize, base: &Aggregation, runs: &mut Vec<u32>) -> usize {
+        runs.clear();
+        for &i in self.members_of(c) {
+            let i = i as usize;
+            let Some(new) = &self.new_runs else {
+                runs.extend_from_slice(self.edges_of(i));
+                continue;
+            };
+            let shift = self.offsets[i] - base.offsets[i];
+            runs.extend(base.edges_of(i).iter().map(|&e| e + shift));
+            runs.extend_from_slice(new.of(i as u32));
+        }
+        self.degree_of(c)
     }
 
     /// Writes out the needs' runs left unwritten (see [`NewRuns`]), this
     /// aggregation's classes being `base`'s grown alike: the runs of needs
     /// without new edges are copied in stretches, moved alike. Nothing to do
     /// when they are written.
-    pub(crate) fn write_runs(&mut self, base: &Aggregation) {
+    fn write_runs(&mut self, base: &Aggregation) {
         let Some(new) = self.new_runs.take() else {
             return;
         };
@@ -419,10 +427,10 @@ impl Aggregation {
             sorted.extend(base.sorted_edges[lo..hi].iter().map(|&e| e + shift));
         };
         let mut from = 0;
-        for &i in &new.needs {
+        for (k, &i) in new.needs.iter().enumerate() {
             let i = i as usize;
             moved(&mut sorted, from, i + 1);
-            sorted.extend_from_slice(new.of(i as u32));
+            sorted.extend_from_slice(new.run(k));
             from = i + 1;
         }
         moved(&mut sorted, from, n);
@@ -704,24 +712,13 @@ mod tests {
                 })
                 .collect();
             let touched = rng.random_bool(0.5).then_some(&touched[..]);
-            let got = alike
-                .split_grown_near(
-                    &grown,
-                    class_flow[..].into(),
-                    &classes,
-                    (&split_base, touched),
-                    vec![7; 3],
-                )
-                .unwrap();
-            let unwritten = deferred
-                .split_grown_near(
-                    &grown,
-                    class_flow[..].into(),
-                    &classes,
-                    (&split_base, touched),
-                    Vec::new(),
-                )
-                .unwrap();
+            let split = |a: &Aggregation, buffer| {
+                let base = (&split_base, touched);
+                a.split_grown_near(&grown, class_flow[..].into(), &classes, base, buffer)
+                    .unwrap()
+            };
+            let got = split(&alike, vec![7; 3]);
+            let unwritten = split(&deferred, Vec::new());
             assert_eq!(
                 (&unwritten.flow, &unwritten.unserved),
                 (&got.flow, &got.unserved),

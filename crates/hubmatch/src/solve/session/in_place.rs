@@ -118,19 +118,16 @@ impl MatchingSession {
         let layout = &growth.layout;
         let Some(split) = near else {
             // Not split near the base: every arc's flow, by the network's
-            // numbers (the classes' runs written out first, if left so).
-            let written;
-            let classes = match (classes, self.shape.aggregation.as_ref()) {
-                (Some(grown), Some(was)) if grown.runs_deferred() => {
-                    let mut grown = grown.clone();
-                    grown.write_runs(was);
-                    written = grown;
-                    Some(&written)
-                }
-                (classes, _) => classes,
-            };
+            // numbers (split class by class when the runs are left unwritten).
             let flows = flows.to_vec();
-            let solved = solution_from_flow(p, classes, layout, &flows, sol, options, None);
+            let solved = match (classes, self.shape.aggregation.as_ref()) {
+                (Some(grown), Some(was)) if grown.runs_deferred() => {
+                    let e = grown.problem.edge_count();
+                    let split = grown.split_deferred(was, p, &flows[..e]);
+                    solution_from_split(p, classes, layout, split, sol, options)
+                }
+                _ => solution_from_flow(p, classes, layout, &flows, sol, options, None),
+            };
             return Some(solved.map(|solution| GrownSolved {
                 solution,
                 moved: None,
