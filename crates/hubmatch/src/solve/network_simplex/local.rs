@@ -21,19 +21,33 @@
 //! sought. Reading them as block search reads its blocks, an arc at a time
 //! through the arc arrays, cost more than the reads it saved.
 //!
+//! A pivot moves one subtree's potentials by one amount, which changes the
+//! reduced costs of the arcs between it and the rest of the tree alone: the
+//! same change as the rest moving the other way. So when the rest is the
+//! smaller, and the move queued more nodes than the rest would, the rest is
+//! queued instead (the artificial arcs between the subtree and the root,
+//! which is never queued, are priced at once where they may violate).
+//!
 //! Measured on district-13 with 1% more providers (every 100th copied),
 //! one thread: per community, block search read 10.9 million arcs in 3,828
-//! pivots; local pricing reads 2.3 million entries at 55,016 nodes in
+//! pivots; local pricing read 2.3 million entries at 55,016 nodes in
 //! 2,684 pivots (37,019 of those nodes had moved both ways before they
 //! were priced, so the side rule skips less than it might). With the
 //! run-wise tree updates (`Simplex::rehang`), cachegrind counts the pivots
 //! of a re-solve at 77 million instructions (plus ten for each L1 miss)
-//! instead of 255 per community, and 382 instead of 969 pooled.
+//! instead of 255 per community, and 382 instead of 969 pooled. Nine of
+//! the pivots each moved 3,900 of a network's 4,000 nodes; queueing the
+//! rest of the tree instead, local pricing reads 1.69 million entries at
+//! 38,766 nodes in 2,707 pivots, and a whole re-solve costs 257 million
+//! instead of 269 (pooled, even at 660 million, but its re-solves took 32
+//! instead of 37–39 ms on two threads: 290 of its 5,127 pivots each moved
+//! 6,200 of 7,100 nodes).
 //!
 //! Complexity: O(nodes + new arcs) to set up, and a pass over the arc
 //! states that skips eight at a time; each pivot queues the nodes it moves
-//! (O(moved), which the tree update spends anyway), and each node priced
-//! costs O(its degree).
+//! (O(moved), which the tree update spends anyway), and the rest of the
+//! tree when that is queued (O(rest), less than O(moved)), and each node
+//! priced costs O(its degree).
 
 use std::sync::Arc;
 
@@ -65,6 +79,10 @@ pub(super) struct LocalPricing {
     head: usize,
     /// Arcs found violating, not yet entered (some may violate no longer).
     found: Vec<u32>,
+    /// The nodes a tree update moved to potentials further than the
+    /// artificial arcs' cost from the root's (see
+    /// [`LocalPricing::moved_subtree`]).
+    pub(super) far: Vec<u32>,
 }
 
 impl LocalPricing {
@@ -103,6 +121,7 @@ impl LocalPricing {
             queue: Vec::with_capacity(moved.len()),
             head: 0,
             found: Vec::new(),
+            far: Vec::new(),
         };
         // Every arc, artificial ones too (the root's counts included).
         let counts = (&mut local.upper_out, &mut local.upper_in);
@@ -138,6 +157,97 @@ impl LocalPricing {
             self.queue.push(v);
         }
         *moves |= way;
+    }
+
+    /// How many nodes the queue holds, priced or not.
+    pub(super) fn queued(&self) -> usize {
+        self.queue.len()
+    }
+
+    /// After a tree update of `s` moved the `moved` nodes of the thread's
+    /// run from `first` to `last` by `shift` (each noted by
+    /// [`LocalPricing::moved_one`], the queue `queued` long before, and
+    /// those moved further than the artificial arcs' cost from the root's
+    /// potential listed in `far`): when the rest of the tree is smaller and
+    /// has fewer nodes left to price than the move queued, by an eighth of
+    /// the move (walking the rest costs too), the rest is queued instead, as
+    /// if it had moved by `-shift` (see the module docs), and the subtree's
+    /// artificial arcs that may violate are priced. The subtree's nodes
+    /// that were queued already keep the way it moved: pricing too much is
+    /// safe.
+    pub(super) fn moved_subtree(
+        &mut self,
+        s: &Simplex,
+        shift: i64,
+        (first, last): (u32, u32),
+        (moved, queued): (usize, usize),
+    ) {
+        let newly = self.queue.len() - queued;
+        let far = std::mem::take(&mut self.far);
+        if 2 * moved > s.n + 1 && 8 * newly > moved {
+            self.queue_rest(s, shift, (first, last), (moved, queued), &far);
+        }
+        self.far = far;
+        self.far.clear();
+    }
+
+    /// [`LocalPricing::moved_subtree`]'s choice and, if the rest of the tree
+    /// is queued, its work.
+    fn queue_rest(
+        &mut self,
+        s: &Simplex,
+        shift: i64,
+        (first, last): (u32, u32),
+        (moved, queued): (usize, usize),
+        far: &[u32],
+    ) {
+        // The rest of the tree: the thread after the subtree, around to
+        // before it, the root left out.
+        let rest = || {
+            let (mut next, to) = (Some(s.thread[last as usize]), s.rev_thread[first as usize]);
+            std::iter::from_fn(move || {
+                let v = next?;
+                next = (v != to).then(|| s.thread[v as usize]);
+                Some(v)
+            })
+            .filter(|&v| v != s.root)
+        };
+        let left = rest().filter(|&v| self.moves[v as usize] == 0).count();
+        let newly = self.queue.len() - queued;
+        if 8 * newly.saturating_sub(left) <= moved {
+            return;
+        }
+        for &v in &self.queue[queued..] {
+            self.moves[v as usize] = 0;
+        }
+        self.queue.truncate(queued);
+        // An artificial arc violates only when its ends' potentials differ
+        // by more than its cost, or at its upper bound (the root's counts
+        // say whether any is).
+        let root = s.root as usize;
+        let price = |a: usize, found: &mut Vec<u32>| {
+            debug_assert_eq!(s.cost[a], s.art_cost);
+            if s.violation(a) < 0 {
+                found.push(a as u32);
+            }
+        };
+        if self.upper_out[root] + self.upper_in[root] == 0 {
+            for &v in far {
+                price(s.m + v as usize, &mut self.found);
+            }
+        } else {
+            let mut v = first;
+            loop {
+                price(s.m + v as usize, &mut self.found);
+                if v == last {
+                    break;
+                }
+                v = s.thread[v as usize];
+            }
+        }
+        for v in rest() {
+            self.moved_one(v, -shift);
+        }
     }
 
     /// Takes the next queued node, with how its potential moved, if any.

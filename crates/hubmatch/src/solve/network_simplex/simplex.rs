@@ -500,6 +500,9 @@ impl Simplex {
             p = self.parent[p as usize];
         }
         let mut local = self.local.take();
+        let queued = local.as_deref().map_or(0, LocalPricing::queued);
+        let mut moved = 0usize;
+        let (pi_root, art_cost) = (self.pi[self.root as usize], self.art_cost);
         let root = self.root;
         // The runs of the new preorder, (first, last) of each, in order.
         let mut runs = std::mem::take(&mut self.runs);
@@ -517,8 +520,13 @@ impl Simplex {
                 let v = v as usize;
                 s.pi[v] += sigma;
                 s.depth[v] = s.depth[v] - old_depth + new_depth;
+                moved += 1;
                 if let Some(local) = local.as_deref_mut() {
                     local.moved_one(v as u32, sigma);
+                    // Its artificial arc may violate (see `moved_subtree`).
+                    if (s.pi[v] - pi_root).abs() > art_cost {
+                        local.far.push(v as u32);
+                    }
                 }
             };
             // From p_j: its whole subtree (j = 0), or up to p_{j-1}.
@@ -552,6 +560,9 @@ impl Simplex {
                 runs.push(first);
                 runs.push(below_last);
             }
+        }
+        if let Some(local) = local.as_deref_mut() {
+            local.moved_subtree(self, sigma, (out, below_last), (moved, queued));
         }
         self.local = local;
         // Unlink the old run [out .. below_last] from the thread.
