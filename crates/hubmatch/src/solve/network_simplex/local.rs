@@ -182,25 +182,25 @@ impl LocalPricing {
         (first, last): (u32, u32),
         (moved, queued): (usize, usize),
     ) {
-        let newly = self.queue.len() - queued;
-        let far = std::mem::take(&mut self.far);
-        if 2 * moved > s.n + 1 && 8 * newly > moved {
-            self.queue_rest(s, shift, (first, last), (moved, queued), &far);
+        if 2 * moved > s.n + 1 {
+            self.queue_rest(s, shift, (first, last), (moved, queued));
         }
-        self.far = far;
         self.far.clear();
     }
 
-    /// [`LocalPricing::moved_subtree`]'s choice and, if the rest of the tree
-    /// is queued, its work.
+    /// [`LocalPricing::moved_subtree`]'s choice, for a subtree of more than
+    /// half the nodes, and, if the rest of the tree is queued, its work.
     fn queue_rest(
         &mut self,
         s: &Simplex,
         shift: i64,
         (first, last): (u32, u32),
         (moved, queued): (usize, usize),
-        far: &[u32],
     ) {
+        let newly = self.queue.len() - queued;
+        if 8 * newly <= moved {
+            return;
+        }
         // The rest of the tree: the thread after the subtree, around to
         // before it, the root left out.
         let rest = || {
@@ -213,7 +213,6 @@ impl LocalPricing {
             .filter(|&v| v != s.root)
         };
         let left = rest().filter(|&v| self.moves[v as usize] == 0).count();
-        let newly = self.queue.len() - queued;
         if 8 * newly.saturating_sub(left) <= moved {
             return;
         }
@@ -232,7 +231,7 @@ impl LocalPricing {
             }
         };
         if self.upper_out[root] + self.upper_in[root] == 0 {
-            for &v in far {
+            for &v in &self.far {
                 price(s.m + v as usize, &mut self.found);
             }
         } else {
